@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#ifndef RTE_DMADEV_DOMAIN_H
+#define RTE_DMADEV_DOMAIN_H
+
+/**
+ * @file
+ * Inter-domain DMA for dmadev: copies between memory that belongs to
+ * different processes ("process domains") or OS instances ("OS domains").
+ *
+ * Audience: applications. Drivers also include rte_dmadev_domain_pmd.h.
+ *
+ * @b The @b model
+ *
+ * A *domain* is an address space with an identity: each process has one
+ * domain id, a UUID (rte_dma_domain_id_get()). A dmadev that advertises
+ * RTE_DMA_CAPA_INTER_PROCESS_DOMAIN or RTE_DMA_CAPA_INTER_OS_DOMAIN can have
+ * virtual channels whose source and destination addresses are interpreted
+ * in another domain's address space. Such a vchan names the two domains by
+ * *handlers*: small non-zero integers handed out by the access pair group
+ * control plane (a later part of this library). With type
+ * RTE_DMA_INTER_DOMAIN_NONE the vchan is an ordinary local one.
+ *
+ * @code{.unparsed}
+ *   process A (domain a)                      process B (domain b)
+ *   +-------------------+                     +-------------------+
+ *   | rte_dma_copy(src, |   vchan: src=h(a)   |                   |
+ *   |   dst, len)  -----+---- dst=h(b) ------>| dst is B's IOVA   |
+ *   +-------------------+                     +-------------------+
+ * @endcode
+ *
+ * @b Call @b order (same as plain dmadev, with one call swapped):
+ *
+ *  1. rte_dma_configure()
+ *  2. rte_dma_domain_vchan_setup() - rte_dma_vchan_setup() plus the domain
+ *     parameters that DPDK 22.11's struct rte_dma_vchan_conf cannot carry.
+ *     Code written for DPDK 25.11 (conf.domain = {...};
+ *     rte_dma_vchan_setup(id, vchan, &conf)) ports by changing this one call.
+ *  3. rte_dma_start(), then the ordinary fast-path calls.
+ *
+ * @b Thread @b safety: like the rest of the dmadev control path, the calls
+ * here are not safe against concurrent calls on the same device.
+ * rte_dma_domain_id_get() and rte_dma_domain_id_set() are safe from any
+ * thread.
+ *
+ * @b Errors are negative errno values; each call lists its own.
+ *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice, as upstream's.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_bitops.h>
+#include <rte_compat.h>
+#include <rte_dmadev.h>
+#include <rte_uuid.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * DPDK releases from 25.11 define the upstream part of this API in
+ * rte_dmadev.h itself; there, this library must not define it again.
+ */
+#ifndef RTE_DMA_CAPA_INTER_PROCESS_DOMAIN
+
+/**
+ * The device can copy between memory of different processes
+ * (upstream value, DPDK 25.11).
+ */
+#define RTE_DMA_CAPA_INTER_PROCESS_DOMAIN RTE_BIT64(9)
+
+/**
+ * The device can copy between memory of different OS domains
+ * (upstream value, DPDK 25.11).
+ */
+#define RTE_DMA_CAPA_INTER_OS_DOMAIN RTE_BIT64(10)
+
+/**
+ * What kind of domain boundary a vchan's transfers cross.
+ *
+ * @see struct rte_dma_inter_domain_param
+ */
+enum rte_dma_inter_domain_type {
+	/** Local transfers only: an ordinary vchan. Handlers must be 0. */
+	RTE_DMA_INTER_DOMAIN_NONE,
+	/** Transfers between processes on one OS. */
+	RTE_DMA_INTER_PROCESS_DOMAIN,
+	/** Transfers between OS domains (containers, VMs, host and DPU). */
+	RTE_DMA_INTER_OS_DOMAIN,
+};
+
+/**
+ * Inter-domain parameters of a vchan (struct rte_dma_vchan_conf::domain
+ * upstream).
+ */
+struct rte_dma_inter_domain_param {
+	/** Kind of boundary; NONE for a local vchan. */
+	enum rte_dma_inter_domain_type type;
+	/** Handler of the domain whose address space holds source addresses. */
+	uint16_t src_handler;
+	/** Handler of the domain whose address space holds destinations. */
+	uint16_t dst_handler;
+	/** Reserved, must be zero. */
+	uint64_t reserved[2];
+};
+
+#endif /* RTE_DMA_CAPA_INTER_PROCESS_DOMAIN */
+
+/**
+ * Set up a virtual channel, with inter-domain parameters.
+ *
+ * Validation happens in this order and stops at the first failure; nothing
+ * changes on failure (the vchan keeps its previous configuration):
+ *
+ *  1. @p dev_id is a valid device; @p conf and @p domain are not NULL;
+ *     the device is configured and @p vchan is below its nb_vchans
+ *     (else -EINVAL).
+ *  2. The device is stopped (else -EBUSY).
+ *  3. @p domain: type is a defined value, reserved[] is all zero; with NONE
+ *     both handlers are 0; with PROCESS or OS the direction is
+ *     RTE_DMA_DIR_MEM_TO_MEM and the device advertises the matching
+ *     capability bit (else -EINVAL).
+ *  4. With PROCESS or OS, the device's driver has registered inter-domain
+ *     support with this library (else -ENOTSUP), and its check of the
+ *     handlers passes (its errno, e.g. -ENOENT for an unknown handler).
+ *  5. rte_dma_vchan_setup() with @p conf: DPDK's own checks and the driver.
+ *
+ * With type RTE_DMA_INTER_DOMAIN_NONE (and zero handlers) this is exactly
+ * rte_dma_vchan_setup().
+ *
+ * @param dev_id Device identifier.
+ * @param vchan Virtual channel, below the nb_vchans given at configure.
+ * @param conf Ordinary vchan configuration.
+ * @param domain Inter-domain parameters.
+ * @return 0 on success; -EINVAL, -EBUSY, -ENOTSUP as above; or any error of
+ *   rte_dma_vchan_setup().
+ */
+__rte_experimental
+int rte_dma_domain_vchan_setup(int16_t dev_id, uint16_t vchan,
+		const struct rte_dma_vchan_conf *conf,
+		const struct rte_dma_inter_domain_param *domain);
+
+/**
+ * Get this process's domain identity.
+ *
+ * The id is chosen once per process, at the first call of this function
+ * (from any thread), and never changes afterwards. In order of precedence:
+ *
+ *  1. the id given to rte_dma_domain_id_set() before that first call;
+ *  2. the environment variable RTE_DMA_DOMAIN_ID, a UUID in its canonical
+ *     36-character text form;
+ *  3. a random (version 4) UUID from libuuid.
+ *
+ * Neither EAL nor any device is needed. A child created by fork() forgets
+ * the parent's id and chooses again at its first call: from
+ * RTE_DMA_DOMAIN_ID if it is set (the child inherits the environment, so
+ * that is an explicit choice), otherwise a new random id; two processes
+ * never share an id by accident.
+ *
+ * @param[out] id The domain id.
+ * @return 0 on success; -EINVAL if @p id is NULL, or if RTE_DMA_DOMAIN_ID is
+ *   set but is not a valid, non-nil UUID (nothing is chosen then: fix the
+ *   variable or call rte_dma_domain_id_set()).
+ */
+__rte_experimental
+int rte_dma_domain_id_get(rte_uuid_t id);
+
+/**
+ * Choose this process's domain identity, before it is first used.
+ *
+ * @param id The id to use; the nil UUID is refused.
+ * @return 0 on success; -EINVAL if @p id is NULL or nil; -EBUSY if the id
+ *   was already fixed by rte_dma_domain_id_get() or an earlier set.
+ */
+__rte_experimental
+int rte_dma_domain_id_set(const rte_uuid_t id);
+
+/**
+ * Whether device @p dev_id supports inter-domain transfers of @p type:
+ * it advertises the capability bit and its driver registered inter-domain
+ * support with this library.
+ *
+ * @param dev_id Device identifier.
+ * @param type RTE_DMA_INTER_PROCESS_DOMAIN or RTE_DMA_INTER_OS_DOMAIN.
+ * @return true if supported; false otherwise, including for invalid
+ *   arguments.
+ */
+__rte_experimental
+bool rte_dma_domain_is_supported(int16_t dev_id,
+		enum rte_dma_inter_domain_type type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_DMADEV_DOMAIN_H */

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#ifndef RTE_DMADEV_DOMAIN_PMD_H
+#define RTE_DMADEV_DOMAIN_PMD_H
+
+/**
+ * @file
+ * Driver side of the inter-domain dmadev library.
+ *
+ * Audience: dmadev drivers that implement inter-domain transfers.
+ *
+ * DPDK 22.11's struct rte_dma_dev_ops has no slots for inter-domain
+ * operations, so the library keeps a table per device. A driver registers
+ * its table at probe (after the device is allocated and before it is
+ * announced ready) and unregisters it at close. A table is accepted whole or
+ * not at all: every operation must be present.
+ *
+ * How a vchan's domain parameters reach the driver: rte_dma_domain_vchan_setup()
+ * validates them, asks the driver's vchan_check op, then calls DPDK's
+ * rte_dma_vchan_setup(); during that call the driver's ordinary vchan_setup
+ * op reads them with rte_dma_domain_vchan_param_get(). A plain
+ * rte_dma_vchan_setup() call reads as type NONE.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_log.h>
+
+#include "rte_dmadev_domain.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Inter-domain operations of one device. */
+struct rte_dma_domain_ops {
+	/**
+	 * Check an inter-domain vchan configuration before it is applied:
+	 * the handlers name domains this device can reach, as the driver's
+	 * class requires. Called with the device stopped, after the generic
+	 * checks of rte_dma_domain_vchan_setup(). Returns 0 or a negative
+	 * errno that the setup call returns unchanged.
+	 */
+	int (*vchan_check)(int16_t dev_id, uint16_t vchan,
+			const struct rte_dma_inter_domain_param *domain);
+};
+
+/**
+ * Register a device's inter-domain operations.
+ *
+ * @param dev_id Device identifier (the slot may still be REGISTERED).
+ * @param ops Operations; the table must outlive the registration.
+ * @return 0; -EINVAL for an invalid id, NULL @p ops or a missing operation;
+ *   -EEXIST if the device already has a table.
+ */
+int rte_dma_domain_ops_register(int16_t dev_id,
+		const struct rte_dma_domain_ops *ops);
+
+/**
+ * Drop a device's inter-domain operations (at close). Harmless if none.
+ *
+ * @param dev_id Device identifier.
+ */
+void rte_dma_domain_ops_unregister(int16_t dev_id);
+
+/**
+ * Read the domain parameters of the vchan being set up.
+ *
+ * For use inside a driver's vchan_setup op. Outside a
+ * rte_dma_domain_vchan_setup() call for the same device and vchan, the
+ * result is type NONE with zero handlers.
+ *
+ * @param dev_id Device identifier.
+ * @param vchan Virtual channel being set up.
+ * @param[out] domain The parameters.
+ */
+void rte_dma_domain_vchan_param_get(int16_t dev_id, uint16_t vchan,
+		struct rte_dma_inter_domain_param *domain);
+
+/**
+ * Name of an inter-domain capability bit, for dumps ("inter_process_domain",
+ * "inter_os_domain"), or NULL for any other bit.
+ *
+ * @param capa A single RTE_DMA_CAPA_* bit.
+ * @return The name, or NULL.
+ */
+const char *rte_dma_domain_capa_name(uint64_t capa);
+
+/**
+ * Print the inter-domain capability bits of @p capa on one line
+ * ("inter-domain capa: inter_process_domain inter_os_domain", or "none").
+ *
+ * @param f Output stream.
+ * @param capa Device capability mask.
+ */
+void rte_dma_domain_capa_dump(FILE *f, uint64_t capa);
+
+/**
+ * State of one rate limiter: at most RTE_DMA_DOMAIN_LOG_BURST lines per
+ * second from one call site. Zero-initialise it (a static is enough).
+ */
+struct rte_dma_domain_ratelimit {
+	uint64_t window; /**< Current one-second window (monotonic seconds). */
+	uint32_t count;  /**< Lines let through in that window. */
+	uint32_t missed; /**< Lines suppressed since the last one printed. */
+};
+
+/** Lines per second that one rate limiter lets through. */
+#define RTE_DMA_DOMAIN_LOG_BURST 10
+
+/**
+ * Whether a rate-limited log line may be printed now.
+ *
+ * For conditions a user or a peer can trigger at will (bad arguments, bad
+ * messages). Approximate under concurrency, which is all a log needs.
+ *
+ * @param rl The call site's limiter.
+ * @return true to print.
+ */
+bool rte_dma_domain_log_allowed(struct rte_dma_domain_ratelimit *rl);
+
+/** Log at most RTE_DMA_DOMAIN_LOG_BURST lines per second from this site. */
+#define RTE_DMA_DOMAIN_LOG_RL(level, logtype, fmt, ...) do { \
+	static struct rte_dma_domain_ratelimit rl_site_; \
+	if (rte_dma_domain_log_allowed(&rl_site_)) \
+		rte_log(RTE_LOG_ ## level, (logtype), "%s(): " fmt "\n", \
+			__func__, ##__VA_ARGS__); \
+} while (0)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_DMADEV_DOMAIN_PMD_H */
