@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+/* Control path of the CPU engine. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_pause.h>
+
+#include "rte_dmadev_domain_pmd.h"
+#include "xd_engine.h"
+
+#define XD_LOG(e, level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, (e)->logtype, "%s: " fmt "\n", \
+		(e)->driver, ##__VA_ARGS__)
+
+/*
+ * Empty polls before the idle lcore engine yields its core. About 100 µs
+ * of spinning: a busy engine never yields, an idle one does not starve
+ * other threads when cores are oversubscribed (CI machines, tests).
+ */
+#define XD_IDLE_SPINS 4096
+
+static struct xd_engine *
+xd_engine_of(const struct rte_dma_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+static void
+xd_vchan_free(struct xd_vchan *vc)
+{
+	rte_free(vc->desc);
+	rte_free(vc->sg);
+	rte_free(vc->status);
+	memset(vc, 0, sizeof(*vc));
+}
+
+static void
+xd_vchans_free(struct xd_engine *e)
+{
+	uint16_t i;
+
+	for (i = 0; i < e->nb_vchans; i++)
+		xd_vchan_free(&e->vchan[i]);
+	rte_free(e->vchan);
+	e->vchan = NULL;
+	e->nb_vchans = 0;
+}
+
+static int
+xd_worker(void *arg)
+{
+	struct xd_engine *e = arg;
+	unsigned int idle = 0;
+	uint16_t i;
+	bool busy;
+
+	while (!__atomic_load_n(&e->worker_stop, __ATOMIC_ACQUIRE)) {
+		busy = false;
+		for (i = 0; i < e->nb_vchans; i++)
+			busy |= xd_engine_poll(&e->vchan[i]);
+		if (busy) {
+			idle = 0;
+		} else if (++idle < XD_IDLE_SPINS) {
+			rte_pause();
+		} else {
+			idle = 0;
+			sched_yield();
+		}
+	}
+	/* Drain: everything submitted before stop completes. */
+	do {
+		busy = false;
+		for (i = 0; i < e->nb_vchans; i++)
+			busy |= xd_engine_poll(&e->vchan[i]);
+	} while (busy);
+	return 0;
+}
+
+static int
+xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
+		uint32_t info_sz)
+{
+	RTE_SET_USED(dev);
+	RTE_SET_USED(info_sz);
+	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_SVA |
+		RTE_DMA_CAPA_OPS_COPY | RTE_DMA_CAPA_OPS_COPY_SG |
+		RTE_DMA_CAPA_OPS_FILL;
+	info->max_vchans = XD_MAX_VCHANS;
+	info->min_desc = XD_MIN_DESC;
+	info->max_desc = XD_MAX_DESC;
+	info->max_sges = XD_MAX_SGES;
+	return 0;
+}
+
+static int
+xd_configure(struct rte_dma_dev *dev, const struct rte_dma_conf *conf,
+		uint32_t conf_sz)
+{
+	struct xd_engine *e = xd_engine_of(dev);
+	struct xd_vchan *vchans;
+
+	RTE_SET_USED(conf_sz);
+	/* librte_dmadev checked nb_vchans against max_vchans and state. */
+	vchans = rte_zmalloc_socket(e->driver,
+		sizeof(*vchans) * conf->nb_vchans, RTE_CACHE_LINE_SIZE,
+		e->numa_node);
+	if (vchans == NULL) {
+		XD_LOG(e, ERR, "no memory for %u vchans", conf->nb_vchans);
+		return -ENOMEM;
+	}
+	xd_vchans_free(e);
+	e->vchan = vchans;
+	e->nb_vchans = conf->nb_vchans;
+	return 0;
+}
+
+static int
+xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
+		const struct rte_dma_vchan_conf *conf, uint32_t conf_sz)
+{
+	struct xd_engine *e = xd_engine_of(dev);
+	struct xd_vchan *vc = &e->vchan[vchan];
+	struct xd_vchan fresh = { 0 };
+	uint32_t size;
+
+	RTE_SET_USED(conf_sz);
+	/* librte_dmadev checked vchan, direction and nb_desc ranges. */
+	size = rte_align32pow2(conf->nb_desc);
+	fresh.size = size;
+	fresh.mask = (uint16_t)(size - 1);
+	fresh.inline_engine = (e->lcore == XD_LCORE_NONE);
+	fresh.desc = rte_zmalloc_socket(e->driver, sizeof(*fresh.desc) * size,
+		RTE_CACHE_LINE_SIZE, e->numa_node);
+	fresh.status = rte_zmalloc_socket(e->driver,
+		sizeof(*fresh.status) * size, RTE_CACHE_LINE_SIZE, e->numa_node);
+	fresh.sg = rte_zmalloc_socket(e->driver,
+		sizeof(*fresh.sg) * 2 * XD_MAX_SGES * size, RTE_CACHE_LINE_SIZE,
+		e->numa_node);
+	if (fresh.desc == NULL || fresh.status == NULL || fresh.sg == NULL) {
+		XD_LOG(e, ERR, "no memory for a ring of %u descriptors", size);
+		xd_vchan_free(&fresh);
+		return -ENOMEM;
+	}
+	fresh.configured = true;
+	/* Only now, with everything allocated, replace the old ring. */
+	xd_vchan_free(vc);
+	*vc = fresh;
+	return 0;
+}
+
+static int
+xd_start(struct rte_dma_dev *dev)
+{
+	struct xd_engine *e = xd_engine_of(dev);
+	uint16_t i;
+	int ret;
+
+	for (i = 0; i < e->nb_vchans; i++) {
+		struct xd_vchan *vc = &e->vchan[i];
+
+		if (!vc->configured) {
+			XD_LOG(e, ERR, "vchan %u was not set up", i);
+			return -EINVAL;
+		}
+		/* ring_idx starts again from 0 at every start. */
+		vc->head = vc->submitted_local = vc->submitted = 0;
+		vc->done = vc->engine_pos = vc->tail = 0;
+		vc->batch_failed = false;
+		vc->errors_seen = vc->errors_total;
+	}
+	if (e->lcore != XD_LCORE_NONE) {
+		if (rte_eal_get_lcore_state(e->lcore) != WAIT) {
+			XD_LOG(e, ERR, "engine lcore %u is busy", e->lcore);
+			return -EBUSY;
+		}
+		__atomic_store_n(&e->worker_stop, 0, __ATOMIC_RELAXED);
+		ret = rte_eal_remote_launch(xd_worker, e, e->lcore);
+		if (ret != 0) {
+			XD_LOG(e, ERR, "cannot launch the engine on lcore %u: %d",
+				e->lcore, ret);
+			return ret;
+		}
+		e->worker_running = true;
+	}
+	xd_engine_fp_set(e->fp, true);
+	return 0;
+}
+
+static int
+xd_stop(struct rte_dma_dev *dev)
+{
+	struct xd_engine *e = xd_engine_of(dev);
+
+	xd_engine_fp_set(e->fp, false);
+	if (e->worker_running) {
+		__atomic_store_n(&e->worker_stop, 1, __ATOMIC_RELEASE);
+		rte_eal_wait_lcore(e->lcore);
+		e->worker_running = false;
+	}
+	return 0;
+}
+
+static int
+xd_close(struct rte_dma_dev *dev)
+{
+	struct xd_engine *e = xd_engine_of(dev);
+
+	/* librte_dmadev refuses to close a started device. */
+	xd_vchans_free(e);
+	rte_dma_domain_ops_unregister(dev->data->dev_id);
+	return 0;
+}
+
+static int
+xd_stats_get(const struct rte_dma_dev *dev, uint16_t vchan,
+		struct rte_dma_stats *stats, uint32_t stats_sz)
+{
+	const struct xd_engine *e = xd_engine_of(dev);
+	uint16_t i;
+
+	RTE_SET_USED(stats_sz);
+	memset(stats, 0, sizeof(*stats));
+	for (i = 0; i < e->nb_vchans; i++) {
+		if (vchan != RTE_DMA_ALL_VCHAN && vchan != i)
+			continue;
+		stats->submitted += e->vchan[i].stats.submitted;
+		stats->completed += e->vchan[i].stats.completed;
+		stats->errors += e->vchan[i].stats.errors;
+	}
+	return 0;
+}
+
+static int
+xd_stats_reset(struct rte_dma_dev *dev, uint16_t vchan)
+{
+	struct xd_engine *e = xd_engine_of(dev);
+	uint16_t i;
+
+	for (i = 0; i < e->nb_vchans; i++) {
+		if (vchan == RTE_DMA_ALL_VCHAN || vchan == i)
+			memset(&e->vchan[i].stats, 0, sizeof(e->vchan[i].stats));
+	}
+	return 0;
+}
+
+static int
+xd_vchan_status(const struct rte_dma_dev *dev, uint16_t vchan,
+		enum rte_dma_vchan_status *status)
+{
+	const struct xd_vchan *vc = &xd_engine_of(dev)->vchan[vchan];
+	uint16_t done = __atomic_load_n(&vc->done, __ATOMIC_ACQUIRE);
+
+	*status = done == vc->submitted_local ?
+		RTE_DMA_VCHAN_IDLE : RTE_DMA_VCHAN_ACTIVE;
+	return 0;
+}
+
+static int
+xd_dump(const struct rte_dma_dev *dev, FILE *f)
+{
+	const struct xd_engine *e = xd_engine_of(dev);
+	struct rte_dma_info info = { 0 };
+	uint16_t i;
+
+	xd_info_get(dev, &info, sizeof(info));
+	fprintf(f, "  driver: %s\n", e->driver);
+	rte_dma_domain_capa_dump(f, info.dev_capa);
+	if (e->lcore == XD_LCORE_NONE)
+		fprintf(f, "  engine: inline (caller's core, at submit)\n");
+	else
+		fprintf(f, "  engine: lcore %u (%s)\n", e->lcore,
+			e->worker_running ? "running" : "stopped");
+	for (i = 0; i < e->nb_vchans; i++) {
+		const struct xd_vchan *vc = &e->vchan[i];
+
+		if (!vc->configured) {
+			fprintf(f, "  vchan %u: not set up\n", i);
+			continue;
+		}
+		fprintf(f, "  vchan %u: ring %u, head %u, submitted %u, done %u, tail %u\n",
+			i, vc->size, vc->head, vc->submitted_local,
+			__atomic_load_n(&vc->done, __ATOMIC_RELAXED), vc->tail);
+		fprintf(f, "    stats: submitted %" PRIu64 ", completed %" PRIu64
+			", errors %" PRIu64 "\n", vc->stats.submitted,
+			vc->stats.completed, vc->stats.errors);
+	}
+	return 0;
+}
+
+const struct rte_dma_dev_ops xd_engine_dev_ops = {
+	.dev_info_get = xd_info_get,
+	.dev_configure = xd_configure,
+	.dev_start = xd_start,
+	.dev_stop = xd_stop,
+	.dev_close = xd_close,
+	.vchan_setup = xd_vchan_setup,
+	.stats_get = xd_stats_get,
+	.stats_reset = xd_stats_reset,
+	.vchan_status = xd_vchan_status,
+	.dev_dump = xd_dump,
+};
+
+void
+xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
+		const char *driver, uint32_t lcore, int logtype)
+{
+	e->fp = dev->fp_obj;
+	e->numa_node = dev->data->numa_node;
+	e->lcore = lcore;
+	e->logtype = logtype;
+	e->driver = driver;
+	xd_engine_fp_set(e->fp, false);
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#ifndef XD_ENGINE_H
+#define XD_ENGINE_H
+
+/*
+ * The CPU copy engine shared by every dpdk-dma-xd driver: descriptor rings
+ * with DPDK's ring_idx semantics, and the code that executes descriptors,
+ * either inline (on the submitting core, at the doorbell) or on a dedicated
+ * lcore that behaves like asynchronous hardware.
+ *
+ * A driver embeds struct xd_engine at the start of its dmadev private data,
+ * points the fast-path table at xd_engine_fp_set() and forwards its control
+ * ops to the xd_engine_* calls below. Private to the drivers: not installed.
+ *
+ * Per vchan, four 16-bit ring positions move forward (wrapping at 65536):
+ *
+ *       tail         done        submitted       head
+ *   ----|-------------|-------------|-------------|---->
+ *        reported by    executed,     enqueued,
+ *        completed()    not reported  not executed
+ *
+ * head and tail belong to the application thread that drives the vchan
+ * (dmadev fast-path calls on one vchan are never concurrent). submitted is
+ * published by that thread and done by the engine; in lcore mode they are
+ * the only positions two threads share, each with one writer, so the rings
+ * need no lock and no atomic read-modify-write.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+#include <rte_dmadev.h>
+
+#include "rte_dmadev_sdk.h"
+
+#define XD_MAX_VCHANS 8
+#define XD_MIN_DESC 32
+/* head - tail must stay below 65536 to be unambiguous in 16 bits. */
+#define XD_MAX_DESC 32768
+#define XD_MAX_SGES 16
+
+/* No lcore: the inline engine. */
+#define XD_LCORE_NONE UINT32_MAX
+
+enum xd_op {
+	XD_OP_COPY,
+	XD_OP_COPY_SG,
+	XD_OP_FILL,
+};
+
+#define XD_DESC_FENCE RTE_BIT32(0)     /* RTE_DMA_OP_FLAG_FENCE */
+#define XD_DESC_BATCH_END RTE_BIT32(1) /* last op of a submitted batch */
+
+/* One operation, as enqueued. 32 bytes: two per cache line. */
+struct xd_desc {
+	uint64_t src;      /* source address; the pattern for a fill */
+	uint64_t dst;      /* destination address */
+	uint32_t len;      /* bytes; unused by COPY_SG */
+	uint8_t op;        /* enum xd_op */
+	uint8_t flags;     /* XD_DESC_* */
+	uint8_t nb_src;    /* COPY_SG: entries in the slot's sg area */
+	uint8_t nb_dst;
+	uint64_t reserved;
+};
+
+struct xd_vchan_stats {
+	uint64_t submitted;
+	uint64_t completed;
+	uint64_t errors;
+};
+
+struct xd_vchan {
+	/* Application thread: enqueue side. */
+	uint16_t head;
+	uint16_t mask;
+	uint16_t submitted_local; /* what the last doorbell published */
+	bool inline_engine;
+	struct xd_desc *desc;
+	struct rte_dma_sge *sg;   /* XD_MAX_SGES src + XD_MAX_SGES dst per slot */
+	uint16_t *status;         /* enum rte_dma_status_code per slot */
+	uint32_t size;            /* slots: a power of two */
+
+	/* Published by the application thread, read by the engine. */
+	uint16_t submitted __rte_cache_aligned;
+
+	/* Engine. */
+	uint16_t done __rte_cache_aligned;
+	uint16_t engine_pos;      /* lcore engine: next slot to execute */
+	bool batch_failed;        /* an op of the current batch failed */
+	uint64_t errors_total;    /* failed ops executed, ever */
+
+	/* Application thread: completion side. */
+	uint16_t tail __rte_cache_aligned;
+	uint64_t errors_seen;     /* failed ops reported, ever */
+	struct xd_vchan_stats stats;
+	bool configured;
+} __rte_cache_aligned;
+
+struct xd_engine {
+	struct xd_vchan *vchan;   /* nb_vchans entries, rte_zmalloc'd */
+	struct rte_dma_fp_object *fp;
+	uint16_t nb_vchans;
+	uint32_t lcore;           /* XD_LCORE_NONE: inline */
+	int numa_node;
+	bool worker_running;
+	uint32_t worker_stop;     /* 1 asks the worker to drain and return */
+	int logtype;              /* the driver's log type */
+	const char *driver;       /* the driver's name, for dumps */
+};
+
+/*
+ * Control operations of an engine-backed dmadev. They find the engine at
+ * the start of dev->data->dev_private.
+ */
+extern const struct rte_dma_dev_ops xd_engine_dev_ops;
+
+/*
+ * Set up the engine of a freshly allocated device (rte_dma_sdk_pmd_allocate)
+ * and point its fast-path table at functions that fail cleanly until the
+ * device is started.
+ */
+void xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
+		const char *driver, uint32_t lcore, int logtype);
+
+/* Fast path: xd_engine_fp.c. */
+void xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started);
+bool xd_engine_poll(struct xd_vchan *vc);
+
+#endif /* XD_ENGINE_H */
