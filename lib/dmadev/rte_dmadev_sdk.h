@@ -52,6 +52,10 @@ extern "C" {
 #endif
 #endif
 
+#if defined(RTE_DMA_SDK_REQUIRE_REAL) && !defined(RTE_DMA_SDK_REAL_HEADERS)
+#error "-Ddpdk_sdk_include was given but rte_dmadev_pmd.h/bus_vdev_driver.h are not there"
+#endif
+
 #ifdef RTE_DMA_SDK_REAL_HEADERS
 
 #include <bus_vdev_driver.h>
