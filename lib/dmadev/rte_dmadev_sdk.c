@@ -40,8 +40,8 @@ static const struct rte_dma_dev_ops sdk_probe_ops = {
 	.dev_info_get = sdk_probe_info_get,
 };
 
-static const char *
-sdk_layout_check(const struct rte_dma_dev *dev, const char *name,
+const char *
+rte_dma_sdk_layout_check(struct rte_dma_dev *dev, const char *name,
 		int numa_node, struct rte_device *device)
 {
 	struct rte_dma_info info;
@@ -62,8 +62,8 @@ sdk_layout_check(const struct rte_dma_dev *dev, const char *name,
 	if (dev->state != RTE_DMA_DEV_REGISTERED)
 		return "state";
 	/* The fields above read back right: now writing is safe. */
-	((struct rte_dma_dev *)(uintptr_t)dev)->device = device;
-	((struct rte_dma_dev *)(uintptr_t)dev)->dev_ops = &sdk_probe_ops;
+	dev->device = device;
+	dev->dev_ops = &sdk_probe_ops;
 	probe_seen = NULL;
 	if (rte_dma_info_get(id, &info) != 0 || probe_seen != dev)
 		return "dev_ops (rte_dma_info_get did not reach the device)";
@@ -96,7 +96,7 @@ rte_dma_sdk_pmd_allocate(const char *name, struct rte_device *device,
 		*err = -ENOMEM;
 		return NULL;
 	}
-	bad = sdk_layout_check(dev, name, numa_node, device);
+	bad = rte_dma_sdk_layout_check(dev, name, numa_node, device);
 	if (bad != NULL) {
 		DOMAIN_LOG(ERR, "dmadev %s not created: the running librte_dmadev does not match the DPDK 22.11 driver layout this build pins (%s)",
 			name, bad);

@@ -326,6 +326,19 @@ struct rte_dma_dev *rte_dma_sdk_pmd_allocate(const char *name,
 		const struct rte_dma_dev_ops *ops, int *err);
 
 /**
+ * The layout check of rte_dma_sdk_pmd_allocate(), on a slot that
+ * rte_dma_pmd_allocate() just returned (state REGISTERED).
+ *
+ * On success dev->device is @p device and dev->dev_ops is a probe table
+ * that the caller must replace.
+ *
+ * @return NULL if the slot reads back as the pinned layout says, else the
+ *   name of the first field that does not.
+ */
+const char *rte_dma_sdk_layout_check(struct rte_dma_dev *dev,
+		const char *name, int numa_node, struct rte_device *device);
+
+/**
  * Mark a slot allocated by rte_dma_sdk_pmd_allocate() ready for use.
  *
  * @param dev The slot.

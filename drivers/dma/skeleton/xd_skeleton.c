@@ -128,8 +128,9 @@ xd_skel_remove(struct rte_vdev_device *vdev)
 
 	if (id < 0)
 		return -EINVAL;
-	/* A started device is stopped first, as at EAL cleanup. */
-	rte_dma_stop(id);
+	/* At EAL cleanup the device may still be started. */
+	if (rte_dma_sdk_dev_started(id) == 1)
+		rte_dma_stop(id);
 	return rte_dma_pmd_release(name);
 }
 
