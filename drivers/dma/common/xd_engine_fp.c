@@ -98,24 +98,35 @@ xd_exec_sg(const struct rte_dma_sge *src, uint16_t nb_src,
 }
 
 static __rte_always_inline uint16_t
+xd_do_copy(uint64_t src, uint64_t dst, uint32_t len)
+{
+	if (unlikely(src == 0))
+		return RTE_DMA_STATUS_INVALID_SRC_ADDR;
+	if (unlikely(dst == 0))
+		return RTE_DMA_STATUS_INVALID_DST_ADDR;
+	xd_memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, len);
+	return RTE_DMA_STATUS_SUCCESSFUL;
+}
+
+static __rte_always_inline uint16_t
+xd_do_fill(uint64_t pattern, uint64_t dst, uint32_t len)
+{
+	if (unlikely(dst == 0))
+		return RTE_DMA_STATUS_INVALID_DST_ADDR;
+	xd_fill_bytes((uint8_t *)(uintptr_t)dst, pattern, len);
+	return RTE_DMA_STATUS_SUCCESSFUL;
+}
+
+static __rte_always_inline uint16_t
 xd_exec(const struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
 {
 	const struct rte_dma_sge *sg;
 
 	switch (d->op) {
 	case XD_OP_COPY:
-		if (unlikely(d->src == 0))
-			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
-		if (unlikely(d->dst == 0))
-			return RTE_DMA_STATUS_INVALID_DST_ADDR;
-		xd_memcpy((void *)(uintptr_t)d->dst,
-			(const void *)(uintptr_t)d->src, d->len);
-		return RTE_DMA_STATUS_SUCCESSFUL;
+		return xd_do_copy(d->src, d->dst, d->len);
 	case XD_OP_FILL:
-		if (unlikely(d->dst == 0))
-			return RTE_DMA_STATUS_INVALID_DST_ADDR;
-		xd_fill_bytes((uint8_t *)(uintptr_t)d->dst, d->src, d->len);
-		return RTE_DMA_STATUS_SUCCESSFUL;
+		return xd_do_fill(d->src, d->dst, d->len);
 	case XD_OP_COPY_SG:
 		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
 		return xd_exec_sg(sg, d->nb_src, sg + XD_MAX_SGES, d->nb_dst);
@@ -124,8 +135,33 @@ xd_exec(const struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
 	}
 }
 
-/* Execute the descriptors in [from, to): the engine's only loop. */
+/*
+ * Record the outcome of the operation in @slot. Only failures are written:
+ * a slot's status stays RTE_DMA_STATUS_SUCCESSFUL (0) until a failure is
+ * stored, and completed_status() zeroes it again when it reports it, so a
+ * successful operation costs no store here.
+ */
 static __rte_always_inline void
+xd_record(struct xd_vchan *vc, uint16_t slot, uint16_t st, uint64_t *failed)
+{
+	if (unlikely(st != RTE_DMA_STATUS_SUCCESSFUL)) {
+		vc->status[slot] = st;
+		vc->batch_failed = true;
+		(*failed)++;
+	}
+}
+
+/* Publish failures before done is released (see xd_maybe_failed()). */
+static __rte_always_inline void
+xd_count_failed(struct xd_vchan *vc, uint64_t failed)
+{
+	if (unlikely(failed != 0))
+		__atomic_store_n(&vc->errors_total, vc->errors_total + failed,
+			__ATOMIC_RELAXED);
+}
+
+/* The lcore engine: execute the descriptors in [from, to). */
+static void
 xd_run(struct xd_vchan *vc, uint16_t from, uint16_t to)
 {
 	uint64_t failed = 0;
@@ -141,22 +177,11 @@ xd_run(struct xd_vchan *vc, uint16_t from, uint16_t to)
 			st = RTE_DMA_STATUS_NOT_ATTEMPTED;
 		else
 			st = xd_exec(vc, d, slot);
-		vc->status[slot] = st;
-		if (unlikely(st != RTE_DMA_STATUS_SUCCESSFUL)) {
-			vc->batch_failed = true;
-			failed++;
-		}
+		xd_record(vc, slot, st, &failed);
 		if (d->flags & XD_DESC_BATCH_END)
 			vc->batch_failed = false;
 	}
-	/*
-	 * errors_total is read by the completion side after it loads done
-	 * (acquire); storing it before done is released keeps every failure
-	 * below done visible there.
-	 */
-	if (unlikely(failed != 0))
-		__atomic_store_n(&vc->errors_total, vc->errors_total + failed,
-			__ATOMIC_RELAXED);
+	xd_count_failed(vc, failed);
 }
 
 bool
@@ -177,9 +202,12 @@ xd_engine_poll(struct xd_vchan *vc)
 	return true;
 }
 
-/* The doorbell: publish [submitted_local, head) to the engine. */
+/*
+ * Ring engine (lcore mode): enqueue writes a descriptor, the doorbell
+ * publishes [submitted_local, head) to the engine lcore.
+ */
 static __rte_always_inline void
-xd_doorbell(struct xd_vchan *vc)
+xd_ring_doorbell(struct xd_vchan *vc)
 {
 	uint16_t head = vc->head;
 	uint16_t from = vc->submitted_local;
@@ -189,12 +217,7 @@ xd_doorbell(struct xd_vchan *vc)
 	vc->desc[(uint16_t)(head - 1) & vc->mask].flags |= XD_DESC_BATCH_END;
 	vc->stats.submitted += (uint16_t)(head - from);
 	vc->submitted_local = head;
-	if (vc->inline_engine) {
-		xd_run(vc, from, head);
-		vc->done = head;
-	} else {
-		__atomic_store_n(&vc->submitted, head, __ATOMIC_RELEASE);
-	}
+	__atomic_store_n(&vc->submitted, head, __ATOMIC_RELEASE);
 }
 
 static __rte_always_inline bool
@@ -203,18 +226,32 @@ xd_ring_full(const struct xd_vchan *vc)
 	return (uint16_t)(vc->head - vc->tail) >= vc->size;
 }
 
+static __rte_always_inline uint8_t
+xd_desc_flags(uint64_t flags)
+{
+	return (flags & RTE_DMA_OP_FLAG_FENCE) ? XD_DESC_FENCE : 0;
+}
+
 static __rte_always_inline int
-xd_enqueue_done(struct xd_vchan *vc, uint16_t idx, uint64_t flags)
+xd_ring_enqueued(struct xd_vchan *vc, uint16_t idx, uint64_t flags)
 {
 	vc->head = idx + 1;
 	if (flags & RTE_DMA_OP_FLAG_SUBMIT)
-		xd_doorbell(vc);
+		xd_ring_doorbell(vc);
 	return idx;
 }
 
+static __rte_always_inline bool
+xd_sg_invalid(const struct rte_dma_sge *src, const struct rte_dma_sge *dst,
+		uint16_t nb_src, uint16_t nb_dst)
+{
+	return nb_src == 0 || nb_dst == 0 || nb_src > XD_MAX_SGES ||
+		nb_dst > XD_MAX_SGES || src == NULL || dst == NULL;
+}
+
 static int
-xd_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst,
-		uint32_t length, uint64_t flags)
+xd_ring_copy(void *dev_private, uint16_t vchan, rte_iova_t src,
+		rte_iova_t dst, uint32_t length, uint64_t flags)
 {
 	struct xd_vchan *vc = xd_vchan_of(dev_private, vchan);
 	uint16_t idx = vc->head;
@@ -227,14 +264,14 @@ xd_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst,
 	d->dst = dst;
 	d->len = length;
 	d->op = XD_OP_COPY;
-	d->flags = (flags & RTE_DMA_OP_FLAG_FENCE) ? XD_DESC_FENCE : 0;
-	return xd_enqueue_done(vc, idx, flags);
+	d->flags = xd_desc_flags(flags);
+	return xd_ring_enqueued(vc, idx, flags);
 }
 
 static int
-xd_copy_sg(void *dev_private, uint16_t vchan, const struct rte_dma_sge *src,
-		const struct rte_dma_sge *dst, uint16_t nb_src, uint16_t nb_dst,
-		uint64_t flags)
+xd_ring_copy_sg(void *dev_private, uint16_t vchan,
+		const struct rte_dma_sge *src, const struct rte_dma_sge *dst,
+		uint16_t nb_src, uint16_t nb_dst, uint64_t flags)
 {
 	struct xd_vchan *vc = xd_vchan_of(dev_private, vchan);
 	uint16_t idx = vc->head;
@@ -242,8 +279,7 @@ xd_copy_sg(void *dev_private, uint16_t vchan, const struct rte_dma_sge *src,
 	struct xd_desc *d;
 	uint16_t slot;
 
-	if (unlikely(nb_src == 0 || nb_dst == 0 || nb_src > XD_MAX_SGES ||
-			nb_dst > XD_MAX_SGES || src == NULL || dst == NULL))
+	if (unlikely(xd_sg_invalid(src, dst, nb_src, nb_dst)))
 		return -EINVAL;
 	if (unlikely(xd_ring_full(vc)))
 		return -ENOSPC;
@@ -256,13 +292,13 @@ xd_copy_sg(void *dev_private, uint16_t vchan, const struct rte_dma_sge *src,
 	d->op = XD_OP_COPY_SG;
 	d->nb_src = (uint8_t)nb_src;
 	d->nb_dst = (uint8_t)nb_dst;
-	d->flags = (flags & RTE_DMA_OP_FLAG_FENCE) ? XD_DESC_FENCE : 0;
-	return xd_enqueue_done(vc, idx, flags);
+	d->flags = xd_desc_flags(flags);
+	return xd_ring_enqueued(vc, idx, flags);
 }
 
 static int
-xd_fill(void *dev_private, uint16_t vchan, uint64_t pattern, rte_iova_t dst,
-		uint32_t length, uint64_t flags)
+xd_ring_fill(void *dev_private, uint16_t vchan, uint64_t pattern,
+		rte_iova_t dst, uint32_t length, uint64_t flags)
 {
 	struct xd_vchan *vc = xd_vchan_of(dev_private, vchan);
 	uint16_t idx = vc->head;
@@ -275,14 +311,110 @@ xd_fill(void *dev_private, uint16_t vchan, uint64_t pattern, rte_iova_t dst,
 	d->dst = dst;
 	d->len = length;
 	d->op = XD_OP_FILL;
-	d->flags = (flags & RTE_DMA_OP_FLAG_FENCE) ? XD_DESC_FENCE : 0;
-	return xd_enqueue_done(vc, idx, flags);
+	d->flags = xd_desc_flags(flags);
+	return xd_ring_enqueued(vc, idx, flags);
 }
 
 static int
-xd_submit(void *dev_private, uint16_t vchan)
+xd_ring_submit(void *dev_private, uint16_t vchan)
 {
-	xd_doorbell(xd_vchan_of(dev_private, vchan));
+	xd_ring_doorbell(xd_vchan_of(dev_private, vchan));
+	return 0;
+}
+
+/*
+ * Inline engine: the operation runs inside the enqueue call, on the
+ * caller's core, with no descriptor written or read back; it is reported
+ * complete only after the doorbell, so ring_idx, completion and statistics
+ * behave as for any dmadev. What differs from hardware is only when the
+ * destination is written: already during enqueue. The dmadev API gives an
+ * application no way to rely on either timing.
+ */
+static __rte_always_inline void
+xd_inline_doorbell(struct xd_vchan *vc)
+{
+	uint16_t head = vc->head;
+
+	vc->stats.submitted += (uint16_t)(head - vc->submitted_local);
+	vc->submitted_local = head;
+	vc->batch_failed = false;
+	/* Same thread as the completion side: no ordering needed. */
+	vc->done = head;
+}
+
+static __rte_always_inline int
+xd_inline_enqueued(struct xd_vchan *vc, uint16_t idx, uint16_t st,
+		uint64_t flags)
+{
+	uint64_t failed = 0;
+
+	xd_record(vc, idx & vc->mask, st, &failed);
+	xd_count_failed(vc, failed);
+	vc->head = idx + 1;
+	if (flags & RTE_DMA_OP_FLAG_SUBMIT)
+		xd_inline_doorbell(vc);
+	return idx;
+}
+
+/* A fence after a failure since the last doorbell is not attempted. */
+static __rte_always_inline bool
+xd_inline_fenced_off(const struct xd_vchan *vc, uint64_t flags)
+{
+	return unlikely((flags & RTE_DMA_OP_FLAG_FENCE) && vc->batch_failed);
+}
+
+static int
+xd_inline_copy(void *dev_private, uint16_t vchan, rte_iova_t src,
+		rte_iova_t dst, uint32_t length, uint64_t flags)
+{
+	struct xd_vchan *vc = xd_vchan_of(dev_private, vchan);
+	uint16_t idx = vc->head;
+	uint16_t st;
+
+	if (unlikely(xd_ring_full(vc)))
+		return -ENOSPC;
+	st = xd_inline_fenced_off(vc, flags) ? RTE_DMA_STATUS_NOT_ATTEMPTED :
+		xd_do_copy(src, dst, length);
+	return xd_inline_enqueued(vc, idx, st, flags);
+}
+
+static int
+xd_inline_copy_sg(void *dev_private, uint16_t vchan,
+		const struct rte_dma_sge *src, const struct rte_dma_sge *dst,
+		uint16_t nb_src, uint16_t nb_dst, uint64_t flags)
+{
+	struct xd_vchan *vc = xd_vchan_of(dev_private, vchan);
+	uint16_t idx = vc->head;
+	uint16_t st;
+
+	if (unlikely(xd_sg_invalid(src, dst, nb_src, nb_dst)))
+		return -EINVAL;
+	if (unlikely(xd_ring_full(vc)))
+		return -ENOSPC;
+	st = xd_inline_fenced_off(vc, flags) ? RTE_DMA_STATUS_NOT_ATTEMPTED :
+		xd_exec_sg(src, nb_src, dst, nb_dst);
+	return xd_inline_enqueued(vc, idx, st, flags);
+}
+
+static int
+xd_inline_fill(void *dev_private, uint16_t vchan, uint64_t pattern,
+		rte_iova_t dst, uint32_t length, uint64_t flags)
+{
+	struct xd_vchan *vc = xd_vchan_of(dev_private, vchan);
+	uint16_t idx = vc->head;
+	uint16_t st;
+
+	if (unlikely(xd_ring_full(vc)))
+		return -ENOSPC;
+	st = xd_inline_fenced_off(vc, flags) ? RTE_DMA_STATUS_NOT_ATTEMPTED :
+		xd_do_fill(pattern, dst, length);
+	return xd_inline_enqueued(vc, idx, st, flags);
+}
+
+static int
+xd_inline_submit(void *dev_private, uint16_t vchan)
+{
+	xd_inline_doorbell(xd_vchan_of(dev_private, vchan));
 	return 0;
 }
 
@@ -347,6 +479,8 @@ xd_completed_status(void *dev_private, uint16_t vchan,
 
 			status[i] = (enum rte_dma_status_code)st;
 			if (st != RTE_DMA_STATUS_SUCCESSFUL) {
+				vc->status[(uint16_t)(vc->tail + i) &
+					vc->mask] = RTE_DMA_STATUS_SUCCESSFUL;
 				vc->errors_seen++;
 				vc->stats.errors++;
 			}
@@ -432,13 +566,21 @@ xd_stopped_burst_capacity(const void *p, uint16_t v)
 }
 
 void
-xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started)
+xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started,
+		bool inline_engine)
 {
+	if (started && inline_engine) {
+		fp->copy = xd_inline_copy;
+		fp->copy_sg = xd_inline_copy_sg;
+		fp->fill = xd_inline_fill;
+		fp->submit = xd_inline_submit;
+	} else if (started) {
+		fp->copy = xd_ring_copy;
+		fp->copy_sg = xd_ring_copy_sg;
+		fp->fill = xd_ring_fill;
+		fp->submit = xd_ring_submit;
+	}
 	if (started) {
-		fp->copy = xd_copy;
-		fp->copy_sg = xd_copy_sg;
-		fp->fill = xd_fill;
-		fp->submit = xd_submit;
 		fp->completed = xd_completed;
 		fp->completed_status = xd_completed_status;
 		fp->burst_capacity = xd_burst_capacity;
