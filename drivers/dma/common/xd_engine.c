@@ -139,18 +139,15 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	size = rte_align32pow2(conf->nb_desc);
 	fresh.size = size;
 	fresh.mask = (uint16_t)(size - 1);
+	fresh.inline_engine = (e->lcore == XD_LCORE_NONE);
 	fresh.status = rte_zmalloc_socket(e->driver,
 		sizeof(*fresh.status) * size, RTE_CACHE_LINE_SIZE, e->numa_node);
-	if (e->lcore != XD_LCORE_NONE) {
-		fresh.desc = rte_zmalloc_socket(e->driver,
-			sizeof(*fresh.desc) * size, RTE_CACHE_LINE_SIZE,
-			e->numa_node);
-		fresh.sg = rte_zmalloc_socket(e->driver,
-			sizeof(*fresh.sg) * 2 * XD_MAX_SGES * size,
-			RTE_CACHE_LINE_SIZE, e->numa_node);
-	}
-	if (fresh.status == NULL || (e->lcore != XD_LCORE_NONE &&
-			(fresh.desc == NULL || fresh.sg == NULL))) {
+	fresh.desc = rte_zmalloc_socket(e->driver, sizeof(*fresh.desc) * size,
+		RTE_CACHE_LINE_SIZE, e->numa_node);
+	fresh.sg = rte_zmalloc_socket(e->driver,
+		sizeof(*fresh.sg) * 2 * XD_MAX_SGES * size, RTE_CACHE_LINE_SIZE,
+		e->numa_node);
+	if (fresh.status == NULL || fresh.desc == NULL || fresh.sg == NULL) {
 		XD_LOG(e, ERR, "no memory for a ring of %u descriptors", size);
 		xd_vchan_free(&fresh);
 		return -ENOMEM;
@@ -198,7 +195,7 @@ xd_start(struct rte_dma_dev *dev)
 		}
 		e->worker_running = true;
 	}
-	xd_engine_fp_set(e->fp, true, e->lcore == XD_LCORE_NONE);
+	xd_engine_fp_set(e->fp, true);
 	return 0;
 }
 
@@ -207,7 +204,7 @@ xd_stop(struct rte_dma_dev *dev)
 {
 	struct xd_engine *e = xd_engine_of(dev);
 
-	xd_engine_fp_set(e->fp, false, false);
+	xd_engine_fp_set(e->fp, false);
 	if (e->worker_running) {
 		__atomic_store_n(&e->worker_stop, 1, __ATOMIC_RELEASE);
 		rte_eal_wait_lcore(e->lcore);
@@ -325,5 +322,5 @@ xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
 	e->lcore = lcore;
 	e->logtype = logtype;
 	e->driver = driver;
-	xd_engine_fp_set(e->fp, false, false);
+	xd_engine_fp_set(e->fp, false);
 }

@@ -15,10 +15,6 @@
  * points the fast-path table at xd_engine_fp_set() and forwards its control
  * ops to the xd_engine_* calls below. Private to the drivers: not installed.
  *
- * The inline engine runs each operation inside the enqueue call and keeps
- * no descriptor; the lcore engine reads descriptors from a ring. Both
- * report completions through the same positions and code.
- *
  * Per vchan, four 16-bit ring positions move forward (wrapping at 65536):
  *
  *       tail         done        submitted       head
@@ -83,8 +79,9 @@ struct xd_vchan {
 	uint16_t head;
 	uint16_t mask;
 	uint16_t submitted_local; /* what the last doorbell published */
-	struct xd_desc *desc;     /* lcore engine only */
-	struct rte_dma_sge *sg;   /* lcore engine: 2 x XD_MAX_SGES per slot */
+	bool inline_engine;
+	struct xd_desc *desc;
+	struct rte_dma_sge *sg;   /* 2 x XD_MAX_SGES per slot */
 	uint16_t *status;         /* failures only; 0 (success) elsewhere */
 	uint32_t size;            /* slots: a power of two */
 
@@ -131,8 +128,7 @@ void xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
 		const char *driver, uint32_t lcore, int logtype);
 
 /* Fast path: xd_engine_fp.c. */
-void xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started,
-		bool inline_engine);
+void xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started);
 bool xd_engine_poll(struct xd_vchan *vc);
 
 #endif /* XD_ENGINE_H */
