@@ -296,9 +296,11 @@ test_setup_started(void **state)
 	expect_setup(dev.both, 0, &conf, &bad_type, -EBUSY, 0, 0);
 	expect_setup(dev.both, 0, &conf, &bad_rsvd, -EBUSY, 0, 0);
 	expect_setup(dev.both, 0, &bad_conf, &d, -EBUSY, 0, 0);
-	/* ids and pointers come first */
-	expect_setup(dev.both, NB_VCHANS, &conf, &d, -EINVAL, 0, 0);
+	/* pointers come first; the vchan range after the state, as in DPDK */
 	expect_setup(dev.both, 0, &conf, NULL, -EINVAL, 0, 0);
+	expect_setup(dev.both, NB_VCHANS, &conf, &d, -EBUSY, 0, 0);
+	assert_int_equal(rte_dma_vchan_setup(dev.both, NB_VCHANS, &conf),
+		-EBUSY);
 	/* -ENOTSUP (no driver ops) is a later step than the state */
 	dev_start(dev.noops);
 	expect_setup(dev.noops, 0, &conf, &d, -EBUSY, 0, 0);

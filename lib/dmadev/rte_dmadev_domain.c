@@ -227,6 +227,12 @@ rte_dma_domain_vchan_setup(int16_t dev_id, uint16_t vchan,
 		DOMAIN_LOG_RL(ERR, "invalid device %d or NULL conf/domain", dev_id);
 		return -EINVAL;
 	}
+	/* 2. state, before the vchan range: DPDK's own order */
+	if (rte_dma_sdk_dev_started(dev_id) == 1) {
+		DOMAIN_LOG_RL(ERR, "device %d must be stopped to set up a vchan",
+			dev_id);
+		return -EBUSY;
+	}
 	ret = rte_dma_info_get(dev_id, &info);
 	if (ret != 0)
 		return ret;
@@ -238,12 +244,6 @@ rte_dma_domain_vchan_setup(int16_t dev_id, uint16_t vchan,
 		DOMAIN_LOG_RL(ERR, "device %d: vchan %u out of range (%u configured)",
 			dev_id, vchan, info.nb_vchans);
 		return -EINVAL;
-	}
-	/* 2. state */
-	if (rte_dma_sdk_dev_started(dev_id) == 1) {
-		DOMAIN_LOG_RL(ERR, "device %d must be stopped to set up a vchan",
-			dev_id);
-		return -EBUSY;
 	}
 	/* 3. parameter values and capability */
 	ret = domain_param_check(dev_id, conf, domain, &info);

@@ -118,10 +118,10 @@ struct rte_dma_inter_domain_param {
  * Validation happens in this order and stops at the first failure; nothing
  * changes on failure (the vchan keeps its previous configuration):
  *
- *  1. @p dev_id is a valid device; @p conf and @p domain are not NULL;
- *     the device is configured and @p vchan is below its nb_vchans
+ *  1. @p dev_id is a valid device; @p conf and @p domain are not NULL
  *     (else -EINVAL).
- *  2. The device is stopped (else -EBUSY).
+ *  2. The device is stopped (else -EBUSY); it is configured and @p vchan
+ *     is below its nb_vchans (else -EINVAL). DPDK checks in this order too.
  *  3. @p domain: type is a defined value, reserved[] is all zero; with NONE
  *     both handlers are 0; with PROCESS or OS the direction is
  *     RTE_DMA_DIR_MEM_TO_MEM and the device advertises the matching
