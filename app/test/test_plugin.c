@@ -23,6 +23,8 @@
 #include <rte_eal.h>
 #include <rte_malloc.h>
 
+#include "test_eal.h"
+
 #define PLUGIN_DEV "dma_xd_skeleton0"
 #define COPY_LEN 4096
 
@@ -67,16 +69,24 @@ test_plugin_device_copies(void **state)
 int
 main(int argc, char **argv)
 {
+	/* The plugin by bare name: found through LD_LIBRARY_PATH. */
+	static const char *const extra[] = {
+		"-d", "librte_dma_xd_skeleton.so", "--vdev=" PLUGIN_DEV,
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plugin_device_copies),
 	};
 	int ret;
 
-	if (rte_eal_init(argc, argv) < 0) {
-		fprintf(stderr, "EAL init failed (is the plugin loadable?)\n");
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	ret = test_eal_init("plugin", extra, RTE_DIM(extra));
+	if (ret != 0) {
+		fprintf(stderr, "EAL init failed (is the plugin loadable?): %s\n",
+			strerror(-ret));
 		return 1;
 	}
 	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	rte_eal_cleanup();
+	test_eal_fini();
 	return ret;
 }
