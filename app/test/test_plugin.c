@@ -26,6 +26,7 @@
 #include "test_eal.h"
 
 #define PLUGIN_DEV "dma_xd_skeleton0"
+#define PLUGIN_VDEV_ARG "--vdev=dma_xd_skeleton0"
 #define COPY_LEN 4096
 
 static void
@@ -71,7 +72,7 @@ main(int argc, char **argv)
 {
 	/* The plugin by bare name: found through LD_LIBRARY_PATH. */
 	static const char *const extra[] = {
-		"-d", "librte_dma_xd_skeleton.so", "--vdev=" PLUGIN_DEV,
+		"-d", "librte_dma_xd_skeleton.so", PLUGIN_VDEV_ARG,
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plugin_device_copies),
