@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#ifndef DMA_ACCESS_CONN_H
+#define DMA_ACCESS_CONN_H
+
+/*
+ * Client end of a broker connection, without threads: the admin tool uses
+ * it as is, the library's group client builds its event thread on it.
+ * Internal to the project.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dma_access_proto.h"
+
+/*
+ * Connect to the broker at @path (SOCK_SEQPACKET, close-on-exec).
+ * Returns the fd, or -ENOENT / -ECONNREFUSED (nobody listens there),
+ * -EACCES (the socket's permissions), -ENAMETOOLONG.
+ */
+int dxa_conn_open(const char *path);
+
+/* Send one message: header built here from @type, @seq and the body. */
+int dxa_conn_send(int fd, uint16_t type, uint32_t seq, const void *body,
+		size_t body_len);
+
+/*
+ * Receive one message into @buf (DXA_MSG_MAX bytes), checked with
+ * dxa_msg_check() as coming from the broker. Waits at most @timeout_ms
+ * (-1: forever). Returns its length, -ETIMEDOUT, -ECONNRESET when the
+ * broker closed, or -EPROTO/-EMSGSIZE for a malformed message.
+ */
+int dxa_conn_recv(int fd, void *buf, int timeout_ms);
+
+/*
+ * One request and its reply, for a connection nobody else reads: events
+ * that arrive meanwhile are dropped. @reply receives the reply body
+ * (@reply_len bytes, the size of the reply type). Returns the reply's
+ * status (0 or a negative errno from the broker), or a transport error as
+ * dxa_conn_recv().
+ */
+int dxa_conn_call(int fd, uint16_t type, const void *body, size_t body_len,
+		void *reply, size_t reply_len, int timeout_ms);
+
+#endif /* DMA_ACCESS_CONN_H */

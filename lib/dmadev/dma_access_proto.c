@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "dma_access_proto.h"
+
+/* Pin the wire layout: a change here is a new protocol version. */
+_Static_assert(sizeof(struct dxa_hdr) == 16, "dxa_hdr");
+_Static_assert(sizeof(struct dxa_group_create) == 40, "dxa_group_create");
+_Static_assert(sizeof(struct dxa_group_join) == 40, "dxa_group_join");
+_Static_assert(sizeof(struct dxa_group_ref) == 8, "dxa_group_ref");
+_Static_assert(sizeof(struct dxa_handler_get) == 24, "dxa_handler_get");
+_Static_assert(sizeof(struct dxa_reply_group) == 8, "dxa_reply_group");
+_Static_assert(sizeof(struct dxa_policy) == 80, "dxa_policy");
+_Static_assert(sizeof(struct dxa_reply_token_issue) == 40, "token_issue");
+_Static_assert(sizeof(struct dxa_reply_token_list) == 128, "token_list");
+_Static_assert(sizeof(struct dxa_reply_group_list) == 40, "group_list");
+_Static_assert(sizeof(struct dxa_reply_group_show) == 40, "group_show");
+_Static_assert(sizeof(struct dxa_event) == 24, "dxa_event");
+
+int
+dxa_body_size(uint16_t type)
+{
+	switch (type) {
+	case DXA_GROUP_CREATE:
+		return sizeof(struct dxa_group_create);
+	case DXA_GROUP_JOIN:
+		return sizeof(struct dxa_group_join);
+	case DXA_GROUP_LEAVE:
+	case DXA_GROUP_DESTROY:
+		return sizeof(struct dxa_group_ref);
+	case DXA_HANDLER_GET:
+		return sizeof(struct dxa_handler_get);
+	case DXA_TOKEN_ISSUE:
+		return sizeof(struct dxa_token_issue);
+	case DXA_TOKEN_LIST:
+	case DXA_GROUP_LIST:
+		return sizeof(struct dxa_list_req);
+	case DXA_TOKEN_REVOKE:
+		return sizeof(struct dxa_token_revoke);
+	case DXA_GROUP_SHOW:
+		return sizeof(struct dxa_group_show);
+	case DXA_EVENT:
+		return sizeof(struct dxa_event);
+	case DXA_GROUP_CREATE | DXA_REPLY:
+	case DXA_GROUP_JOIN | DXA_REPLY:
+	case DXA_GROUP_LEAVE | DXA_REPLY:
+	case DXA_GROUP_DESTROY | DXA_REPLY:
+	case DXA_HANDLER_GET | DXA_REPLY:
+	case DXA_TOKEN_REVOKE | DXA_REPLY:
+		return sizeof(struct dxa_reply_group);
+	case DXA_TOKEN_ISSUE | DXA_REPLY:
+		return sizeof(struct dxa_reply_token_issue);
+	case DXA_TOKEN_LIST | DXA_REPLY:
+		return sizeof(struct dxa_reply_token_list);
+	case DXA_GROUP_LIST | DXA_REPLY:
+		return sizeof(struct dxa_reply_group_list);
+	case DXA_GROUP_SHOW | DXA_REPLY:
+		return sizeof(struct dxa_reply_group_show);
+	default:
+		return -1;
+	}
+}
+
+static bool
+zeroed(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+#define ZEROED(field) zeroed(&(field), sizeof(field))
+
+static bool
+policy_ok(const struct dxa_policy *p)
+{
+	unsigned int i;
+
+	if (p->dev_class > DXA_CLASS_B || p->nb_uids > DXA_POLICY_MAX_IDS ||
+			p->nb_gids > DXA_POLICY_MAX_IDS || p->reserved != 0)
+		return false;
+	/* Unused entries are zero, so a policy has one encoding. */
+	for (i = p->nb_uids; i < DXA_POLICY_MAX_IDS; i++)
+		if (p->uids[i] != 0)
+			return false;
+	for (i = p->nb_gids; i < DXA_POLICY_MAX_IDS; i++)
+		if (p->gids[i] != 0)
+			return false;
+	return true;
+}
+
+/* Field rules of each body; the length is already known to be exact. */
+static bool
+body_ok(uint16_t type, const void *body)
+{
+	switch (type) {
+	case DXA_GROUP_CREATE: {
+		const struct dxa_group_create *b = body;
+
+		return b->dev_class <= DXA_CLASS_B && ZEROED(b->reserved);
+	}
+	case DXA_GROUP_JOIN: {
+		const struct dxa_group_join *b = body;
+
+		return b->group_id >= 0 && b->dev_class <= DXA_CLASS_B &&
+			ZEROED(b->reserved);
+	}
+	case DXA_GROUP_LEAVE:
+	case DXA_GROUP_DESTROY: {
+		const struct dxa_group_ref *b = body;
+
+		return b->group_id >= 0 && ZEROED(b->reserved);
+	}
+	case DXA_HANDLER_GET: {
+		const struct dxa_handler_get *b = body;
+
+		return b->group_id >= 0 && ZEROED(b->reserved);
+	}
+	case DXA_TOKEN_ISSUE:
+		return policy_ok(&((const struct dxa_token_issue *)body)->policy);
+	case DXA_TOKEN_LIST:
+	case DXA_GROUP_LIST:
+		return ((const struct dxa_list_req *)body)->reserved == 0;
+	case DXA_TOKEN_REVOKE:
+		return true;
+	case DXA_GROUP_SHOW: {
+		const struct dxa_group_show *b = body;
+
+		return b->group_id >= 0 && b->reserved == 0;
+	}
+	case DXA_EVENT: {
+		const struct dxa_event *b = body;
+
+		return b->group_id >= 0 &&
+			b->event <= DXA_EVENT_GROUP_DESTROYED &&
+			b->reserved == 0;
+	}
+	case DXA_GROUP_CREATE | DXA_REPLY:
+	case DXA_GROUP_JOIN | DXA_REPLY:
+	case DXA_GROUP_LEAVE | DXA_REPLY:
+	case DXA_GROUP_DESTROY | DXA_REPLY:
+	case DXA_HANDLER_GET | DXA_REPLY:
+	case DXA_TOKEN_REVOKE | DXA_REPLY:
+		return ((const struct dxa_reply_group *)body)->status <= 0;
+	case DXA_TOKEN_ISSUE | DXA_REPLY: {
+		const struct dxa_reply_token_issue *b = body;
+
+		return b->status <= 0 && b->reserved == 0;
+	}
+	case DXA_TOKEN_LIST | DXA_REPLY: {
+		const struct dxa_reply_token_list *b = body;
+
+		return b->status <= 0 && b->reserved == 0 &&
+			(b->status != 0 || policy_ok(&b->policy));
+	}
+	case DXA_GROUP_LIST | DXA_REPLY: {
+		const struct dxa_reply_group_list *b = body;
+
+		return b->status <= 0 && b->reserved == 0;
+	}
+	case DXA_GROUP_SHOW | DXA_REPLY: {
+		const struct dxa_reply_group_show *b = body;
+
+		return b->status <= 0 && b->creator <= 1 &&
+			b->dev_class <= DXA_CLASS_B;
+	}
+	default:
+		return false;
+	}
+}
+
+int
+dxa_msg_check(const void *msg, size_t len, int from_broker)
+{
+	struct dxa_hdr h;
+	int body;
+
+	if (msg == NULL || len < sizeof(h) || len > DXA_MSG_MAX)
+		return -EMSGSIZE;
+	memcpy(&h, msg, sizeof(h));
+	if (h.magic != DXA_MAGIC || h.version != DXA_VERSION)
+		return -EPROTO;
+	/* Requests flow to the broker; replies and events from it. */
+	if (from_broker != ((h.type & DXA_REPLY) != 0 || h.type == DXA_EVENT))
+		return -EPROTO;
+	body = dxa_body_size(h.type);
+	if (body < 0)
+		return -EPROTO;
+	if (h.length != len || len != sizeof(h) + (size_t)body)
+		return -EMSGSIZE;
+	if ((h.type == DXA_EVENT) != (h.seq == 0))
+		return -EPROTO;
+	/* Bodies are read in place: only byte alignment is assumed. */
+	{
+		uint8_t copy[DXA_MSG_MAX] __rte_aligned(8);
+
+		memcpy(copy, (const uint8_t *)msg + sizeof(h), (size_t)body);
+		if (!body_ok(h.type, copy))
+			return -EPROTO;
+	}
+	return 0;
+}
+
+void
+dxa_hdr_init(struct dxa_hdr *h, uint16_t type, uint32_t seq, size_t body_len)
+{
+	h->magic = DXA_MAGIC;
+	h->version = DXA_VERSION;
+	h->type = type;
+	h->length = (uint32_t)(sizeof(*h) + body_len);
+	h->seq = seq;
+}
