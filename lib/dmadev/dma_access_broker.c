@@ -1,0 +1,1144 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+/*
+ * The access broker. Single-threaded: dxa_broker_run() owns every piece of
+ * state, so nothing here locks. Peer identity is the kernel's (SO_PEERCRED,
+ * SO_PEERGROUPS), never a field of a message.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_log.h>
+
+#include "dma_access_broker.h"
+#include "dma_access_conn.h"
+#include "dma_access_tokens.h"
+#include "rte_dmadev_domain_pmd.h"
+
+#define BLOG(b, level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, (b)->logtype, "dma-access: " fmt "\n", \
+		##__VA_ARGS__)
+#define BLOG_RL(b, level, fmt, ...) \
+	RTE_DMA_DOMAIN_LOG_RL(level, (b)->logtype, fmt, ##__VA_ARGS__)
+
+#define GROUP_IDS (INT16_MAX + 1)
+#define HANDLERS (UINT16_MAX + 1)
+#define CONN_MAX_GIDS 64
+/* Peers whose failed token checks are tracked at once. */
+#define AUTH_SLOTS 64
+
+enum handler_state {
+	HANDLER_FREE = 0,
+	HANDLER_USED,
+	HANDLER_QUARANTINE, /* released; an old holder may still use it */
+};
+
+struct conn {
+	int fd;                  /* -1 for dxa_broker_feed() */
+	pid_t pid;
+	uid_t uid;
+	gid_t gids[CONN_MAX_GIDS];
+	unsigned int nb_gids;
+	uint64_t window;         /* rate limit: current second */
+	uint32_t msgs;           /* messages in that second */
+	uint16_t *held;          /* quarantined handlers this peer may hold */
+	uint32_t nb_held;
+	uint32_t cap_held;
+	bool dead;               /* to be closed: it failed to take a message */
+	struct conn *next;       /* all connections */
+};
+
+struct member {
+	struct conn *conn;
+	uint8_t domain_id[DXA_UUID_LEN];
+	uint16_t handler;
+	uint8_t dev_class;
+	bool creator;
+};
+
+struct group {
+	int16_t id;
+	uint8_t token_id[DXA_UUID_LEN];
+	uint64_t created;
+	uint32_t nb_members;
+	struct member members[]; /* max_members; members[0] is the creator */
+};
+
+struct auth_slot {
+	uid_t uid;
+	uint64_t window;
+	uint32_t failures;
+};
+
+struct dxa_broker {
+	struct dxa_broker_conf conf;
+	char *socket_path;
+	int listen_fd;
+	int epoll_fd;
+	int stop_fd;             /* eventfd: dxa_broker_stop() */
+	int logtype;
+	struct dxa_token_store tokens;
+	struct conn *conns;
+	uint32_t nb_conns;
+	struct group **group_by_id;  /* GROUP_IDS entries */
+	uint32_t nb_groups;
+	int16_t next_group;
+	uint8_t *handler_state;      /* HANDLERS entries */
+	uint32_t *handler_holders;   /* quarantine: peers that may hold it */
+	uint16_t next_handler;
+	struct auth_slot auth[AUTH_SLOTS];
+	struct conn feed_conn;       /* dxa_broker_feed()'s peer */
+};
+
+static uint64_t
+now_realtime(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static uint64_t
+now_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+int
+dxa_default_socket_path(char *buf, size_t len)
+{
+	const char *env = getenv("RTE_DMA_ACCESS_SOCKET");
+	const char *xdg;
+	int n;
+
+	if (env != NULL && env[0] != '\0')
+		n = snprintf(buf, len, "%s", env);
+	else if (geteuid() == 0)
+		n = snprintf(buf, len, "/run/dpdk/dma-access.sock");
+	else if ((xdg = getenv("XDG_RUNTIME_DIR")) != NULL && xdg[0] == '/')
+		n = snprintf(buf, len, "%s/dpdk/dma-access.sock", xdg);
+	else
+		n = snprintf(buf, len, "/tmp/dpdk-dma-access-%u/dma-access.sock",
+			(unsigned int)geteuid());
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* ---- sending ---- */
+
+/*
+ * Replies and events never block the broker: a peer that does not read
+ * what it is sent fills its socket buffer, gets -EAGAIN here, and is
+ * dropped by the caller like any broken peer.
+ */
+static int
+conn_send(struct conn *c, uint16_t type, uint32_t seq, const void *body,
+		size_t len)
+{
+	uint8_t msg[DXA_MSG_MAX];
+	struct dxa_hdr h;
+
+	if (c->fd < 0)
+		return 0;
+	dxa_hdr_init(&h, type, seq, len);
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), body, len);
+	if (send(c->fd, msg, sizeof(h) + len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		return -errno;
+	return 0;
+}
+
+
+/* ---- handlers ---- */
+
+static uint16_t
+handler_alloc(struct dxa_broker *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < UINT16_MAX; i++) {
+		uint16_t h = b->next_handler;
+
+		b->next_handler = h == UINT16_MAX ? 1 : h + 1;
+		if (b->handler_state[h] == HANDLER_FREE) {
+			b->handler_state[h] = HANDLER_USED;
+			return h;
+		}
+	}
+	return 0;
+}
+
+static int
+conn_hold(struct conn *c, uint16_t h)
+{
+	if (c->nb_held == c->cap_held) {
+		uint32_t cap = c->cap_held ? c->cap_held * 2 : 8;
+		uint16_t *n = realloc(c->held, cap * sizeof(*n));
+
+		if (n == NULL)
+			return -ENOMEM;
+		c->held = n;
+		c->cap_held = cap;
+	}
+	c->held[c->nb_held++] = h;
+	return 0;
+}
+
+/*
+ * A released handler is not handed out again while any peer that could
+ * have learnt it is connected: the members of its group at release time.
+ * Each of them keeps it in its held list, and the handler is free once the
+ * last of them has disconnected. A peer that cannot record it (no memory)
+ * leaves the handler quarantined for the broker's lifetime: safe.
+ */
+static void
+handler_release(struct dxa_broker *b, struct group *g, uint16_t h)
+{
+	uint32_t i, holders = 0;
+
+	for (i = 0; i < g->nb_members; i++) {
+		if (conn_hold(g->members[i].conn, h) == 0)
+			holders++;
+		else
+			holders = UINT32_MAX / 2;
+	}
+	if (holders == 0) {
+		b->handler_state[h] = HANDLER_FREE;
+		return;
+	}
+	b->handler_state[h] = HANDLER_QUARANTINE;
+	b->handler_holders[h] += holders;
+}
+
+static void
+conn_drop_holds(struct dxa_broker *b, struct conn *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nb_held; i++) {
+		uint16_t h = c->held[i];
+
+		if (b->handler_holders[h] > 0 && --b->handler_holders[h] == 0)
+			b->handler_state[h] = HANDLER_FREE;
+	}
+	free(c->held);
+	c->held = NULL;
+	c->nb_held = c->cap_held = 0;
+}
+
+/* ---- groups ---- */
+
+static struct group *
+group_get(struct dxa_broker *b, int16_t id)
+{
+	return id >= 0 ? b->group_by_id[id] : NULL;
+}
+
+static struct member *
+group_member_of_conn(struct group *g, const struct conn *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->nb_members; i++)
+		if (g->members[i].conn == c)
+			return &g->members[i];
+	return NULL;
+}
+
+static struct member *
+group_member_of_domain(struct group *g, const uint8_t *domain_id)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->nb_members; i++)
+		if (memcmp(g->members[i].domain_id, domain_id, DXA_UUID_LEN) == 0)
+			return &g->members[i];
+	return NULL;
+}
+
+static void
+token_member_gone(struct dxa_broker *b, const struct group *g)
+{
+	struct dxa_token *t = dxa_tokens_find_id(&b->tokens, g->token_id);
+
+	/* A revoked token has nobody left to count. */
+	if (t != NULL && t->members > 0)
+		t->members--;
+}
+
+/* Tell every member but @except; a peer that cannot take it is marked dead. */
+static void
+group_notify(struct dxa_broker *b, struct group *g, const struct member *m,
+		uint16_t event, struct conn *except)
+{
+	struct dxa_event ev = {
+		.group_id = g->id,
+		.event = event,
+		.handler = event == DXA_EVENT_MEMBER_LEFT ? m->handler : 0,
+	};
+	uint32_t i;
+
+	memcpy(ev.domain_id, m->domain_id, DXA_UUID_LEN);
+	for (i = 0; i < g->nb_members; i++) {
+		struct conn *c = g->members[i].conn;
+
+		if (c == except)
+			continue;
+		if (conn_send(c, DXA_EVENT, 0, &ev, sizeof(ev)) != 0 &&
+				!c->dead) {
+			BLOG_RL(b, WARNING, "member pid %d does not read its events: dropped",
+				(int)c->pid);
+			c->dead = true;
+		}
+	}
+}
+
+static void
+group_free(struct dxa_broker *b, struct group *g)
+{
+	b->group_by_id[g->id] = NULL;
+	b->nb_groups--;
+	free(g);
+}
+
+/* Remove member @idx (not the creator) and tell the others. */
+static void
+group_remove_member(struct dxa_broker *b, struct group *g, uint32_t idx)
+{
+	struct member m = g->members[idx];
+
+	g->members[idx] = g->members[--g->nb_members];
+	token_member_gone(b, g);
+	/* The leaver knew its handler too: it is among the holders. */
+	g->members[g->nb_members] = m;
+	g->nb_members++;
+	handler_release(b, g, m.handler);
+	g->nb_members--;
+	group_notify(b, g, &m, DXA_EVENT_MEMBER_LEFT, NULL);
+}
+
+/* The creator is gone: the group goes, joiners are told. */
+static void
+group_destroy(struct dxa_broker *b, struct group *g)
+{
+	struct member creator = g->members[0];
+	uint32_t i;
+
+	group_notify(b, g, &creator, DXA_EVENT_GROUP_DESTROYED, creator.conn);
+	for (i = 0; i < g->nb_members; i++) {
+		handler_release(b, g, g->members[i].handler);
+		token_member_gone(b, g);
+	}
+	group_free(b, g);
+}
+
+/* ---- authentication ---- */
+
+static struct auth_slot *
+auth_slot(struct dxa_broker *b, uid_t uid)
+{
+	struct auth_slot *oldest = &b->auth[0];
+	unsigned int i;
+
+	for (i = 0; i < AUTH_SLOTS; i++) {
+		if (b->auth[i].uid == uid && b->auth[i].window != 0)
+			return &b->auth[i];
+		if (b->auth[i].window < oldest->window)
+			oldest = &b->auth[i];
+	}
+	oldest->uid = uid;
+	oldest->window = 0;
+	oldest->failures = 0;
+	return oldest;
+}
+
+/* Whether @c may try a token now: at most DXA_AUTH_FAIL_BURST failures/s. */
+static bool
+auth_allowed(struct dxa_broker *b, const struct conn *c)
+{
+	struct auth_slot *s = auth_slot(b, c->uid);
+	uint64_t now = now_mono_s();
+
+	if (s->window != now) {
+		s->window = now;
+		s->failures = 0;
+	}
+	return s->failures < DXA_AUTH_FAIL_BURST;
+}
+
+static void
+auth_failed(struct dxa_broker *b, const struct conn *c)
+{
+	auth_slot(b, c->uid)->failures++;
+	BLOG_RL(b, NOTICE, "token refused for pid %d uid %u", (int)c->pid,
+		(unsigned int)c->uid);
+}
+
+/* Token check for create/join; the secret stays in the message buffer. */
+static int
+token_check(struct dxa_broker *b, struct conn *c, const uint8_t *secret,
+		uint8_t dev_class, struct dxa_token **out)
+{
+	struct dxa_token *t;
+	int ret;
+
+	if (!auth_allowed(b, c))
+		return -EAGAIN;
+	t = dxa_tokens_find(&b->tokens, secret);
+	if (t == NULL) {
+		auth_failed(b, c);
+		return -EACCES;
+	}
+	ret = dxa_token_admits(t, c->uid, c->gids, c->nb_gids, dev_class,
+		now_realtime());
+	if (ret == -EACCES)
+		auth_failed(b, c);
+	if (ret == 0)
+		*out = t;
+	return ret;
+}
+
+/* ---- requests ---- */
+
+static bool
+uuid_nil(const uint8_t *u)
+{
+	static const uint8_t nil[DXA_UUID_LEN];
+
+	return memcmp(u, nil, DXA_UUID_LEN) == 0;
+}
+
+static int
+do_create(struct dxa_broker *b, struct conn *c,
+		const struct dxa_group_create *req, struct dxa_reply_group *r)
+{
+	struct dxa_token *t = NULL;
+	struct group *g;
+	uint16_t h;
+	uint32_t i;
+	int ret;
+
+	if (uuid_nil(req->domain_id))
+		return -EINVAL;
+	ret = token_check(b, c, req->token, req->dev_class, &t);
+	if (ret != 0)
+		return ret;
+	if (b->nb_groups >= b->conf.max_groups)
+		return -ENOSPC;
+	g = calloc(1, sizeof(*g) + b->conf.max_members * sizeof(g->members[0]));
+	if (g == NULL)
+		return -ENOMEM;
+	h = handler_alloc(b);
+	if (h == 0) {
+		free(g);
+		return -ENOSPC;
+	}
+	for (i = 0; i < GROUP_IDS; i++) {
+		int16_t id = b->next_group;
+
+		b->next_group = id == INT16_MAX ? 0 : id + 1;
+		if (b->group_by_id[id] == NULL) {
+			g->id = id;
+			break;
+		}
+	}
+	memcpy(g->token_id, t->id, DXA_UUID_LEN);
+	g->created = now_realtime();
+	g->members[0] = (struct member){
+		.conn = c, .handler = h, .dev_class = req->dev_class,
+		.creator = true,
+	};
+	memcpy(g->members[0].domain_id, req->domain_id, DXA_UUID_LEN);
+	g->nb_members = 1;
+	b->group_by_id[g->id] = g;
+	b->nb_groups++;
+	t->members++;
+	dxa_tokens_used(&b->tokens, t);
+	r->group_id = g->id;
+	r->handler = h;
+	return 0;
+}
+
+static int
+do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
+		struct dxa_reply_group *r)
+{
+	struct group *g = group_get(b, req->group_id);
+	struct dxa_token *t = NULL;
+	struct member *m;
+	uint16_t h;
+	int ret;
+
+	if (uuid_nil(req->domain_id))
+		return -EINVAL;
+	if (g == NULL)
+		return -ENOENT;
+	ret = token_check(b, c, req->token, req->dev_class, &t);
+	if (ret != 0)
+		return ret;
+	/* Only the token the group was created with opens it. */
+	if (memcmp(t->id, g->token_id, DXA_UUID_LEN) != 0) {
+		auth_failed(b, c);
+		return -EACCES;
+	}
+	if (group_member_of_domain(g, req->domain_id) != NULL ||
+			group_member_of_conn(g, c) != NULL)
+		return -EEXIST;
+	if (g->nb_members >= b->conf.max_members)
+		return -ENOSPC;
+	h = handler_alloc(b);
+	if (h == 0)
+		return -ENOSPC;
+	m = &g->members[g->nb_members++];
+	*m = (struct member){
+		.conn = c, .handler = h, .dev_class = req->dev_class,
+	};
+	memcpy(m->domain_id, req->domain_id, DXA_UUID_LEN);
+	t->members++;
+	dxa_tokens_used(&b->tokens, t);
+	r->group_id = g->id;
+	r->handler = h;
+	return 0;
+}
+
+static int
+do_leave(struct dxa_broker *b, struct conn *c, const struct dxa_group_ref *req)
+{
+	struct group *g = group_get(b, req->group_id);
+	struct member *m;
+
+	if (g == NULL || (m = group_member_of_conn(g, c)) == NULL)
+		return -ENOENT;
+	if (m->creator)
+		return -EPERM;
+	group_remove_member(b, g, (uint32_t)(m - g->members));
+	return 0;
+}
+
+static int
+do_destroy(struct dxa_broker *b, struct conn *c,
+		const struct dxa_group_ref *req)
+{
+	struct group *g = group_get(b, req->group_id);
+	struct member *m;
+
+	if (g == NULL || (m = group_member_of_conn(g, c)) == NULL)
+		return -ENOENT;
+	if (!m->creator)
+		return -EPERM;
+	if (g->nb_members > 1)
+		return -EBUSY;
+	handler_release(b, g, m->handler);
+	token_member_gone(b, g);
+	group_free(b, g);
+	return 0;
+}
+
+static int
+do_handler_get(struct dxa_broker *b, struct conn *c,
+		const struct dxa_handler_get *req, struct dxa_reply_group *r)
+{
+	struct group *g = group_get(b, req->group_id);
+	struct member *m;
+
+	/* Only members learn handlers; to others the group does not exist. */
+	if (g == NULL || group_member_of_conn(g, c) == NULL)
+		return -ENOENT;
+	m = group_member_of_domain(g, req->domain_id);
+	if (m == NULL)
+		return -ENOENT;
+	r->group_id = g->id;
+	r->handler = m->handler;
+	return 0;
+}
+
+/* ---- administration ---- */
+
+static bool
+is_admin(const struct conn *c)
+{
+	return c->uid == 0 || c->uid == geteuid();
+}
+
+static int
+do_token_list(struct dxa_broker *b, const struct dxa_list_req *req,
+		struct dxa_reply_token_list *r)
+{
+	const struct dxa_token *t;
+
+	r->total = b->tokens.nb;
+	if (req->index >= b->tokens.nb)
+		return -ENOENT;
+	t = &b->tokens.tokens[req->index];
+	memcpy(r->token_id, t->id, DXA_UUID_LEN);
+	r->policy = t->policy;
+	r->created = t->created;
+	r->uses = t->uses;
+	r->members = t->members;
+	return 0;
+}
+
+/* The @index-th group in id order. */
+static struct group *
+group_nth(struct dxa_broker *b, uint32_t index)
+{
+	uint32_t i, seen = 0;
+
+	for (i = 0; i < GROUP_IDS; i++) {
+		if (b->group_by_id[i] == NULL)
+			continue;
+		if (seen++ == index)
+			return b->group_by_id[i];
+	}
+	return NULL;
+}
+
+static int
+do_group_list(struct dxa_broker *b, const struct dxa_list_req *req,
+		struct dxa_reply_group_list *r)
+{
+	struct group *g = group_nth(b, req->index);
+
+	r->total = b->nb_groups;
+	if (g == NULL)
+		return -ENOENT;
+	r->group_id = g->id;
+	r->nb_members = (uint16_t)g->nb_members;
+	memcpy(r->token_id, g->token_id, DXA_UUID_LEN);
+	r->created = g->created;
+	return 0;
+}
+
+static int
+do_group_show(struct dxa_broker *b, const struct dxa_group_show *req,
+		struct dxa_reply_group_show *r)
+{
+	struct group *g = group_get(b, req->group_id);
+	const struct member *m;
+
+	if (g == NULL)
+		return -ENOENT;
+	r->total = g->nb_members;
+	if (req->index >= g->nb_members)
+		return -ENOENT;
+	m = &g->members[req->index];
+	memcpy(r->domain_id, m->domain_id, DXA_UUID_LEN);
+	r->pid = m->conn->pid;
+	r->uid = m->conn->uid;
+	r->gid = m->conn->nb_gids > 0 ? m->conn->gids[0] : 0;
+	r->handler = m->handler;
+	r->creator = m->creator;
+	r->dev_class = m->dev_class;
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+static bool
+rate_allowed(struct dxa_broker *b, struct conn *c)
+{
+	uint64_t now = now_mono_s();
+
+	if (c->window != now) {
+		c->window = now;
+		c->msgs = 0;
+	}
+	return ++c->msgs <= b->conf.msg_rate;
+}
+
+/*
+ * Handle one message of @c. Returns 0, or a negative errno when the
+ * connection must be closed (malformed message, peer gone). Peers that
+ * could not take an event are marked dead for conn_sweep().
+ */
+static int
+dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
+		size_t len)
+{
+	union {
+		struct dxa_group_create create;
+		struct dxa_group_join join;
+		struct dxa_group_ref ref;
+		struct dxa_handler_get hget;
+		struct dxa_token_issue issue;
+		struct dxa_list_req list;
+		struct dxa_token_revoke revoke;
+		struct dxa_group_show show;
+	} req;
+	union {
+		struct dxa_reply_group group;
+		struct dxa_reply_token_issue issue;
+		struct dxa_reply_token_list tlist;
+		struct dxa_reply_group_list glist;
+		struct dxa_reply_group_show show;
+	} rep;
+	struct dxa_token *t;
+	struct dxa_hdr h;
+	int status, ret;
+	int body;
+
+	ret = dxa_msg_check(msg, len, 0);
+	if (ret != 0) {
+		BLOG_RL(b, WARNING, "malformed message from pid %d uid %u: connection closed",
+			(int)c->pid, (unsigned int)c->uid);
+		return ret;
+	}
+	memcpy(&h, msg, sizeof(h));
+	body = dxa_body_size(h.type);
+	memcpy(&req, msg + sizeof(h), (size_t)body);
+	memset(&rep, 0, sizeof(rep));
+
+	if (!rate_allowed(b, c)) {
+		status = -EAGAIN;
+		goto reply;
+	}
+	if (h.type >= DXA_TOKEN_ISSUE && h.type <= DXA_GROUP_SHOW &&
+			!is_admin(c)) {
+		status = -EPERM;
+		goto reply;
+	}
+	switch (h.type) {
+	case DXA_GROUP_CREATE:
+		status = do_create(b, c, &req.create, &rep.group);
+		break;
+	case DXA_GROUP_JOIN:
+		status = do_join(b, c, &req.join, &rep.group);
+		break;
+	case DXA_GROUP_LEAVE:
+		status = do_leave(b, c, &req.ref);
+		break;
+	case DXA_GROUP_DESTROY:
+		status = do_destroy(b, c, &req.ref);
+		break;
+	case DXA_HANDLER_GET:
+		status = do_handler_get(b, c, &req.hget, &rep.group);
+		break;
+	case DXA_TOKEN_ISSUE:
+		status = dxa_tokens_issue(&b->tokens, &req.issue.policy, NULL,
+			&t);
+		if (status == 0) {
+			memcpy(rep.issue.token_id, t->id, DXA_UUID_LEN);
+			memcpy(rep.issue.secret, t->secret, DXA_UUID_LEN);
+		}
+		break;
+	case DXA_TOKEN_LIST:
+		status = do_token_list(b, &req.list, &rep.tlist);
+		break;
+	case DXA_TOKEN_REVOKE:
+		status = dxa_tokens_revoke(&b->tokens, req.revoke.token_id);
+		break;
+	case DXA_GROUP_LIST:
+		status = do_group_list(b, &req.list, &rep.glist);
+		break;
+	case DXA_GROUP_SHOW:
+		status = do_group_show(b, &req.show, &rep.show);
+		break;
+	default:
+		/* dxa_msg_check() lets no other request type through. */
+		status = -EPROTO;
+		break;
+	}
+reply:
+	/* The secret, if any, is not kept beyond this call. */
+	memset(&req, 0, sizeof(req));
+	/* Every reply body starts with the status. */
+	memcpy(&rep, &status, sizeof(status));
+	ret = conn_send(c, h.type | DXA_REPLY, h.seq, &rep,
+		(size_t)dxa_body_size(h.type | DXA_REPLY));
+	memset(&rep, 0, sizeof(rep));
+	return ret;
+}
+
+/* ---- connections ---- */
+
+/* Remove every membership of @c, as if it had left every group. */
+static void
+conn_leave_all(struct dxa_broker *b, struct conn *c)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < GROUP_IDS && b->nb_groups > 0; i++) {
+		struct group *g = b->group_by_id[i];
+
+		if (g == NULL)
+			continue;
+		for (j = 0; j < g->nb_members; j++) {
+			if (g->members[j].conn != c)
+				continue;
+			if (g->members[j].creator)
+				group_destroy(b, g);
+			else
+				group_remove_member(b, g, j);
+			break;
+		}
+	}
+}
+
+static void
+conn_unlink(struct dxa_broker *b, struct conn *c)
+{
+	struct conn **p;
+
+	for (p = &b->conns; *p != NULL; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			b->nb_conns--;
+			return;
+		}
+	}
+}
+
+static void
+conn_free(struct dxa_broker *b, struct conn *c)
+{
+	conn_unlink(b, c);
+	conn_leave_all(b, c);
+	conn_drop_holds(b, c);
+	if (c->fd >= 0) {
+		epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+		close(c->fd);
+	}
+	free(c);
+}
+
+/*
+ * Close every connection marked dead. Closing one sends events to others,
+ * which may mark more: repeat until none is left. Each round frees one
+ * connection, so this ends.
+ */
+static void
+conn_sweep(struct dxa_broker *b)
+{
+	struct conn *c;
+
+	for (;;) {
+		for (c = b->conns; c != NULL && !c->dead; c = c->next)
+			;
+		if (c == NULL)
+			return;
+		conn_free(b, c);
+	}
+}
+
+
+static void
+conn_accept(struct dxa_broker *b)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct conn *c;
+	int fd;
+
+	fd = accept4(b->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (b->nb_conns >= b->conf.max_conns) {
+		BLOG_RL(b, WARNING, "connection refused: %u connections already",
+			b->nb_conns);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL ||
+			getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->pid = cred.pid;
+	c->uid = cred.uid;
+	c->gids[0] = cred.gid;
+	c->nb_gids = 1;
+	/* Supplementary groups, for tokens limited to a gid (Linux >= 4.13). */
+	len = sizeof(c->gids) - sizeof(c->gids[0]);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, &c->gids[1], &len) == 0)
+		c->nb_gids += len / sizeof(gid_t);
+	ev.data.ptr = c;
+	if (epoll_ctl(b->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->next = b->conns;
+	b->conns = c;
+	b->nb_conns++;
+}
+
+/* Read every message @c has queued; close it on error or hang-up. */
+static void
+conn_readable(struct dxa_broker *b, struct conn *c, uint32_t events)
+{
+	uint8_t msg[DXA_MSG_MAX];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(c->fd, msg, sizeof(msg), MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			c->dead = true;
+			break;
+		}
+		if ((size_t)n > sizeof(msg)) {
+			BLOG_RL(b, WARNING, "oversized message (%zd bytes) from pid %d: connection closed",
+				n, (int)c->pid);
+			c->dead = true;
+			break;
+		}
+		if (dispatch(b, c, msg, (size_t)n) != 0)
+			c->dead = true;
+		memset(msg, 0, (size_t)n);
+		if (c->dead)
+			break;
+	}
+	if (events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR))
+		c->dead = true;
+	conn_sweep(b);
+}
+
+int
+dxa_broker_run(struct dxa_broker *b)
+{
+	struct epoll_event ev[64];
+	int i, n;
+
+	for (;;) {
+		n = epoll_wait(b->epoll_fd, ev, RTE_DIM(ev), -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == &b->stop_fd)
+				return 0;
+			if (ev[i].data.ptr == &b->listen_fd)
+				conn_accept(b);
+		}
+		/*
+		 * Connections are handled after the control fds, so a
+		 * connection closed during this round (a dead peer) is never
+		 * touched through a stale epoll entry.
+		 */
+		for (i = 0; i < n; i++) {
+			struct conn *c = ev[i].data.ptr, *p;
+
+			if (ev[i].data.ptr == &b->listen_fd)
+				continue;
+			for (p = b->conns; p != NULL && p != c; p = p->next)
+				;
+			if (p != NULL)
+				conn_readable(b, c, ev[i].events);
+		}
+	}
+}
+
+void
+dxa_broker_stop(struct dxa_broker *b)
+{
+	uint64_t one = 1;
+	ssize_t r;
+
+	r = write(b->stop_fd, &one, sizeof(one));
+	RTE_SET_USED(r);
+}
+
+/* Bind @path, replacing a stale socket that nobody listens on. */
+static int
+listen_bind(const char *path, mode_t mode)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, probe, err;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		err = -errno;
+		if (err != -EADDRINUSE)
+			goto fail;
+		probe = dxa_conn_open(path);
+		if (probe >= 0) {
+			close(probe);
+			goto fail;
+		}
+		if (probe != -ECONNREFUSED)
+			goto fail;
+		unlink(path);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+			err = -errno;
+			goto fail;
+		}
+	}
+	/*
+	 * Until this chmod the socket has the umask's mode, which is never
+	 * wider than what is asked for here in practice (no group/other
+	 * write with the usual 022 or 077): nobody else can connect early.
+	 */
+	if (chmod(path, mode) != 0 || listen(fd, 128) != 0) {
+		err = -errno;
+		unlink(path);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return err;
+}
+
+struct dxa_broker *
+dxa_broker_create(const struct dxa_broker_conf *conf, int *err)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct dxa_broker *b;
+	int ret;
+
+	b = calloc(1, sizeof(*b));
+	if (b == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	b->conf = *conf;
+	if (b->conf.max_groups == 0 || b->conf.max_groups > GROUP_IDS)
+		b->conf.max_groups = DXA_DEFAULT_MAX_GROUPS;
+	if (b->conf.max_members == 0 || b->conf.max_members > UINT16_MAX)
+		b->conf.max_members = DXA_DEFAULT_MAX_MEMBERS;
+	if (b->conf.max_conns == 0)
+		b->conf.max_conns = DXA_DEFAULT_MAX_CONNS;
+	if (b->conf.msg_rate == 0)
+		b->conf.msg_rate = DXA_DEFAULT_MSG_RATE;
+	b->logtype = conf->logtype;
+	b->listen_fd = b->epoll_fd = b->stop_fd = -1;
+	b->next_handler = 1;
+	b->feed_conn.fd = -1;
+	b->group_by_id = calloc(GROUP_IDS, sizeof(*b->group_by_id));
+	b->handler_state = calloc(HANDLERS, sizeof(*b->handler_state));
+	b->handler_holders = calloc(HANDLERS, sizeof(*b->handler_holders));
+	if (b->group_by_id == NULL || b->handler_state == NULL ||
+			b->handler_holders == NULL) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	/* Handler 0 means "none": never handed out. */
+	b->handler_state[0] = HANDLER_USED;
+	ret = dxa_tokens_open(&b->tokens, conf->state_path);
+	if (ret != 0) {
+		BLOG(b, ERR, "cannot load tokens from %s: %s", conf->state_path,
+			strerror(-ret));
+		goto fail;
+	}
+	b->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	b->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (b->epoll_fd < 0 || b->stop_fd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	ev.data.ptr = &b->stop_fd;
+	if (epoll_ctl(b->epoll_fd, EPOLL_CTL_ADD, b->stop_fd, &ev) != 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (conf->socket_path != NULL) {
+		b->socket_path = strdup(conf->socket_path);
+		if (b->socket_path == NULL) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		b->listen_fd = listen_bind(b->socket_path, conf->socket_mode);
+		if (b->listen_fd < 0) {
+			ret = b->listen_fd;
+			free(b->socket_path);
+			b->socket_path = NULL;
+			goto fail;
+		}
+		ev.data.ptr = &b->listen_fd;
+		if (epoll_ctl(b->epoll_fd, EPOLL_CTL_ADD, b->listen_fd,
+				&ev) != 0) {
+			ret = -errno;
+			goto fail;
+		}
+	}
+	return b;
+fail:
+	dxa_broker_destroy(b);
+	*err = ret;
+	return NULL;
+}
+
+int
+dxa_broker_token_add(struct dxa_broker *b, const uint8_t secret[16],
+		const struct dxa_policy *policy)
+{
+	struct dxa_token *t;
+
+	return dxa_tokens_issue(&b->tokens, policy, secret, &t);
+}
+
+void
+dxa_broker_destroy(struct dxa_broker *b)
+{
+	uint32_t i;
+
+	if (b == NULL)
+		return;
+	while (b->conns != NULL)
+		conn_free(b, b->conns);
+	/* feed_conn's memberships, if the fuzz target left any. */
+	conn_leave_all(b, &b->feed_conn);
+	conn_drop_holds(b, &b->feed_conn);
+	if (b->group_by_id != NULL)
+		for (i = 0; i < GROUP_IDS; i++)
+			free(b->group_by_id[i]);
+	if (b->listen_fd >= 0) {
+		close(b->listen_fd);
+		unlink(b->socket_path);
+	}
+	if (b->epoll_fd >= 0)
+		close(b->epoll_fd);
+	if (b->stop_fd >= 0)
+		close(b->stop_fd);
+	dxa_tokens_close(&b->tokens);
+	free(b->socket_path);
+	free(b->group_by_id);
+	free(b->handler_state);
+	free(b->handler_holders);
+	free(b);
+}
+
+int
+dxa_broker_feed(struct dxa_broker *b, const void *msg, size_t len, uid_t uid,
+		gid_t gid, pid_t pid)
+{
+	struct conn *c = &b->feed_conn;
+
+	c->uid = uid;
+	c->gids[0] = gid;
+	c->nb_gids = 1;
+	c->pid = pid;
+	if (len > DXA_MSG_MAX)
+		return -EMSGSIZE;
+	return dispatch(b, c, msg, len);
+}

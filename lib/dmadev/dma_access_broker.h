@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#ifndef DMA_ACCESS_BROKER_H
+#define DMA_ACCESS_BROKER_H
+
+/*
+ * The access broker: keeps tokens, groups, members and handlers, and tells
+ * members when others leave. The same code runs in the daemon
+ * (dpdk-dma-access daemon) and, embedded, on a thread of a group creator's
+ * process. Internal to the project; exported to the daemon only.
+ *
+ * One thread runs dxa_broker_run(): an epoll loop over the listening socket
+ * and every connection, so broker state needs no lock. A connection is a
+ * lease: when it closes, for any reason, the broker removes its
+ * memberships at once and notifies the other members.
+ */
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dma_access_proto.h"
+
+struct dxa_broker;
+
+struct dxa_broker_conf {
+	const char *socket_path;  /* bound by dxa_broker_create() */
+	const char *state_path;   /* token file; NULL keeps tokens in memory */
+	mode_t socket_mode;       /* e.g. 0666 daemon, 0600 embedded */
+	uint32_t max_groups;      /* 0: default */
+	uint32_t max_members;     /* per group; 0: default */
+	uint32_t max_conns;       /* 0: default */
+	uint32_t msg_rate;        /* messages/s per connection; 0: default */
+	int logtype;              /* rte_log type for the broker's lines */
+};
+
+#define DXA_DEFAULT_MAX_GROUPS 1024
+#define DXA_DEFAULT_MAX_MEMBERS 64
+#define DXA_DEFAULT_MAX_CONNS 1024
+#define DXA_DEFAULT_MSG_RATE 20000
+/* Failed token checks a uid may make per second before -EAGAIN. */
+#define DXA_AUTH_FAIL_BURST 5
+
+/*
+ * Create a broker listening on conf->socket_path (a stale socket nobody
+ * listens on is replaced; a live one gives -EADDRINUSE). Returns NULL and
+ * *err on failure.
+ */
+struct dxa_broker *dxa_broker_create(const struct dxa_broker_conf *conf,
+		int *err);
+
+/*
+ * Add a token with a caller-chosen secret (the embedded broker registers
+ * its creator's token this way). Call before dxa_broker_run().
+ */
+int dxa_broker_token_add(struct dxa_broker *b, const uint8_t secret[16],
+		const struct dxa_policy *policy);
+
+/* Serve until dxa_broker_stop(). Returns 0, or a negative errno. */
+int dxa_broker_run(struct dxa_broker *b);
+
+/* Make dxa_broker_run() return; safe from any thread or signal handler. */
+void dxa_broker_stop(struct dxa_broker *b);
+
+/* Close every connection, unlink the socket, free everything. */
+void dxa_broker_destroy(struct dxa_broker *b);
+
+/*
+ * Handle one received message of connection @conn_id exactly as the loop
+ * would, without a socket: replies and events are dropped. For the fuzz
+ * target, which must reach the dispatcher the same way a peer does.
+ * Returns 0, or a negative errno when the connection would be closed.
+ */
+int dxa_broker_feed(struct dxa_broker *b, const void *msg, size_t len,
+		uid_t uid, gid_t gid, pid_t pid);
+
+/*
+ * Default socket path: $RTE_DMA_ACCESS_SOCKET if set; as root
+ * /run/dpdk/dma-access.sock; else $XDG_RUNTIME_DIR/dpdk/dma-access.sock;
+ * else /tmp/dpdk-dma-access-<uid>/dma-access.sock. Returns 0, or -ENAMETOOLONG.
+ */
+int dxa_default_socket_path(char *buf, size_t len);
+
+#endif /* DMA_ACCESS_BROKER_H */
