@@ -687,13 +687,52 @@ check_refuse_all(int16_t dev_id, uint16_t vchan,
 	return -EPERM;
 }
 
+static int
+attach_nop(int16_t dev_id, int16_t group_id, uint16_t handler)
+{
+	RTE_SET_USED(dev_id);
+	RTE_SET_USED(group_id);
+	RTE_SET_USED(handler);
+	return 0;
+}
+
+static void
+detach_nop(int16_t dev_id, int16_t group_id)
+{
+	RTE_SET_USED(dev_id);
+	RTE_SET_USED(group_id);
+}
+
+static void
+left_nop(int16_t dev_id, int16_t group_id, uint16_t handler)
+{
+	RTE_SET_USED(dev_id);
+	RTE_SET_USED(group_id);
+	RTE_SET_USED(handler);
+}
+
 static void
 test_ops_register(void **state)
 {
 	static const struct rte_dma_domain_ops refuse = {
 		.vchan_check = check_refuse_all,
+		.group_attach = attach_nop,
+		.group_detach = detach_nop,
+		.member_left = left_nop,
 	};
 	static const struct rte_dma_domain_ops empty = { .vchan_check = NULL };
+	/* Each table lacks one operation: none is accepted. */
+	static const struct rte_dma_domain_ops partial[] = {
+		{ .group_attach = attach_nop, .group_detach = detach_nop,
+		  .member_left = left_nop },
+		{ .vchan_check = check_refuse_all, .group_detach = detach_nop,
+		  .member_left = left_nop },
+		{ .vchan_check = check_refuse_all, .group_attach = attach_nop,
+		  .member_left = left_nop },
+		{ .vchan_check = check_refuse_all, .group_attach = attach_nop,
+		  .group_detach = detach_nop },
+	};
+	unsigned int i;
 	struct rte_dma_vchan_conf conf = m2m_conf(NB_DESC);
 	struct rte_dma_inter_domain_param d = domain(
 		RTE_DMA_INTER_PROCESS_DOMAIN, 1, 2);
@@ -705,6 +744,9 @@ test_ops_register(void **state)
 	assert_int_equal(rte_dma_domain_ops_register(dev.noops, NULL), -EINVAL);
 	assert_int_equal(rte_dma_domain_ops_register(dev.noops, &empty),
 		-EINVAL);
+	for (i = 0; i < RTE_DIM(partial); i++)
+		assert_int_equal(rte_dma_domain_ops_register(dev.noops,
+			&partial[i]), -EINVAL);
 	/* none of these registered anything */
 	assert_false(rte_dma_domain_is_supported(dev.noops,
 		RTE_DMA_INTER_PROCESS_DOMAIN));

@@ -127,8 +127,47 @@ testdev_vchan_check(int16_t dev_id, uint16_t vchan,
 	return 0;
 }
 
+static int
+testdev_group_attach(int16_t dev_id, int16_t group_id, uint16_t handler)
+{
+	struct testdev_state *st = testdev_get(dev_id);
+
+	if (st == NULL)
+		return -ENODEV;
+	st->attach_calls++;
+	st->last_group = group_id;
+	st->attached_handler = handler;
+	return st->attach_error;
+}
+
+static void
+testdev_group_detach(int16_t dev_id, int16_t group_id)
+{
+	struct testdev_state *st = testdev_get(dev_id);
+
+	if (st == NULL)
+		return;
+	st->detach_calls++;
+	st->last_group = group_id;
+}
+
+static void
+testdev_member_left(int16_t dev_id, int16_t group_id, uint16_t handler)
+{
+	struct testdev_state *st = testdev_get(dev_id);
+
+	RTE_SET_USED(group_id);
+	if (st == NULL)
+		return;
+	st->member_left_calls++;
+	st->left_handler = handler;
+}
+
 static const struct rte_dma_domain_ops testdev_domain_ops = {
 	.vchan_check = testdev_vchan_check,
+	.group_attach = testdev_group_attach,
+	.group_detach = testdev_group_detach,
+	.member_left = testdev_member_left,
 };
 
 struct testdev_args {

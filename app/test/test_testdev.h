@@ -55,6 +55,14 @@ struct testdev_state {
 	uint16_t check_vchan;
 	struct rte_dma_inter_domain_param check_param;
 	struct testdev_vchan vchan[TESTDEV_MAX_VCHANS];
+	/* Group hooks, as the library called them. */
+	unsigned int attach_calls;
+	unsigned int detach_calls;
+	unsigned int member_left_calls;
+	int16_t last_group;        /* of the last attach or detach */
+	uint16_t attached_handler; /* of the last attach */
+	uint16_t left_handler;     /* of the last member_left */
+	int attach_error;          /* returned by group_attach: fault injection */
 };
 
 /* The record of test device @p dev_id, or NULL if it is not one. */

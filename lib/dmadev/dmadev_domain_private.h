@@ -22,4 +22,7 @@ extern int rte_dma_domain_logtype;
 #define DOMAIN_LOG_RL(level, fmt, ...) \
 	RTE_DMA_DOMAIN_LOG_RL(level, rte_dma_domain_logtype, fmt, ##__VA_ARGS__)
 
+/* The device's registered inter-domain ops, or NULL. */
+const struct rte_dma_domain_ops *rte_dma_domain_ops_get(int16_t dev_id);
+
 #endif /* DMADEV_DOMAIN_PRIVATE_H */

@@ -64,8 +64,8 @@ rte_dma_domain_log_allowed(struct rte_dma_domain_ratelimit *rl)
 	return false;
 }
 
-static const struct rte_dma_domain_ops *
-domain_ops_get(int16_t dev_id)
+const struct rte_dma_domain_ops *
+rte_dma_domain_ops_get(int16_t dev_id)
 {
 	if (dev_id < 0)
 		return NULL;
@@ -82,8 +82,9 @@ rte_dma_domain_ops_register(int16_t dev_id,
 		DOMAIN_LOG_RL(ERR, "invalid device id %d or NULL ops", dev_id);
 		return -EINVAL;
 	}
-	if (ops->vchan_check == NULL) {
-		DOMAIN_LOG_RL(ERR, "device %d: inter-domain ops table is missing vchan_check",
+	if (ops->vchan_check == NULL || ops->group_attach == NULL ||
+			ops->group_detach == NULL || ops->member_left == NULL) {
+		DOMAIN_LOG_RL(ERR, "device %d: inter-domain ops table is incomplete",
 			dev_id);
 		return -EINVAL;
 	}
@@ -169,7 +170,7 @@ rte_dma_domain_is_supported(int16_t dev_id,
 		return false;
 	if (rte_dma_info_get(dev_id, &info) != 0)
 		return false;
-	return (info.dev_capa & bit) != 0 && domain_ops_get(dev_id) != NULL;
+	return (info.dev_capa & bit) != 0 && rte_dma_domain_ops_get(dev_id) != NULL;
 }
 
 /* Step 3 of rte_dma_domain_vchan_setup(): the parameters themselves. */
@@ -252,7 +253,7 @@ rte_dma_domain_vchan_setup(int16_t dev_id, uint16_t vchan,
 	if (domain->type == RTE_DMA_INTER_DOMAIN_NONE)
 		return rte_dma_vchan_setup(dev_id, vchan, conf);
 	/* 4. driver support */
-	ops = domain_ops_get(dev_id);
+	ops = rte_dma_domain_ops_get(dev_id);
 	if (ops == NULL) {
 		DOMAIN_LOG_RL(ERR, "device %d advertises inter-domain capability but its driver has no inter-domain support",
 			dev_id);

@@ -110,7 +110,148 @@ struct rte_dma_inter_domain_param {
 	uint64_t reserved[2];
 };
 
+/**
+ * Events of an access pair group, delivered to the callback given at
+ * create or join (upstream values).
+ */
+enum rte_dma_access_pair_group_event_type {
+	/**
+	 * A member left the group (leave, exit, crash): its handler is dead
+	 * for this device. Creator and joiners get it.
+	 */
+	RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
+	/**
+	 * The group is gone (its creator went away, or the broker did): all
+	 * its handlers are dead and this device is no longer a member.
+	 */
+	RTE_DMA_GROUP_EVENT_GROUP_DESTROYED,
+};
+
+/**
+ * Group event callback.
+ *
+ * Called on the library's event thread ("dma-xd-event"), never while the
+ * library holds a lock: it may call any function of this API, including
+ * leaving or destroying the group. Events of one process are delivered one
+ * at a time, in the order the broker sent them.
+ *
+ * @param dev_id The device that is the member.
+ * @param group_id The group.
+ * @param domain_id MEMBER_LEFT: the domain that left. GROUP_DESTROYED: the
+ *   creator's domain (nil if the broker itself went away).
+ * @param event What happened.
+ */
+typedef void (*rte_dma_access_pair_group_event_cb_t)(int16_t dev_id,
+		int16_t group_id, rte_uuid_t domain_id,
+		enum rte_dma_access_pair_group_event_type event);
+
+/**
+ * Create an access pair group, with this device as its first member.
+ *
+ * The access broker checks @p token and the caller's credentials (uid,
+ * gids from the kernel) against the token's policy. Without a running
+ * broker daemon, the library may start one inside this process (see
+ * "Broker" in the programmer's guide: RTE_DMA_ACCESS_BROKER,
+ * RTE_DMA_ACCESS_SOCKET); that embedded broker admits @p token for this
+ * uid and root.
+ *
+ * @param dev_id Device joining as creator; it must support inter-domain
+ *   transfers (rte_dma_domain_is_supported()).
+ * @param domain_id This process's domain id (rte_dma_domain_id_get()).
+ * @param token Access token (an admin-issued secret; with the embedded
+ *   broker, any non-nil UUID the creator shares with its joiners).
+ * @param[out] group_id The new group, >= 0.
+ * @param cb Event callback, or NULL.
+ * @return 0 on success;
+ *   -EINVAL: invalid device, NULL pointer, nil token, @p domain_id not this
+ *   process's domain id, or no inter-domain capability;
+ *   -ENOTSUP: the driver has no inter-domain support;
+ *   -EACCES: token unknown, revoked, expired, or not for this uid/gid/class;
+ *   -EAGAIN: too many failed token checks from this uid; retry later;
+ *   -ENOSPC: the broker's group table, or the token's member limit, is full;
+ *   -ECONNREFUSED: no broker reachable (and none may be embedded);
+ *   -ECONNRESET: the broker went away during the call;
+ *   -ENOMEM.
+ */
+__rte_experimental
+int rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
+		rte_uuid_t token, int16_t *group_id,
+		rte_dma_access_pair_group_event_cb_t cb);
+
+/**
+ * Destroy a group. Only its creator may, and only once no joiner remains.
+ *
+ * @param dev_id The creator's device.
+ * @param group_id The group.
+ * @return 0; -EINVAL (invalid device); -ENOENT (this device is not in the
+ *   group); -EPERM (not the creator); -EBUSY (joiners remain);
+ *   -ECONNREFUSED / -ECONNRESET (broker).
+ */
+__rte_experimental
+int rte_dma_access_pair_group_destroy(int16_t dev_id, int16_t group_id);
+
+/**
+ * Join a group with the token it was created with.
+ *
+ * @param dev_id Device joining; it must support inter-domain transfers.
+ * @param domain_id This process's domain id.
+ * @param token The group's token.
+ * @param group_id The group, as the creator shared it.
+ * @param cb Event callback, or NULL.
+ * @return 0; -EINVAL (as create, or group_id < 0); -ENOTSUP; -ENOENT (no
+ *   such group); -EACCES (wrong token for the group, or the policy refuses
+ *   this peer); -EAGAIN; -EEXIST (this domain or process is already a
+ *   member); -ENOSPC (group or token full); -ECONNREFUSED; -ECONNRESET.
+ */
+__rte_experimental
+int rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
+		rte_uuid_t token, int16_t group_id,
+		rte_dma_access_pair_group_event_cb_t cb);
+
+/**
+ * Leave a group. The other members get RTE_DMA_GROUP_EVENT_MEMBER_LEFT.
+ *
+ * @param dev_id The member's device.
+ * @param group_id The group.
+ * @return 0; -EINVAL; -ENOENT (not a member); -EPERM (the creator cannot
+ *   leave: it destroys); -ECONNREFUSED / -ECONNRESET.
+ */
+__rte_experimental
+int rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id);
+
+/**
+ * Handler of a member domain (this process's own included), to put in
+ * struct rte_dma_inter_domain_param.
+ *
+ * Handlers are non-zero, unique within the broker, and never handed out
+ * again while any process that could have learnt one is connected.
+ *
+ * @param dev_id A member's device.
+ * @param group_id The group.
+ * @param domain_id The member whose handler is wanted.
+ * @param[out] handler The handler.
+ * @return 0; -EINVAL (invalid device or NULL pointer); -ENOENT (this device
+ *   is not in the group, or @p domain_id is not a member);
+ *   -ECONNREFUSED / -ECONNRESET.
+ */
+__rte_experimental
+int rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,
+		rte_uuid_t domain_id, uint16_t *handler);
+
 #endif /* RTE_DMA_CAPA_INTER_PROCESS_DOMAIN */
+
+/**
+ * Both handlers of a transfer at once (the original proposal's form):
+ * rte_dma_access_pair_group_handler_get() for @p src_domain_id and for
+ * @p dst_domain_id. Nothing is written unless both are found.
+ *
+ * @return As rte_dma_access_pair_group_handler_get().
+ */
+__rte_experimental
+int rte_dma_access_pair_group_src_dst_handles_get(int16_t dev_id,
+		int16_t group_id, rte_uuid_t src_domain_id,
+		rte_uuid_t dst_domain_id, uint16_t *src_handle,
+		uint16_t *dst_handle);
 
 /**
  * Set up a virtual channel, with inter-domain parameters.

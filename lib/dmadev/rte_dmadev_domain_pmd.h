@@ -47,6 +47,28 @@ struct rte_dma_domain_ops {
 	 */
 	int (*vchan_check)(int16_t dev_id, uint16_t vchan,
 			const struct rte_dma_inter_domain_param *domain);
+	/**
+	 * The device became a member of @p group_id (create or join), known
+	 * to the others by @p handler. Called on the caller's thread after
+	 * the broker agreed; a negative errno undoes the membership (the
+	 * library leaves or destroys the group) and is returned to the
+	 * caller.
+	 */
+	int (*group_attach)(int16_t dev_id, int16_t group_id,
+			uint16_t handler);
+	/**
+	 * The device is no longer a member of @p group_id: it left, destroyed
+	 * the group, the group was destroyed, or the broker went away. Every
+	 * handler of the group is dead for this device from now on.
+	 */
+	void (*group_detach)(int16_t dev_id, int16_t group_id);
+	/**
+	 * Member @p handler left @p group_id: that handler is dead for this
+	 * device from now on. Called on the event thread before the
+	 * application's callback.
+	 */
+	void (*member_left)(int16_t dev_id, int16_t group_id,
+			uint16_t handler);
 };
 
 /**

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_lcore.h>
+
+#include "dma_access_broker.h"
+#include "dma_access_client.h"
+#include "dma_access_conn.h"
+#include "dmadev_domain_private.h"
+
+/* RTE_DMA_ACCESS_BROKER: "auto" (default), "daemon" or "embedded". */
+#define BROKER_ENV "RTE_DMA_ACCESS_BROKER"
+#define EVENT_QUEUE 256
+
+struct ev_item {
+	bool lost;
+	struct dxa_event ev;
+};
+
+static struct {
+	pthread_mutex_t lock;      /* everything below */
+	pthread_cond_t cond;       /* reply arrived, connection changed */
+	pthread_mutex_t call_lock; /* one request in flight */
+	int fd;                    /* -1: not connected */
+	bool reader_alive;
+	pthread_t reader;
+	uint32_t seq;
+	/* the request in flight */
+	uint32_t want_seq;
+	uint16_t want_type;
+	bool have_reply;
+	uint8_t reply[DXA_MSG_MAX];
+	/* events, and the thread that hands them out */
+	struct ev_item queue[EVENT_QUEUE];
+	uint32_t q_head, q_tail;
+	bool q_overflow;
+	pthread_cond_t q_cond;
+	bool event_thread_alive;
+	pthread_t event_thread;
+	dxa_client_event_fn handler;
+	/* embedded broker */
+	struct dxa_broker *broker;
+	pthread_t broker_thread;
+} cl = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.call_lock = PTHREAD_MUTEX_INITIALIZER,
+	.q_cond = PTHREAD_COND_INITIALIZER,
+	.fd = -1,
+};
+
+void
+dxa_client_set_handler(dxa_client_event_fn fn)
+{
+	pthread_mutex_lock(&cl.lock);
+	cl.handler = fn;
+	pthread_mutex_unlock(&cl.lock);
+}
+
+/* Called with cl.lock held. */
+static void
+queue_push(const struct ev_item *it)
+{
+	if (cl.q_head - cl.q_tail >= EVENT_QUEUE) {
+		/*
+		 * A handler this far behind: drop the event but remember it,
+		 * so the connection is treated as lost and every membership is
+		 * torn down rather than silently missing a departure.
+		 */
+		cl.q_overflow = true;
+		return;
+	}
+	cl.queue[cl.q_head++ % EVENT_QUEUE] = *it;
+	pthread_cond_signal(&cl.q_cond);
+}
+
+static void *
+event_main(void *arg)
+{
+	struct ev_item it;
+	dxa_client_event_fn fn;
+
+	RTE_SET_USED(arg);
+	pthread_mutex_lock(&cl.lock);
+	for (;;) {
+		while (cl.q_head == cl.q_tail && !cl.q_overflow)
+			pthread_cond_wait(&cl.q_cond, &cl.lock);
+		if (cl.q_head != cl.q_tail) {
+			it = cl.queue[cl.q_tail++ % EVENT_QUEUE];
+		} else {
+			cl.q_overflow = false;
+			it = (struct ev_item){ .lost = true };
+		}
+		fn = cl.handler;
+		/* The handler runs application code: no lock held. */
+		pthread_mutex_unlock(&cl.lock);
+		if (fn != NULL)
+			fn(it.lost ? NULL : &it.ev, it.lost);
+		pthread_mutex_lock(&cl.lock);
+	}
+	return NULL;
+}
+
+/* Called with cl.lock held. */
+static void
+conn_lost(void)
+{
+	struct ev_item lost = { .lost = true };
+
+	if (cl.fd >= 0) {
+		close(cl.fd);
+		cl.fd = -1;
+	}
+	queue_push(&lost);
+	pthread_cond_broadcast(&cl.cond);
+}
+
+static void *
+reader_main(void *arg)
+{
+	uint8_t buf[DXA_MSG_MAX];
+	int fd = (int)(intptr_t)arg;
+	struct dxa_hdr h;
+	int n;
+
+	for (;;) {
+		n = dxa_conn_recv(fd, buf, -1);
+		pthread_mutex_lock(&cl.lock);
+		if (n < 0 || cl.fd != fd) {
+			if (cl.fd == fd)
+				conn_lost();
+			cl.reader_alive = false;
+			pthread_cond_broadcast(&cl.cond);
+			pthread_mutex_unlock(&cl.lock);
+			if (n == -EPROTO || n == -EMSGSIZE)
+				DOMAIN_LOG_RL(ERR, "malformed message from the access broker: disconnected");
+			return NULL;
+		}
+		memcpy(&h, buf, sizeof(h));
+		if (h.type == DXA_EVENT) {
+			struct ev_item it = { .lost = false };
+
+			memcpy(&it.ev, buf + sizeof(h), sizeof(it.ev));
+			queue_push(&it);
+		} else if (h.seq == cl.want_seq &&
+				h.type == (cl.want_type | DXA_REPLY) &&
+				!cl.have_reply) {
+			memcpy(cl.reply, buf, (size_t)n);
+			cl.have_reply = true;
+			pthread_cond_broadcast(&cl.cond);
+		}
+		pthread_mutex_unlock(&cl.lock);
+	}
+}
+
+static void *
+broker_main(void *arg)
+{
+	dxa_broker_run(arg);
+	return NULL;
+}
+
+static bool
+may_embed(void)
+{
+	const char *mode = getenv(BROKER_ENV);
+
+	return mode == NULL || strcmp(mode, "daemon") != 0;
+}
+
+static bool
+must_embed(void)
+{
+	const char *mode = getenv(BROKER_ENV);
+
+	return mode != NULL && strcmp(mode, "embedded") == 0;
+}
+
+/* mkdir -p of the socket's directory, private to this uid when created. */
+static int
+make_parent_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	char *p;
+
+	if (strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Start the embedded broker on @path, admitting @secret for this uid and
+ * root. Called with cl.lock held and no connection.
+ */
+static int
+embed_start(const char *path, const uint8_t *secret)
+{
+	struct dxa_broker_conf conf = {
+		.socket_path = path,
+		.socket_mode = 0600,
+		.logtype = rte_dma_domain_logtype,
+	};
+	struct dxa_policy policy = { .nb_uids = 1 };
+	int ret;
+
+	if (cl.broker != NULL)
+		return -EADDRINUSE;
+	ret = make_parent_dir(path);
+	if (ret != 0)
+		return ret;
+	cl.broker = dxa_broker_create(&conf, &ret);
+	if (cl.broker == NULL)
+		return ret;
+	policy.uids[0] = (uint32_t)geteuid();
+	if (geteuid() != 0)
+		policy.uids[policy.nb_uids++] = 0;
+	ret = dxa_broker_token_add(cl.broker, secret, &policy);
+	if (ret == 0)
+		ret = rte_ctrl_thread_create(&cl.broker_thread, "dma-xd-broker",
+			NULL, broker_main, cl.broker);
+	if (ret != 0) {
+		dxa_broker_destroy(cl.broker);
+		cl.broker = NULL;
+		return ret > 0 ? -ret : ret;
+	}
+	DOMAIN_LOG(INFO, "no access broker was running: embedded one listens on %s",
+		path);
+	return 0;
+}
+
+/* Called with cl.lock held. */
+static int
+connect_locked(const uint8_t *embed_secret)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	if (cl.fd >= 0)
+		return 0;
+	/* The reader of a broken connection must be gone before a new one. */
+	while (cl.reader_alive)
+		pthread_cond_wait(&cl.cond, &cl.lock);
+	ret = dxa_default_socket_path(path, sizeof(path));
+	if (ret != 0)
+		return ret;
+	if (embed_secret != NULL && must_embed()) {
+		ret = embed_start(path, embed_secret);
+		if (ret != 0 && ret != -EADDRINUSE)
+			return ret;
+	}
+	fd = dxa_conn_open(path);
+	if ((fd == -ENOENT || fd == -ECONNREFUSED) && embed_secret != NULL &&
+			may_embed() && cl.broker == NULL) {
+		ret = embed_start(path, embed_secret);
+		if (ret != 0)
+			return ret == -EADDRINUSE ? -ECONNREFUSED : ret;
+		fd = dxa_conn_open(path);
+	}
+	if (fd == -ENOENT)
+		fd = -ECONNREFUSED;
+	if (fd < 0)
+		return fd;
+	if (!cl.event_thread_alive) {
+		ret = rte_ctrl_thread_create(&cl.event_thread, "dma-xd-event",
+			NULL, event_main, NULL);
+		if (ret != 0) {
+			close(fd);
+			return -ret;
+		}
+		cl.event_thread_alive = true;
+	}
+	ret = rte_ctrl_thread_create(&cl.reader, "dma-xd-client", NULL,
+		reader_main, (void *)(intptr_t)fd);
+	if (ret != 0) {
+		close(fd);
+		return -ret;
+	}
+	pthread_detach(cl.reader);
+	cl.reader_alive = true;
+	cl.fd = fd;
+	return 0;
+}
+
+int
+dxa_client_call(uint16_t type, const void *body, size_t body_len,
+		void *reply, size_t reply_len, const uint8_t *embed_secret)
+{
+	struct timespec deadline;
+	struct dxa_hdr h;
+	int32_t status;
+	int ret;
+
+	pthread_mutex_lock(&cl.call_lock);
+	pthread_mutex_lock(&cl.lock);
+	ret = connect_locked(embed_secret);
+	if (ret != 0)
+		goto out;
+	if (++cl.seq == 0)
+		cl.seq = 1;
+	cl.want_seq = cl.seq;
+	cl.want_type = type;
+	cl.have_reply = false;
+	ret = dxa_conn_send(cl.fd, type, cl.seq, body, body_len);
+	if (ret != 0) {
+		conn_lost();
+		ret = -ECONNRESET;
+		goto out;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += DXA_CLIENT_TIMEOUT_MS / 1000;
+	while (!cl.have_reply && cl.fd >= 0 && ret == 0)
+		ret = -pthread_cond_timedwait(&cl.cond, &cl.lock, &deadline);
+	if (!cl.have_reply) {
+		ret = ret == -ETIMEDOUT ? -ETIMEDOUT : -ECONNRESET;
+		goto out;
+	}
+	memcpy(&h, cl.reply, sizeof(h));
+	if (h.length - sizeof(h) != reply_len) {
+		ret = -EPROTO;
+		goto out;
+	}
+	memcpy(reply, cl.reply + sizeof(h), reply_len);
+	memcpy(&status, reply, sizeof(status));
+	ret = status;
+out:
+	cl.want_seq = 0;
+	pthread_mutex_unlock(&cl.lock);
+	pthread_mutex_unlock(&cl.call_lock);
+	return ret;
+}
+
+/*
+ * At exit, an embedded broker removes its socket; members connected to it
+ * see the connection close, as with a crash, and get their events.
+ */
+RTE_FINI(dxa_client_fini)
+{
+	struct dxa_broker *b;
+
+	pthread_mutex_lock(&cl.lock);
+	b = cl.broker;
+	cl.broker = NULL;
+	pthread_mutex_unlock(&cl.lock);
+	if (b == NULL)
+		return;
+	dxa_broker_stop(b);
+	pthread_join(cl.broker_thread, NULL);
+	dxa_broker_destroy(b);
+}

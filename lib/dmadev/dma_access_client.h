@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#ifndef DMA_ACCESS_CLIENT_H
+#define DMA_ACCESS_CLIENT_H
+
+/*
+ * The library's connection to the access broker: one per process, opened
+ * at the first group call. Internal.
+ *
+ * Threads:
+ *  - "dma-xd-client" reads the socket: replies go to the waiting caller,
+ *    events to the event queue. It never runs application code.
+ *  - "dma-xd-event" runs the event handler (and so the application's
+ *    callbacks), one event at a time, holding no lock of this file: a
+ *    callback may make broker calls, which the reader thread answers.
+ *  - "dma-xd-broker", only in the process that embeds the broker.
+ *
+ * The connection is the process's lease on its memberships: if it breaks,
+ * the broker has dropped them all, and the event handler is told so
+ * (lost == true).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dma_access_proto.h"
+
+/* Longest a call waits for the broker's reply. */
+#define DXA_CLIENT_TIMEOUT_MS 5000
+
+/*
+ * Called on the event thread for each event (@ev non-NULL), or once with
+ * @lost when the connection broke (@ev NULL).
+ */
+typedef void (*dxa_client_event_fn)(const struct dxa_event *ev, bool lost);
+
+/* Install the event handler (once, before the first call). */
+void dxa_client_set_handler(dxa_client_event_fn fn);
+
+/*
+ * One request and its reply. Connects first if needed. With @embed_secret
+ * non-NULL and no broker reachable, starts the embedded broker (if
+ * RTE_DMA_ACCESS_BROKER allows it) admitting that secret for this uid and
+ * root, then connects to it.
+ *
+ * Returns the broker's status (0 or a negative errno), or -ECONNREFUSED
+ * (no broker), -ECONNRESET (the connection broke), -ETIMEDOUT, -EPROTO.
+ */
+int dxa_client_call(uint16_t type, const void *body, size_t body_len,
+		void *reply, size_t reply_len, const uint8_t *embed_secret);
+
+#endif /* DMA_ACCESS_CLIENT_H */

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+/*
+ * The access pair group API: argument checks, then the broker, then the
+ * driver's group hooks. Memberships of this process are kept here so that
+ * events reach the right device and callback.
+ *
+ * group_lock serialises the API calls and the handling of each event, so
+ * an event never sees a half-made membership; it is held across broker
+ * calls, which the reader thread answers without it, and never while an
+ * application callback runs.
+ */
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_uuid.h>
+
+#include "dma_access_client.h"
+#include "dmadev_domain_private.h"
+#include "rte_dmadev_domain.h"
+#include "rte_dmadev_domain_pmd.h"
+
+/* Groups one process can be a member of at once. */
+#define GROUP_MEMBERSHIPS 256
+
+struct membership {
+	bool used;
+	bool creator;
+	int16_t dev_id;
+	int16_t group_id;
+	uint16_t handler;
+	rte_dma_access_pair_group_event_cb_t cb;
+};
+
+static pthread_mutex_t group_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct membership memberships[GROUP_MEMBERSHIPS];
+
+static struct membership *
+membership_find(int16_t dev_id, int16_t group_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(memberships); i++) {
+		struct membership *m = &memberships[i];
+
+		if (m->used && m->group_id == group_id &&
+				(dev_id < 0 || m->dev_id == dev_id))
+			return m;
+	}
+	return NULL;
+}
+
+static struct membership *
+membership_free_slot(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(memberships); i++)
+		if (!memberships[i].used)
+			return &memberships[i];
+	return NULL;
+}
+
+/* Tell the driver, then the application; group_lock is released for it. */
+static void
+deliver(struct membership m, const uint8_t *domain_id,
+		enum rte_dma_access_pair_group_event_type event, uint16_t handler)
+{
+	const struct rte_dma_domain_ops *ops = rte_dma_domain_ops_get(m.dev_id);
+	rte_uuid_t dom;
+
+	if (ops != NULL) {
+		if (event == RTE_DMA_GROUP_EVENT_MEMBER_LEFT)
+			ops->member_left(m.dev_id, m.group_id, handler);
+		else
+			ops->group_detach(m.dev_id, m.group_id);
+	}
+	if (m.cb == NULL)
+		return;
+	memcpy(dom, domain_id, sizeof(dom));
+	pthread_mutex_unlock(&group_lock);
+	m.cb(m.dev_id, m.group_id, dom, event);
+	pthread_mutex_lock(&group_lock);
+}
+
+/* The event thread. */
+static void
+group_event(const struct dxa_event *ev, bool lost)
+{
+	static const uint8_t nil[DXA_UUID_LEN];
+	struct membership *m, copy;
+	unsigned int i;
+
+	pthread_mutex_lock(&group_lock);
+	if (lost) {
+		/* The broker dropped every membership with the connection. */
+		for (i = 0; i < RTE_DIM(memberships); i++) {
+			if (!memberships[i].used)
+				continue;
+			copy = memberships[i];
+			memberships[i].used = false;
+			deliver(copy, nil, RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, 0);
+		}
+		pthread_mutex_unlock(&group_lock);
+		DOMAIN_LOG_RL(WARNING, "lost the access broker: every group membership ended");
+		return;
+	}
+	m = membership_find(-1, ev->group_id);
+	if (m != NULL) {
+		copy = *m;
+		if (ev->event == DXA_EVENT_GROUP_DESTROYED) {
+			m->used = false;
+			deliver(copy, ev->domain_id,
+				RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, 0);
+		} else {
+			deliver(copy, ev->domain_id,
+				RTE_DMA_GROUP_EVENT_MEMBER_LEFT, ev->handler);
+		}
+	}
+	pthread_mutex_unlock(&group_lock);
+}
+
+RTE_INIT(group_init)
+{
+	dxa_client_set_handler(group_event);
+}
+
+/* Checks every create/join makes before asking the broker. */
+static int
+member_precheck(int16_t dev_id, const uint8_t *domain_id,
+		const uint8_t *token, const void *out)
+{
+	struct rte_dma_info info;
+	rte_uuid_t own;
+	int ret;
+
+	if (!rte_dma_is_valid(dev_id) || domain_id == NULL || token == NULL ||
+			out == NULL) {
+		DOMAIN_LOG_RL(ERR, "invalid device %d or NULL argument", dev_id);
+		return -EINVAL;
+	}
+	ret = rte_dma_domain_id_get(own);
+	if (ret != 0)
+		return ret;
+	if (memcmp(own, domain_id, sizeof(own)) != 0) {
+		DOMAIN_LOG_RL(ERR, "device %d: domain_id is not this process's domain id",
+			dev_id);
+		return -EINVAL;
+	}
+	if (rte_uuid_is_null(token)) {
+		DOMAIN_LOG_RL(ERR, "device %d: nil token", dev_id);
+		return -EINVAL;
+	}
+	ret = rte_dma_info_get(dev_id, &info);
+	if (ret != 0)
+		return ret;
+	if ((info.dev_capa & (RTE_DMA_CAPA_INTER_PROCESS_DOMAIN |
+			RTE_DMA_CAPA_INTER_OS_DOMAIN)) == 0) {
+		DOMAIN_LOG_RL(ERR, "device %d has no inter-domain capability",
+			dev_id);
+		return -EINVAL;
+	}
+	if (rte_dma_domain_ops_get(dev_id) == NULL) {
+		DOMAIN_LOG_RL(ERR, "device %d: driver has no inter-domain support",
+			dev_id);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* The broker call of leave/destroy, also used to undo a failed attach. */
+static int
+group_ref_call(uint16_t type, int16_t group_id)
+{
+	struct dxa_group_ref ref = { .group_id = group_id };
+	struct dxa_reply_group r;
+
+	return dxa_client_call(type, &ref, sizeof(ref), &r, sizeof(r), NULL);
+}
+
+/* Record a membership the broker granted, or undo it if the driver says no. */
+static int
+membership_add(struct membership *slot, int16_t dev_id, int16_t group_id,
+		uint16_t handler, bool creator,
+		rte_dma_access_pair_group_event_cb_t cb)
+{
+	const struct rte_dma_domain_ops *ops = rte_dma_domain_ops_get(dev_id);
+	int ret;
+
+	ret = ops->group_attach(dev_id, group_id, handler);
+	if (ret != 0) {
+		group_ref_call(creator ? DXA_GROUP_DESTROY : DXA_GROUP_LEAVE,
+			group_id);
+		return ret;
+	}
+	*slot = (struct membership){
+		.used = true, .creator = creator, .dev_id = dev_id,
+		.group_id = group_id, .handler = handler, .cb = cb,
+	};
+	return 0;
+}
+
+int
+rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
+		rte_uuid_t token, int16_t *group_id,
+		rte_dma_access_pair_group_event_cb_t cb)
+{
+	struct dxa_group_create req = { .dev_class = DXA_CLASS_ANY };
+	struct dxa_reply_group r;
+	struct membership *slot;
+	int ret;
+
+	ret = member_precheck(dev_id, domain_id, token, group_id);
+	if (ret != 0)
+		return ret;
+	memcpy(req.token, token, DXA_UUID_LEN);
+	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
+	pthread_mutex_lock(&group_lock);
+	slot = membership_free_slot();
+	if (slot == NULL) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	ret = dxa_client_call(DXA_GROUP_CREATE, &req, sizeof(req), &r,
+		sizeof(r), token);
+	if (ret == 0)
+		ret = membership_add(slot, dev_id, r.group_id, r.handler, true,
+			cb);
+	if (ret == 0)
+		*group_id = r.group_id;
+out:
+	pthread_mutex_unlock(&group_lock);
+	memset(&req, 0, sizeof(req));
+	return ret;
+}
+
+int
+rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
+		rte_uuid_t token, int16_t group_id,
+		rte_dma_access_pair_group_event_cb_t cb)
+{
+	struct dxa_group_join req = {
+		.group_id = group_id,
+		.dev_class = DXA_CLASS_ANY,
+	};
+	struct dxa_reply_group r;
+	struct membership *slot;
+	int ret;
+
+	ret = member_precheck(dev_id, domain_id, token, &req);
+	if (ret != 0)
+		return ret;
+	if (group_id < 0)
+		return -EINVAL;
+	memcpy(req.token, token, DXA_UUID_LEN);
+	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
+	pthread_mutex_lock(&group_lock);
+	if (membership_find(-1, group_id) != NULL) {
+		ret = -EEXIST;
+		goto out;
+	}
+	slot = membership_free_slot();
+	if (slot == NULL) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	ret = dxa_client_call(DXA_GROUP_JOIN, &req, sizeof(req), &r,
+		sizeof(r), NULL);
+	if (ret == 0)
+		ret = membership_add(slot, dev_id, group_id, r.handler, false,
+			cb);
+out:
+	pthread_mutex_unlock(&group_lock);
+	memset(&req, 0, sizeof(req));
+	return ret;
+}
+
+/* leave and destroy: the same steps, with the roles swapped. */
+static int
+membership_end(int16_t dev_id, int16_t group_id, bool as_creator)
+{
+	const struct rte_dma_domain_ops *ops;
+	struct membership *m;
+	int ret;
+
+	if (!rte_dma_is_valid(dev_id))
+		return -EINVAL;
+	pthread_mutex_lock(&group_lock);
+	m = membership_find(dev_id, group_id);
+	if (m == NULL) {
+		ret = -ENOENT;
+	} else if (m->creator != as_creator) {
+		ret = -EPERM;
+	} else {
+		ret = group_ref_call(as_creator ? DXA_GROUP_DESTROY :
+			DXA_GROUP_LEAVE, group_id);
+		if (ret == 0) {
+			m->used = false;
+			ops = rte_dma_domain_ops_get(dev_id);
+			if (ops != NULL)
+				ops->group_detach(dev_id, group_id);
+		}
+	}
+	pthread_mutex_unlock(&group_lock);
+	return ret;
+}
+
+int
+rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id)
+{
+	return membership_end(dev_id, group_id, false);
+}
+
+int
+rte_dma_access_pair_group_destroy(int16_t dev_id, int16_t group_id)
+{
+	return membership_end(dev_id, group_id, true);
+}
+
+int
+rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,
+		rte_uuid_t domain_id, uint16_t *handler)
+{
+	struct dxa_handler_get req = { .group_id = group_id };
+	struct dxa_reply_group r;
+	int ret;
+
+	if (!rte_dma_is_valid(dev_id) || domain_id == NULL || handler == NULL)
+		return -EINVAL;
+	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
+	pthread_mutex_lock(&group_lock);
+	if (membership_find(dev_id, group_id) == NULL)
+		ret = -ENOENT;
+	else
+		ret = dxa_client_call(DXA_HANDLER_GET, &req, sizeof(req), &r,
+			sizeof(r), NULL);
+	pthread_mutex_unlock(&group_lock);
+	if (ret == 0)
+		*handler = r.handler;
+	return ret;
+}
+
+int
+rte_dma_access_pair_group_src_dst_handles_get(int16_t dev_id,
+		int16_t group_id, rte_uuid_t src_domain_id,
+		rte_uuid_t dst_domain_id, uint16_t *src_handle,
+		uint16_t *dst_handle)
+{
+	uint16_t src, dst;
+	int ret;
+
+	if (src_handle == NULL || dst_handle == NULL)
+		return -EINVAL;
+	ret = rte_dma_access_pair_group_handler_get(dev_id, group_id,
+		src_domain_id, &src);
+	if (ret == 0)
+		ret = rte_dma_access_pair_group_handler_get(dev_id, group_id,
+			dst_domain_id, &dst);
+	if (ret != 0)
+		return ret;
+	*src_handle = src;
+	*dst_handle = dst;
+	return 0;
+}
