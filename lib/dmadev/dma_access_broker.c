@@ -324,13 +324,11 @@ group_remove_member(struct dxa_broker *b, struct group *g, uint32_t idx)
 {
 	struct member m = g->members[idx];
 
+	/* Released first: the leaver knew its handler too, so it holds it. */
+	handler_release(b, g, m.handler);
+	/* members[0] is the creator, never removed here, so it stays first. */
 	g->members[idx] = g->members[--g->nb_members];
 	token_member_gone(b, g);
-	/* The leaver knew its handler too: it is among the holders. */
-	g->members[g->nb_members] = m;
-	g->nb_members++;
-	handler_release(b, g, m.handler);
-	g->nb_members--;
 	group_notify(b, g, &m, DXA_EVENT_MEMBER_LEFT, NULL);
 }
 
