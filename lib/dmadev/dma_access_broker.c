@@ -31,8 +31,8 @@
 #include "rte_dmadev_domain_pmd.h"
 
 #define BLOG(b, level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, (b)->logtype, "dma-access: " fmt "\n", \
-		##__VA_ARGS__)
+	rte_log(RTE_LOG_ ## level, (b)->logtype, "%s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
 #define BLOG_RL(b, level, fmt, ...) \
 	RTE_DMA_DOMAIN_LOG_RL(level, (b)->logtype, fmt, ##__VA_ARGS__)
 
@@ -91,6 +91,7 @@ struct dxa_broker {
 	int listen_fd;
 	int epoll_fd;
 	int stop_fd;             /* eventfd: dxa_broker_stop() */
+	int spare_fd;            /* given up to accept-and-close at EMFILE */
 	int logtype;
 	struct dxa_token_store tokens;
 	struct conn *conns;
@@ -294,6 +295,7 @@ group_notify(struct dxa_broker *b, struct group *g, const struct member *m,
 		.handler = event == DXA_EVENT_MEMBER_LEFT ? m->handler : 0,
 	};
 	uint32_t i;
+	int ret;
 
 	memcpy(ev.domain_id, m->domain_id, DXA_UUID_LEN);
 	for (i = 0; i < g->nb_members; i++) {
@@ -301,12 +303,14 @@ group_notify(struct dxa_broker *b, struct group *g, const struct member *m,
 
 		if (c == except)
 			continue;
-		if (conn_send(c, DXA_EVENT, 0, &ev, sizeof(ev)) != 0 &&
-				!c->dead) {
+		ret = conn_send(c, DXA_EVENT, 0, &ev, sizeof(ev));
+		if (ret == 0 || c->dead)
+			continue;
+		/* A peer that exited is closed anyway; one that stalls is not. */
+		if (ret == -EAGAIN)
 			BLOG_RL(b, WARNING, "member pid %d does not read its events: dropped",
 				(int)c->pid);
-			c->dead = true;
-		}
+		c->dead = true;
 	}
 }
 
@@ -846,6 +850,21 @@ conn_accept(struct dxa_broker *b)
 	int fd;
 
 	fd = accept4(b->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
+			b->spare_fd >= 0) {
+		/*
+		 * Out of descriptors, the pending connection would keep the
+		 * listening socket readable and the loop spinning: take it
+		 * with the spare descriptor and close it at once.
+		 */
+		close(b->spare_fd);
+		fd = accept4(b->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		b->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		BLOG_RL(b, WARNING, "out of file descriptors: connection refused");
+		return;
+	}
 	if (fd < 0)
 		return;
 	if (b->nb_conns >= b->conf.max_conns) {
@@ -1030,6 +1049,7 @@ dxa_broker_create(const struct dxa_broker_conf *conf, int *err)
 		b->conf.msg_rate = DXA_DEFAULT_MSG_RATE;
 	b->logtype = conf->logtype;
 	b->listen_fd = b->epoll_fd = b->stop_fd = -1;
+	b->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	b->next_handler = 1;
 	b->feed_conn.fd = -1;
 	b->group_by_id = calloc(GROUP_IDS, sizeof(*b->group_by_id));
@@ -1118,6 +1138,8 @@ dxa_broker_destroy(struct dxa_broker *b)
 		close(b->epoll_fd);
 	if (b->stop_fd >= 0)
 		close(b->stop_fd);
+	if (b->spare_fd >= 0)
+		close(b->spare_fd);
 	dxa_tokens_close(&b->tokens);
 	free(b->socket_path);
 	free(b->group_by_id);
