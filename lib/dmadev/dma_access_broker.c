@@ -102,6 +102,7 @@ struct dxa_broker {
 	uint8_t *handler_state;      /* HANDLERS entries */
 	uint32_t *handler_holders;   /* quarantine: peers that may hold it */
 	uint16_t next_handler;
+	uint64_t flushed;            /* when use counts were last written */
 	struct auth_slot auth[AUTH_SLOTS];
 	struct conn feed_conn;       /* dxa_broker_feed()'s peer */
 };
@@ -941,7 +942,13 @@ dxa_broker_run(struct dxa_broker *b)
 	int i, n;
 
 	for (;;) {
-		n = epoll_wait(b->epoll_fd, ev, RTE_DIM(ev), -1);
+		/* Use counts reach the state file within about a second. */
+		if (b->tokens.dirty && now_mono_s() != b->flushed) {
+			dxa_tokens_flush(&b->tokens);
+			b->flushed = now_mono_s();
+		}
+		n = epoll_wait(b->epoll_fd, ev, RTE_DIM(ev),
+			b->tokens.dirty ? 1000 : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -1140,6 +1147,7 @@ dxa_broker_destroy(struct dxa_broker *b)
 		close(b->stop_fd);
 	if (b->spare_fd >= 0)
 		close(b->spare_fd);
+	dxa_tokens_flush(&b->tokens);
 	dxa_tokens_close(&b->tokens);
 	free(b->socket_path);
 	free(b->group_by_id);

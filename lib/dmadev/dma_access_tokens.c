@@ -701,6 +701,7 @@ dxa_tokens_issue(struct dxa_token_store *s, const struct dxa_policy *p,
 		explicit_bzero(t, sizeof(*t));
 		return ret;
 	}
+	s->dirty = false;
 	id_text(t->id, id);
 	DOMAIN_LOG(INFO, "token %s issued", id);
 	if (out != NULL)
@@ -726,6 +727,7 @@ dxa_tokens_revoke(struct dxa_token_store *s, const uint8_t id[DXA_UUID_LEN])
 	ret = store_write(s, i);
 	if (ret != 0)
 		return ret;
+	s->dirty = false;
 	id_text(id, text);
 	/* Keep the order: listing by index stays stable for the rest. */
 	memmove(t, t + 1, (size_t)(s->nb - i - 1) * sizeof(*t));
@@ -824,14 +826,24 @@ dxa_token_admits(const struct dxa_token *t, uid_t uid, const gid_t *gids,
 void
 dxa_tokens_used(struct dxa_token_store *s, struct dxa_token *t)
 {
-	char id[UUID_STR_LEN];
-
 	if (s == NULL || t == NULL)
 		return;
 	t->uses++;
-	/* The count stays in memory even if the file keeps the old one. */
-	if (store_write(s, TOKENS_SKIP_NONE) != 0) {
-		id_text(t->id, id);
-		DOMAIN_LOG_RL(WARNING, "token %s: use count not saved", id);
+	s->dirty = s->path != NULL;
+}
+
+int
+dxa_tokens_flush(struct dxa_token_store *s)
+{
+	int ret;
+
+	if (s == NULL || !s->dirty)
+		return 0;
+	ret = store_write(s, TOKENS_SKIP_NONE);
+	if (ret != 0) {
+		DOMAIN_LOG_RL(WARNING, "use counts not saved: %s", strerror(-ret));
+		return ret;
 	}
+	s->dirty = false;
+	return 0;
 }

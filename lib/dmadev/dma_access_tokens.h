@@ -44,6 +44,7 @@ struct dxa_token_store {
 	uint32_t nb;
 	uint32_t cap;
 	char *path;               /* NULL: memory only (embedded broker) */
+	bool dirty;               /* use counts newer than the file */
 };
 
 /*
@@ -90,7 +91,15 @@ int dxa_token_admits(const struct dxa_token *t, uid_t uid,
 		const gid_t *gids, unsigned int nb_gids, uint8_t dev_class,
 		uint64_t now);
 
-/* Count one more use and write the table (best effort for the counter). */
+/*
+ * Count one more use. Only in memory: use counts are statistics, not
+ * worth two fsyncs on every create and join (they cut the broker to some
+ * 2,000 group set-ups a second). dxa_tokens_flush() writes them; every
+ * issue and revoke writes them too.
+ */
 void dxa_tokens_used(struct dxa_token_store *s, struct dxa_token *t);
+
+/* Write the table if use counts changed since the last write: 0 or errno. */
+int dxa_tokens_flush(struct dxa_token_store *s);
 
 #endif /* DMA_ACCESS_TOKENS_H */
