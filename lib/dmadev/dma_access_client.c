@@ -26,6 +26,7 @@
 
 struct ev_item {
 	bool lost;
+	uint32_t gen;              /* lost: which connection */
 	struct dxa_event ev;
 };
 
@@ -34,6 +35,7 @@ static struct {
 	pthread_cond_t cond;       /* reply arrived, connection changed */
 	pthread_mutex_t call_lock; /* one request in flight */
 	int fd;                    /* -1: not connected */
+	uint32_t gen;              /* number of the connection in fd */
 	bool reader_alive;
 	pthread_t reader;
 	uint32_t seq;
@@ -45,7 +47,6 @@ static struct {
 	/* events, and the thread that hands them out */
 	struct ev_item queue[EVENT_QUEUE];
 	uint32_t q_head, q_tail;
-	bool q_overflow;
 	pthread_cond_t q_cond;
 	bool event_thread_alive;
 	pthread_t event_thread;
@@ -69,19 +70,34 @@ dxa_client_set_handler(dxa_client_event_fn fn)
 	pthread_mutex_unlock(&cl.lock);
 }
 
+uint32_t
+dxa_client_generation(void)
+{
+	uint32_t gen;
+
+	pthread_mutex_lock(&cl.lock);
+	gen = cl.gen;
+	pthread_mutex_unlock(&cl.lock);
+	return gen;
+}
+
 /* Called with cl.lock held. */
 static void
 queue_push(const struct ev_item *it)
 {
-	if (cl.q_head - cl.q_tail >= EVENT_QUEUE) {
+	if (cl.q_head - cl.q_tail >= EVENT_QUEUE - 1 && !it->lost) {
 		/*
-		 * A handler this far behind: drop the event but remember it,
-		 * so the connection is treated as lost and every membership is
-		 * torn down rather than silently missing a departure.
+		 * A handler this far behind would miss departures. Drop the
+		 * connection instead: the broker then ends every membership of
+		 * this process, as this process will, and both agree. The
+		 * last slot is kept for the "lost" that follows.
 		 */
-		cl.q_overflow = true;
+		if (cl.fd >= 0)
+			shutdown(cl.fd, SHUT_RDWR);
 		return;
 	}
+	if (cl.q_head - cl.q_tail >= EVENT_QUEUE)
+		return;
 	cl.queue[cl.q_head++ % EVENT_QUEUE] = *it;
 	pthread_cond_signal(&cl.q_cond);
 }
@@ -95,19 +111,14 @@ event_main(void *arg)
 	RTE_SET_USED(arg);
 	pthread_mutex_lock(&cl.lock);
 	for (;;) {
-		while (cl.q_head == cl.q_tail && !cl.q_overflow)
+		while (cl.q_head == cl.q_tail)
 			pthread_cond_wait(&cl.q_cond, &cl.lock);
-		if (cl.q_head != cl.q_tail) {
-			it = cl.queue[cl.q_tail++ % EVENT_QUEUE];
-		} else {
-			cl.q_overflow = false;
-			it = (struct ev_item){ .lost = true };
-		}
+		it = cl.queue[cl.q_tail++ % EVENT_QUEUE];
 		fn = cl.handler;
 		/* The handler runs application code: no lock held. */
 		pthread_mutex_unlock(&cl.lock);
 		if (fn != NULL)
-			fn(it.lost ? NULL : &it.ev, it.lost);
+			fn(it.lost ? NULL : &it.ev, it.lost, it.gen);
 		pthread_mutex_lock(&cl.lock);
 	}
 	return NULL;
@@ -117,7 +128,7 @@ event_main(void *arg)
 static void
 conn_lost(void)
 {
-	struct ev_item lost = { .lost = true };
+	struct ev_item lost = { .lost = true, .gen = cl.gen };
 
 	if (cl.fd >= 0) {
 		close(cl.fd);
@@ -216,6 +227,40 @@ make_parent_dir(const char *path)
 }
 
 /*
+ * A default socket path must sit in a directory that only this uid or root
+ * controls: otherwise another user could have created it first (the /tmp
+ * fallback) and collect the tokens members present there. A path given in
+ * RTE_DMA_ACCESS_SOCKET is the user's explicit choice and is not judged.
+ */
+static int
+socket_dir_check(const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	char *p;
+
+	if (getenv("RTE_DMA_ACCESS_SOCKET") != NULL)
+		return 0;
+	if (strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	if (lstat(dir, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode) ||
+			(st.st_uid != geteuid() && st.st_uid != 0) ||
+			(st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		DOMAIN_LOG_RL(ERR, "%s is not a directory of this user or root, closed to others: not using the broker socket in it",
+			dir);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
  * Start the embedded broker on @path, admitting @secret for this uid and
  * root. Called with cl.lock held and no connection.
  */
@@ -233,6 +278,8 @@ embed_start(const char *path, const uint8_t *secret)
 	if (cl.broker != NULL)
 		return -EADDRINUSE;
 	ret = make_parent_dir(path);
+	if (ret == 0)
+		ret = socket_dir_check(path);
 	if (ret != 0)
 		return ret;
 	cl.broker = dxa_broker_create(&conf, &ret);
@@ -268,6 +315,8 @@ connect_locked(const uint8_t *embed_secret)
 	while (cl.reader_alive)
 		pthread_cond_wait(&cl.cond, &cl.lock);
 	ret = dxa_default_socket_path(path, sizeof(path));
+	if (ret == 0)
+		ret = socket_dir_check(path);
 	if (ret != 0)
 		return ret;
 	if (embed_secret != NULL && must_embed()) {
@@ -305,6 +354,7 @@ connect_locked(const uint8_t *embed_secret)
 	pthread_detach(cl.reader);
 	cl.reader_alive = true;
 	cl.fd = fd;
+	cl.gen++;
 	return 0;
 }
 
@@ -354,6 +404,36 @@ out:
 	pthread_mutex_unlock(&cl.lock);
 	pthread_mutex_unlock(&cl.call_lock);
 	return ret;
+}
+
+/*
+ * A forked child is not a member of anything: it must neither talk over
+ * the parent's connection (the parent's reader would take its replies)
+ * nor keep it open (the broker would not see the parent die). Its copy of
+ * the descriptor is closed; the socket stays the parent's. Threads do not
+ * survive fork(), so neither do the reader, the event thread or an
+ * embedded broker: the child starts from nothing at its first call.
+ */
+static void
+client_forget(void)
+{
+	pthread_mutex_init(&cl.lock, NULL);
+	pthread_mutex_init(&cl.call_lock, NULL);
+	pthread_cond_init(&cl.cond, NULL);
+	pthread_cond_init(&cl.q_cond, NULL);
+	if (cl.fd >= 0)
+		close(cl.fd);
+	cl.fd = -1;
+	cl.reader_alive = false;
+	cl.event_thread_alive = false;
+	cl.q_head = cl.q_tail = 0;
+	cl.have_reply = false;
+	cl.broker = NULL;
+}
+
+RTE_INIT(dxa_client_init)
+{
+	pthread_atfork(NULL, NULL, client_forget);
 }
 
 /*

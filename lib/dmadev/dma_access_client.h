@@ -33,9 +33,18 @@
 
 /*
  * Called on the event thread for each event (@ev non-NULL), or once with
- * @lost when the connection broke (@ev NULL).
+ * @lost when connection number @gen broke (@ev NULL): memberships made over
+ * a later connection are not affected.
  */
-typedef void (*dxa_client_event_fn)(const struct dxa_event *ev, bool lost);
+typedef void (*dxa_client_event_fn)(const struct dxa_event *ev, bool lost,
+		uint32_t gen);
+
+/*
+ * Number of the current broker connection (0: none yet). Each new
+ * connection gets the next number; read it after a call to learn which
+ * connection carries the membership that call made.
+ */
+uint32_t dxa_client_generation(void);
 
 /* Install the event handler (once, before the first call). */
 void dxa_client_set_handler(dxa_client_event_fn fn);

@@ -169,8 +169,14 @@ typedef void (*rte_dma_access_pair_group_event_cb_t)(int16_t dev_id,
  *   -EACCES: token unknown, revoked, expired, or not for this uid/gid/class;
  *   -EAGAIN: too many failed token checks from this uid; retry later;
  *   -ENOSPC: the broker's group table, or the token's member limit, is full;
+ *   -ENOSPC also when this process is already in 256 groups;
  *   -ECONNREFUSED: no broker reachable (and none may be embedded);
  *   -ECONNRESET: the broker went away during the call;
+ *   -ETIMEDOUT: the broker did not answer within 5 s;
+ *   -EPROTO: the broker's answer was malformed;
+ *   -EPERM: the default socket's directory is not this user's or root's;
+ *   -EADDRINUSE and other errnos of binding the embedded broker's socket;
+ *   the driver's group_attach error (the membership is then undone);
  *   -ENOMEM.
  */
 __rte_experimental
@@ -185,7 +191,7 @@ int rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
  * @param group_id The group.
  * @return 0; -EINVAL (invalid device); -ENOENT (this device is not in the
  *   group); -EPERM (not the creator); -EBUSY (joiners remain);
- *   -ECONNREFUSED / -ECONNRESET (broker).
+ *   -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
  */
 __rte_experimental
 int rte_dma_access_pair_group_destroy(int16_t dev_id, int16_t group_id);
@@ -201,7 +207,9 @@ int rte_dma_access_pair_group_destroy(int16_t dev_id, int16_t group_id);
  * @return 0; -EINVAL (as create, or group_id < 0); -ENOTSUP; -ENOENT (no
  *   such group); -EACCES (wrong token for the group, or the policy refuses
  *   this peer); -EAGAIN; -EEXIST (this domain or process is already a
- *   member); -ENOSPC (group or token full); -ECONNREFUSED; -ECONNRESET.
+ *   member); -ENOSPC (group or token full, or 256 memberships in this
+ *   process); -ECONNREFUSED; -ECONNRESET; -ETIMEDOUT; -EPROTO; -EPERM (socket
+ *   directory); the driver's group_attach error.
  */
 __rte_experimental
 int rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
@@ -214,7 +222,7 @@ int rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
  * @param dev_id The member's device.
  * @param group_id The group.
  * @return 0; -EINVAL; -ENOENT (not a member); -EPERM (the creator cannot
- *   leave: it destroys); -ECONNREFUSED / -ECONNRESET.
+ *   leave: it destroys); -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
  */
 __rte_experimental
 int rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id);
@@ -232,7 +240,7 @@ int rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id);
  * @param[out] handler The handler.
  * @return 0; -EINVAL (invalid device or NULL pointer); -ENOENT (this device
  *   is not in the group, or @p domain_id is not a member);
- *   -ECONNREFUSED / -ECONNRESET.
+ *   -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
  */
 __rte_experimental
 int rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,

@@ -34,6 +34,7 @@ struct membership {
 	int16_t dev_id;
 	int16_t group_id;
 	uint16_t handler;
+	uint32_t gen;    /* the broker connection that carries it */
 	rte_dma_access_pair_group_event_cb_t cb;
 };
 
@@ -90,7 +91,7 @@ deliver(struct membership m, const uint8_t *domain_id,
 
 /* The event thread. */
 static void
-group_event(const struct dxa_event *ev, bool lost)
+group_event(const struct dxa_event *ev, bool lost, uint32_t gen)
 {
 	static const uint8_t nil[DXA_UUID_LEN];
 	struct membership *m, copy;
@@ -98,9 +99,12 @@ group_event(const struct dxa_event *ev, bool lost)
 
 	pthread_mutex_lock(&group_lock);
 	if (lost) {
-		/* The broker dropped every membership with the connection. */
+		/*
+		 * The broker dropped every membership the lost connection
+		 * carried; those made since over a new one stand.
+		 */
 		for (i = 0; i < RTE_DIM(memberships); i++) {
-			if (!memberships[i].used)
+			if (!memberships[i].used || memberships[i].gen != gen)
 				continue;
 			copy = memberships[i];
 			memberships[i].used = false;
@@ -125,9 +129,18 @@ group_event(const struct dxa_event *ev, bool lost)
 	pthread_mutex_unlock(&group_lock);
 }
 
+/* A forked child inherits the table but is a member of nothing. */
+static void
+group_forget(void)
+{
+	pthread_mutex_init(&group_lock, NULL);
+	memset(memberships, 0, sizeof(memberships));
+}
+
 RTE_INIT(group_init)
 {
 	dxa_client_set_handler(group_event);
+	pthread_atfork(NULL, NULL, group_forget);
 }
 
 /* Checks every create/join makes before asking the broker. */
@@ -198,9 +211,11 @@ membership_add(struct membership *slot, int16_t dev_id, int16_t group_id,
 			group_id);
 		return ret;
 	}
+	/* group_lock keeps other calls, hence reconnections, out till now. */
 	*slot = (struct membership){
 		.used = true, .creator = creator, .dev_id = dev_id,
 		.group_id = group_id, .handler = handler, .cb = cb,
+		.gen = dxa_client_generation(),
 	};
 	return 0;
 }
