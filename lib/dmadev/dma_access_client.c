@@ -328,11 +328,23 @@ connect_locked(const uint8_t *embed_secret)
 	if ((fd == -ENOENT || fd == -ECONNREFUSED) && embed_secret != NULL &&
 			may_embed() && cl.broker == NULL) {
 		ret = embed_start(path, embed_secret);
+		if (ret == -EACCES || ret == -EPERM)
+			DOMAIN_LOG_RL(ERR, "cannot create an embedded access broker at %s: %s",
+				path, strerror(-ret));
+		if (ret == -EADDRINUSE || ret == -EACCES || ret == -EPERM)
+			return -ECONNREFUSED;
 		if (ret != 0)
-			return ret == -EADDRINUSE ? -ECONNREFUSED : ret;
+			return ret;
 		fd = dxa_conn_open(path);
 	}
-	if (fd == -ENOENT)
+	/*
+	 * A socket this user may not use is, for this user, no broker at
+	 * all; -EACCES is kept for what the broker refuses.
+	 */
+	if (fd == -EACCES || fd == -EPERM)
+		DOMAIN_LOG_RL(ERR, "no permission to use the access broker socket %s",
+			path);
+	if (fd == -ENOENT || fd == -EACCES || fd == -EPERM)
 		fd = -ECONNREFUSED;
 	if (fd < 0)
 		return fd;

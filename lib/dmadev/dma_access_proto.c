@@ -148,9 +148,15 @@ body_ok(uint16_t type, const void *body)
 	}
 	case DXA_GROUP_CREATE | DXA_REPLY:
 	case DXA_GROUP_JOIN | DXA_REPLY:
+	case DXA_HANDLER_GET | DXA_REPLY: {
+		const struct dxa_reply_group *b = body;
+
+		/* A success names a real group and a real handler. */
+		return b->status < 0 ||
+			(b->status == 0 && b->group_id >= 0 && b->handler != 0);
+	}
 	case DXA_GROUP_LEAVE | DXA_REPLY:
 	case DXA_GROUP_DESTROY | DXA_REPLY:
-	case DXA_HANDLER_GET | DXA_REPLY:
 	case DXA_TOKEN_REVOKE | DXA_REPLY:
 		return ((const struct dxa_reply_group *)body)->status <= 0;
 	case DXA_TOKEN_ISSUE | DXA_REPLY: {

@@ -152,8 +152,9 @@ typedef void (*rte_dma_access_pair_group_event_cb_t)(int16_t dev_id,
  * gids from the kernel) against the token's policy. Without a running
  * broker daemon, the library may start one inside this process (see
  * "Broker" in the programmer's guide: RTE_DMA_ACCESS_BROKER,
- * RTE_DMA_ACCESS_SOCKET); that embedded broker admits @p token for this
- * uid and root.
+ * RTE_DMA_ACCESS_SOCKET); that embedded broker admits the token of the
+ * create that started it, for this uid and root, and no other: later
+ * creates on it, from this process or another, use that same token.
  *
  * @param dev_id Device joining as creator; it must support inter-domain
  *   transfers (rte_dma_domain_is_supported()).
@@ -170,12 +171,13 @@ typedef void (*rte_dma_access_pair_group_event_cb_t)(int16_t dev_id,
  *   -EAGAIN: too many failed token checks from this uid; retry later;
  *   -ENOSPC: the broker's group table, or the token's member limit, is full;
  *   -ENOSPC also when this process is already in 256 groups;
- *   -ECONNREFUSED: no broker reachable (and none may be embedded);
+ *   -ECONNREFUSED: no broker reachable (none listens, or its socket is
+ *   not usable by this user; and none may be embedded);
  *   -ECONNRESET: the broker went away during the call;
  *   -ETIMEDOUT: the broker did not answer within 5 s;
  *   -EPROTO: the broker's answer was malformed;
  *   -EPERM: the default socket's directory is not this user's or root's;
- *   -EADDRINUSE and other errnos of binding the embedded broker's socket;
+ *   errnos of creating the embedded broker's socket (e.g. -ENOMEM);
  *   the driver's group_attach error (the membership is then undone);
  *   -ENOMEM.
  */

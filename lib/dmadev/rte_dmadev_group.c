@@ -267,11 +267,15 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 	struct membership *slot;
 	int ret;
 
+	/* An id, so checked with the ids, before capability and driver. */
+	if (group_id < 0) {
+		DOMAIN_LOG_RL(ERR, "device %d: negative group id %d", dev_id,
+			group_id);
+		return -EINVAL;
+	}
 	ret = member_precheck(dev_id, domain_id, token, &req);
 	if (ret != 0)
 		return ret;
-	if (group_id < 0)
-		return -EINVAL;
 	memcpy(req.token, token, DXA_UUID_LEN);
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
 	pthread_mutex_lock(&group_lock);
