@@ -17,6 +17,7 @@ packages=(
 	clang                 # warning check and sanitizer builds
 	dpdk                  # DPDK tools and runtime
 	gcc
+	gnuplot-nox           # dpdk-test-dma-perf --plot (and its test)
 	libc6-dev             # gcc only recommends it
 	libclang-rt-14-dev    # clang's ASan/UBSan/libFuzzer runtimes
 	libcmocka-dev         # test suite

@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+/*
+ * Rounds, timing and verification.
+ *
+ * A scenario is one case at one buffer size. Its test_seconds are split
+ * into PERF_ROUNDS rounds, and the rounds of all the scenarios of one
+ * buffer size are interleaved (the case that goes first rotates), so that
+ * a machine whose speed drifts during the run moves every case alike:
+ * ratios between cases at one size are what the run is for.
+ *
+ * One round, on the case's lcore except where said:
+ *
+ *   main lcore   poison the destination (ours, or the child's); start the
+ *                device (DMA_MEM_COPY only: an idle device's thread would
+ *                compete with the other cases)
+ *   case lcore   warm-up (not counted); cache_flush=1: drain, walk the
+ *                flush buffer; timed window
+ *   main lcore   drain and stop the device; verify the whole destination
+ *
+ * Every round starts from slot 0 of a freshly poisoned destination, so
+ * after it the first min(copies, slots) slots hold the source and every
+ * other byte is poison: verification checks exactly that, byte for byte.
+ *
+ * All cases share one source buffer, and the local cases one destination
+ * (the first mem_size MiB of each), allocated from EAL memory and written
+ * once before any timing, so no page fault is ever timed. The children
+ * of CMA_COPY and SOCKET_COPY fault their own buffers in. Destinations
+ * start PERF_DST_SKEW bytes into a page, theirs too.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "perf.h"
+
+/* Progress on stderr when the run should take longer than this. */
+#define PROGRESS_MIN_S 5.0
+/* A device that has not finished its copies after this is stuck. */
+#define DRAIN_TIMEOUT_S 5
+/* CMA verification reads the child's buffer in pieces of this size. */
+#define SCRATCH_BYTES ((size_t)4 << 20)
+#define FLUSH_MIN_BYTES ((size_t)64 << 20)
+#define FLUSH_MAX_BYTES ((size_t)512 << 20)
+
+/*
+ * Test hook: DPDK_TEST_DMA_PERF_FAULT=mismatch flips a destination byte
+ * after every round, before verification, to prove that it fails.
+ */
+#define FAULT_MISMATCH "mismatch"
+
+/* Where the flush walk's sum goes, so that the reads are not dropped. */
+static volatile uint64_t flush_sink;
+
+double
+perf_warm_seconds(double test_seconds)
+{
+	/* A fifth of a round, within 10..200 ms. */
+	double w = test_seconds / PERF_ROUNDS / 5;
+
+	w = RTE_MIN(0.2, w);
+	return RTE_MAX(0.01, w);
+}
+
+static bool
+is_local(const struct perf_case *c)
+{
+	return c->type == PERF_DMA_MEM_COPY || c->type == PERF_CPU_MEM_COPY;
+}
+
+static const char *
+case_what(const struct perf_case *c, char *buf, size_t len)
+{
+	if (c->type == PERF_DMA_MEM_COPY)
+		snprintf(buf, len, "%s (%s, %s)", c->name,
+			perf_type_name(c->type), c->device);
+	else
+		snprintf(buf, len, "%s (%s)", c->name, perf_type_name(c->type));
+	return buf;
+}
+
+/* ---- buffers ---------------------------------------------------------- */
+
+int
+perf_bench_alloc(struct perf_bench *b, const struct perf_config *cfg)
+{
+	bool cma = false;
+	unsigned int i;
+	long llc;
+
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+		size_t bytes = (size_t)c->mem_mib << 20;
+
+		if (!perf_case_active(c))
+			continue;
+		b->src_bytes = RTE_MAX(b->src_bytes, bytes);
+		if (is_local(c))
+			b->dst_bytes = RTE_MAX(b->dst_bytes, bytes);
+		cma = cma || c->type == PERF_CMA_COPY;
+	}
+	b->tsc_hz = rte_get_tsc_hz();
+	b->warm_s = perf_warm_seconds(cfg->test_seconds);
+
+	b->src = rte_malloc("test-dma-perf-src", b->src_bytes, 4096);
+	if (b->dst_bytes > 0) {
+		b->dst_alloc = rte_malloc("test-dma-perf-dst",
+			b->dst_bytes + PERF_DST_SKEW, 4096);
+		if (b->dst_alloc != NULL)
+			b->dst = b->dst_alloc + PERF_DST_SKEW;
+	}
+	if (b->src == NULL || (b->dst_bytes > 0 && b->dst == NULL)) {
+		perf_config_error(cfg, NULL, "mem_size",
+			"cannot allocate %zu MiB of source and %zu MiB of destination from EAL memory: give EAL more (-m in eal_args) or use a smaller mem_size",
+			b->src_bytes >> 20, b->dst_bytes >> 20);
+		goto free_pool;
+	}
+	/* Writing every byte also faults every page in. */
+	perf_pattern_fill(b->src, b->src_bytes);
+	if (b->dst != NULL)
+		memset(b->dst, PERF_POISON, b->dst_bytes);
+
+	if (cma) {
+		b->scratch_bytes = SCRATCH_BYTES;
+		b->scratch = malloc(b->scratch_bytes);
+		if (b->scratch == NULL)
+			goto no_mem;
+	}
+	if (cfg->cache_flush) {
+		/* Twice the last-level cache, as far as it is known. */
+		llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
+		b->flush_bytes = llc > 0 ? 2 * (size_t)llc : FLUSH_MIN_BYTES;
+		b->flush_bytes = RTE_MIN(FLUSH_MAX_BYTES, b->flush_bytes);
+		b->flush_bytes = RTE_MAX(FLUSH_MIN_BYTES, b->flush_bytes);
+		b->flush_buf = mmap(NULL, b->flush_bytes,
+			PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+		if (b->flush_buf == MAP_FAILED) {
+			b->flush_buf = NULL;
+			goto no_mem;
+		}
+		/* Untouched pages would all read the one zero page. */
+		memset(b->flush_buf, 1, b->flush_bytes);
+	}
+	return 0;
+
+no_mem:
+	fprintf(stderr, PERF_NAME ": out of memory for the %s buffer\n",
+		cma && b->scratch == NULL ? "CMA verification" : "cache flush");
+free_pool:
+	perf_bench_free(b);
+	return -ENOMEM;
+}
+
+void
+perf_bench_free(struct perf_bench *b)
+{
+	rte_free(b->src);
+	rte_free(b->dst_alloc);
+	free(b->scratch);
+	if (b->flush_buf != NULL)
+		munmap(b->flush_buf, b->flush_bytes);
+	b->src = NULL;
+	b->dst = NULL;
+	b->dst_alloc = NULL;
+	b->scratch = NULL;
+	b->flush_buf = NULL;
+}
+
+/* ---- one round ----------------------------------------------------------- */
+
+static void
+cache_flush(const uint8_t *buf, size_t len)
+{
+	const volatile uint8_t *p = buf;
+	uint64_t sum = 0;
+	size_t i;
+
+	/* One read per line evicts the lines of everything else. */
+	for (i = 0; i < len; i += 64)
+		sum += p[i];
+	flush_sink = sum;
+}
+
+/* Warm-up and timed window, on the case's lcore. */
+static int
+round_body(void *arg)
+{
+	struct perf_round *r = arg;
+	uint64_t base, t0, t1;
+	int ret;
+
+	ret = r->loop(r, rte_get_tsc_cycles() + r->warm_cycles);
+	if (ret < 0)
+		return ret;
+	if (r->flush_buf != NULL) {
+		/* Start timing from an empty ring and cold caches. */
+		if (r->c->type == PERF_DMA_MEM_COPY) {
+			ret = perf_dma_drain(r, r->drain_cycles);
+			if (ret < 0)
+				return ret;
+		}
+		cache_flush(r->flush_buf, r->flush_bytes);
+	}
+	base = r->done - r->errors;
+	t0 = rte_get_tsc_cycles();
+	ret = r->loop(r, t0 + r->timed_cycles);
+	t1 = rte_get_tsc_cycles();
+	r->ops = r->done - r->errors - base;
+	r->cycles = t1 - t0;
+	return ret;
+}
+
+/* Cut a copy of @p size bytes into @p nb pieces; the last takes the rest. */
+static void
+split_segments(uint32_t size, uint16_t nb, uint32_t *off, uint32_t *len)
+{
+	uint32_t piece = size / nb;
+	uint16_t i;
+
+	for (i = 0; i < nb; i++) {
+		off[i] = i * piece;
+		len[i] = i + 1 < nb ? piece : size - i * piece;
+	}
+}
+
+static void
+report_mismatch(const struct perf_case *c, uint32_t size, unsigned int round,
+		const struct perf_mismatch *m)
+{
+	char what[160], sz[32];
+
+	fprintf(stderr, PERF_NAME ": ERROR: DATA MISMATCH in %s, buf_size %s, round %u: ",
+		case_what(c, what, sizeof(what)),
+		perf_size_str(size, sz, sizeof(sz)), round + 1);
+	if (m->slot == UINT64_MAX)
+		fprintf(stderr, "byte %" PRIu64 " past the last slot is 0x%02x, expected poison 0x%02x (nothing may write there)\n",
+			m->byte, m->got, m->want);
+	else if (m->want == PERF_POISON && m->byte >= size)
+		fprintf(stderr, "slot %" PRIu64 " byte %" PRIu64 " (past the copy's end) is 0x%02x, expected poison 0x%02x\n",
+			m->slot, m->byte, m->got, m->want);
+	else
+		fprintf(stderr, "slot %" PRIu64 " byte %" PRIu64 " is 0x%02x, expected 0x%02x\n",
+			m->slot, m->byte, m->got, m->want);
+}
+
+static int
+verify_round(const struct perf_bench *b, struct perf_round *r,
+		unsigned int round)
+{
+	const struct perf_layout *l = &r->lay;
+	struct perf_case *c = r->c;
+	struct perf_mismatch m;
+	uint64_t off;
+	int ret;
+
+	switch (c->type) {
+	case PERF_CMA_COPY:
+		/* Read back through the kernel, as the copies went. */
+		for (off = 0; off < l->bytes; off += b->scratch_bytes) {
+			size_t n = RTE_MIN(b->scratch_bytes, l->bytes - off);
+
+			ret = perf_peer_read(&c->peer, off, b->scratch, n);
+			if (ret < 0) {
+				fprintf(stderr, PERF_NAME ": %s: process_vm_readv of the child's buffer failed: %s\n",
+					c->name, strerror(-ret));
+				return ret;
+			}
+			if (!perf_region_matches(b->scratch, off, n, l,
+					r->issued, &m)) {
+				report_mismatch(c, l->size, round, &m);
+				return -EIO;
+			}
+		}
+		return 0;
+	case PERF_SOCKET_COPY: {
+		/* The child checks its own buffer. */
+		struct perf_peer_msg msg = {
+			.cmd = PERF_PEER_VERIFY, .size = l->size,
+			.stride = l->stride, .nb_slots = l->nb_slots,
+			.written = r->issued,
+		};
+		struct perf_peer_reply reply;
+
+		ret = perf_peer_cmd(&c->peer, &msg, &reply);
+		if (ret == -EIO) {
+			report_mismatch(c, l->size, round, &reply.m);
+			return ret;
+		}
+		if (ret < 0)
+			fprintf(stderr, PERF_NAME ": %s: the child did not verify: %s\n",
+				c->name, strerror(-ret));
+		return ret;
+	}
+	default:
+		if (!perf_region_matches(b->dst, 0, l->bytes, l, r->issued, &m)) {
+			report_mismatch(c, l->size, round, &m);
+			return -EIO;
+		}
+		return 0;
+	}
+}
+
+static int
+inject_fault(const struct perf_bench *b, struct perf_round *r)
+{
+	struct perf_peer_msg msg = {
+		.cmd = PERF_PEER_CORRUPT, .size = r->lay.size,
+		.stride = r->lay.stride, .nb_slots = r->lay.nb_slots,
+	};
+	struct perf_peer_reply reply;
+
+	if (b->fault == NULL || strcmp(b->fault, FAULT_MISMATCH) != 0)
+		return 0;
+	if (is_local(r->c)) {
+		b->dst[0] ^= 0xff;
+		return 0;
+	}
+	return perf_peer_cmd(&r->c->peer, &msg, &reply);
+}
+
+static int
+poison_dst(const struct perf_bench *b, struct perf_case *c, size_t bytes)
+{
+	struct perf_peer_msg msg = { .cmd = PERF_PEER_POISON };
+	struct perf_peer_reply reply;
+
+	if (is_local(c)) {
+		memset(b->dst, PERF_POISON, bytes);
+		return 0;
+	}
+	return perf_peer_cmd(&c->peer, &msg, &reply);
+}
+
+static int
+run_round(const struct perf_bench *b, const struct perf_config *cfg,
+		struct perf_case *c, unsigned int si, unsigned int round)
+{
+	struct perf_result *res = &c->results[si];
+	struct perf_round r = {
+		.c = c,
+		.src = b->src,
+		.dst = b->dst,
+		.src_iova = (rte_iova_t)(uintptr_t)b->src,
+		.dst_iova = (rte_iova_t)(uintptr_t)b->dst,
+		.batch = c->kick_batch,
+		.warm_cycles = (uint64_t)(b->warm_s * b->tsc_hz),
+		.timed_cycles = (uint64_t)(cfg->test_seconds / PERF_ROUNDS *
+			b->tsc_hz),
+		.drain_cycles = DRAIN_TIMEOUT_S * b->tsc_hz,
+		.flush_buf = b->flush_buf,
+		.flush_bytes = b->flush_bytes,
+	};
+	char what[160], sz[32];
+	int ret, ret2;
+
+	perf_layout_init(&r.lay, c->sizes[si], (size_t)c->mem_mib << 20);
+	perf_size_str(r.lay.size, sz, sizeof(sz));
+	switch (c->type) {
+	case PERF_DMA_MEM_COPY:
+		/* setup.c made sure the device takes our VAs as IOVAs. */
+		if (c->src_sge > 1 || c->dst_sge > 1) {
+			split_segments(r.lay.size, c->src_sge, r.src_seg_off,
+				r.src_seg_len);
+			split_segments(r.lay.size, c->dst_sge, r.dst_seg_off,
+				r.dst_seg_len);
+			r.loop = perf_loop_dma_sg;
+		} else {
+			r.loop = perf_loop_dma;
+		}
+		break;
+	case PERF_CPU_MEM_COPY:
+		r.loop = perf_loop_cpu;
+		break;
+	case PERF_CMA_COPY:
+		r.loop = perf_loop_cma;
+		break;
+	case PERF_SOCKET_COPY:
+		r.loop = perf_loop_socket;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	ret = poison_dst(b, c, r.lay.bytes);
+	if (ret < 0) {
+		fprintf(stderr, PERF_NAME ": %s: cannot reset the destination: %s\n",
+			case_what(c, what, sizeof(what)), strerror(-ret));
+		return ret;
+	}
+	if (c->type == PERF_DMA_MEM_COPY) {
+		ret = perf_dev_start(c);
+		if (ret < 0) {
+			fprintf(stderr, PERF_NAME ": %s: cannot start the device: %s\n",
+				case_what(c, what, sizeof(what)), rte_strerror(-ret));
+			return ret;
+		}
+	}
+
+	if (c->lcore == rte_lcore_id()) {
+		ret = round_body(&r);
+	} else {
+		ret = rte_eal_remote_launch(round_body, &r, c->lcore);
+		if (ret == 0)
+			ret = rte_eal_wait_lcore(c->lcore);
+	}
+
+	if (c->type == PERF_DMA_MEM_COPY) {
+		ret2 = perf_dma_drain(&r, r.drain_cycles);
+		if (ret == 0)
+			ret = ret2;
+		ret2 = perf_dev_stop(c, &r);
+		if (ret == 0)
+			ret = ret2;
+	}
+	if (ret < 0) {
+		fprintf(stderr, PERF_NAME ": %s, buf_size %s: copying failed: %s\n",
+			case_what(c, what, sizeof(what)), sz,
+			ret == -ETIMEDOUT ? "the device did not complete its copies within 5 s" :
+			rte_strerror(-ret));
+		return ret;
+	}
+	if (r.errors > 0) {
+		fprintf(stderr, PERF_NAME ": ERROR: %s, buf_size %s: %" PRIu64 " of %" PRIu64 " copies completed with an error status\n",
+			case_what(c, what, sizeof(what)), sz, r.errors, r.done);
+		return -EIO;
+	}
+
+	ret = inject_fault(b, &r);
+	if (ret == 0)
+		ret = verify_round(b, &r, round);
+	if (ret < 0)
+		return ret;
+
+	res->ops += r.ops;
+	res->cycles += r.cycles;
+	res->errors += r.errors;
+	res->measured = true;
+	return 0;
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+int
+perf_case_size_index(const struct perf_case *c, uint32_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nb_sizes; i++)
+		if (c->sizes[i] == size)
+			return (int)i;
+	return -1;
+}
+
+/* Every size of every active case, ascending, each once. */
+static unsigned int
+all_sizes(const struct perf_config *cfg, uint32_t *sizes, unsigned int max)
+{
+	unsigned int n = 0, i, j, k;
+
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+
+		if (!perf_case_active(c))
+			continue;
+		for (j = 0; j < c->nb_sizes; j++) {
+			uint32_t s = c->sizes[j];
+
+			for (k = 0; k < n && sizes[k] < s; k++)
+				;
+			if (k < n && sizes[k] == s)
+				continue;
+			if (n == max)
+				return n;
+			memmove(&sizes[k + 1], &sizes[k],
+				(n - k) * sizeof(sizes[0]));
+			sizes[k] = s;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* One line per buffer size: a long run says where it is. */
+static void
+progress(unsigned int step, unsigned int steps, uint32_t size,
+		unsigned int nb_cases, double left_s)
+{
+	char sz[32];
+
+	fprintf(stderr, PERF_NAME ": [%u/%u] buf_size %s, %u case%s, about %.0f s left\n",
+		step, steps, perf_size_str(size, sz, sizeof(sz)), nb_cases,
+		nb_cases == 1 ? "" : "s", left_s);
+}
+
+int
+perf_bench_run(struct perf_bench *b, struct perf_config *cfg)
+{
+	static uint32_t sizes[PERF_MAX_CASES * PERF_MAX_SIZES];
+	unsigned int nb_sizes, si, k, j, nb_scen = 0;
+	double scen_s, left_s;
+	bool show;
+	int ret;
+
+	b->fault = getenv("DPDK_TEST_DMA_PERF_FAULT");
+	nb_sizes = all_sizes(cfg, sizes, RTE_DIM(sizes));
+	for (j = 0; j < cfg->nb_cases; j++)
+		if (perf_case_active(&cfg->cases[j]))
+			nb_scen += cfg->cases[j].nb_sizes;
+	scen_s = cfg->test_seconds + PERF_ROUNDS * b->warm_s;
+	left_s = nb_scen * scen_s;
+	show = left_s >= PROGRESS_MIN_S;
+
+	perf_report_header(cfg, b);
+	for (si = 0; si < nb_sizes; si++) {
+		unsigned int here = 0;
+
+		for (j = 0; j < cfg->nb_cases; j++)
+			here += perf_case_active(&cfg->cases[j]) &&
+				perf_case_size_index(&cfg->cases[j], sizes[si]) >= 0;
+		if (show)
+			progress(si + 1, nb_sizes, sizes[si], here, left_s);
+		for (k = 0; k < PERF_ROUNDS; k++) {
+			/* Who goes first rotates from round to round. */
+			for (j = 0; j < cfg->nb_cases; j++) {
+				struct perf_case *c =
+					&cfg->cases[(j + k) % cfg->nb_cases];
+				int idx = perf_case_size_index(c, sizes[si]);
+
+				if (!perf_case_active(c) || idx < 0)
+					continue;
+				ret = run_round(b, cfg, c, (unsigned int)idx, k);
+				if (ret < 0)
+					return ret;
+			}
+		}
+		left_s -= here * scen_s;
+		perf_report_size(cfg, b, sizes[si]);
+	}
+	return 0;
+}

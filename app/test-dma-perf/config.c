@@ -1,0 +1,862 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+/*
+ * The INI file, read with DPDK's rte_cfgfile and checked in full before
+ * anything else happens: every section, every key and every value. All
+ * the problems found are printed, each naming the file, the section and
+ * the key; the caller exits with status 2 if there was any.
+ *
+ * What needs EAL to check (lcores, devices and their capabilities) is
+ * setup.c's job, run before any measurement as well.
+ */
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <rte_cfgfile.h>
+#include <rte_common.h>
+
+#include "perf.h"
+
+#define GLOBAL_SECTION "GLOBAL"
+#define CASE_PREFIX "case"
+/* More sections than this cannot be valid (one GLOBAL, PERF_MAX_CASES). */
+#define MAX_SECTIONS (PERF_MAX_CASES + 16)
+#define MAX_ENTRIES 64
+
+#define DEFAULT_TEST_SECONDS 1.0
+#define MAX_TEST_SECONDS 3600.0
+#define DEFAULT_MEM_MIB 32
+#define DEFAULT_RING 1024
+#define DEFAULT_KICK_BATCH 32
+#define MAX_MUL_STEP 1024
+
+static_assert(PERF_NAME_LEN == CFG_NAME_LEN, "section and key names");
+static_assert(PERF_VALUE_LEN == CFG_VALUE_LEN, "values");
+
+static const char *const type_names[PERF_TYPE_MAX] = {
+	[PERF_DMA_MEM_COPY] = "DMA_MEM_COPY",
+	[PERF_CPU_MEM_COPY] = "CPU_MEM_COPY",
+	[PERF_CMA_COPY] = "CMA_COPY",
+	[PERF_SOCKET_COPY] = "SOCKET_COPY",
+	[PERF_DMA_INTER_DOMAIN_COPY] = "DMA_INTER_DOMAIN_COPY",
+};
+
+/* Keys of a [caseN] section; dma_only keys belong to DMA_MEM_COPY. */
+static const struct {
+	const char *name;
+	bool dma_only;
+} case_keys[] = {
+	{ "buf_size", false },
+	{ "device", true },
+	{ "dma_dst_sge", true },
+	{ "dma_ring_size", true },
+	{ "dma_src_sge", true },
+	{ "kick_batch", false },
+	{ "lcore", false },
+	{ "mem_size", false },
+	{ "skip", false },
+	{ "type", false },
+};
+
+static const char *const global_keys[] = {
+	"cache_flush", "csv", "eal_args", "json", "plot", "test_seconds",
+};
+
+const char *
+perf_type_name(enum perf_type t)
+{
+	return t < PERF_TYPE_MAX ? type_names[t] : "?";
+}
+
+const char *
+perf_size_str(uint32_t size, char *buf, size_t len)
+{
+	if (size >= (1u << 30) && size % (1u << 30) == 0)
+		snprintf(buf, len, "%u GiB", size >> 30);
+	else if (size >= (1u << 20) && size % (1u << 20) == 0)
+		snprintf(buf, len, "%u MiB", size >> 20);
+	else if (size >= 1024 && size % 1024 == 0)
+		snprintf(buf, len, "%u KiB", size >> 10);
+	else
+		snprintf(buf, len, "%u B", size);
+	return buf;
+}
+
+void
+perf_config_error(const struct perf_config *cfg, const char *section,
+		const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PERF_NAME ": %s: ", cfg->path);
+	if (section != NULL && key != NULL)
+		fprintf(stderr, "[%s] %s: ", section, key);
+	else if (section != NULL)
+		fprintf(stderr, "[%s]: ", section);
+	else if (key != NULL)
+		fprintf(stderr, "%s: ", key);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+/* Decimal digits only: strtoull() would take "-1", "0x10" and " 5". */
+static int
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, bool *out)
+{
+	if (strcmp(s, "0") == 0)
+		*out = false;
+	else if (strcmp(s, "1") == 0)
+		*out = true;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* A byte count: digits with an optional K, M or G (binary) suffix. */
+static int
+parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} units[] = {
+		{ "", 1 }, { "b", 1 },
+		{ "k", 1ull << 10 }, { "kb", 1ull << 10 }, { "kib", 1ull << 10 },
+		{ "m", 1ull << 20 }, { "mb", 1ull << 20 }, { "mib", 1ull << 20 },
+		{ "g", 1ull << 30 }, { "gb", 1ull << 30 }, { "gib", 1ull << 30 },
+	};
+	unsigned long long v;
+	unsigned int i;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -EINVAL;
+	for (i = 0; i < RTE_DIM(units); i++) {
+		if (strcasecmp(end, units[i].suffix) != 0)
+			continue;
+		if (v == 0 || v > max / units[i].mult)
+			return -ERANGE;
+		*out = v * units[i].mult;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Blanks and line ends around @p p removed. */
+static char *
+strip(char *p)
+{
+	char *end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
+			end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	return p;
+}
+
+/* Split @p value at commas into @p fields, spaces around each removed. */
+static int
+split_fields(char *value, char **fields, unsigned int max)
+{
+	unsigned int n = 0;
+	char *p = value;
+
+	for (;;) {
+		char *comma = strchr(p, ',');
+
+		if (n == max)
+			return -E2BIG;
+		if (comma != NULL)
+			*comma = '\0';
+		fields[n++] = strip(p);
+		if (comma == NULL)
+			return (int)n;
+		p = comma + 1;
+	}
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool
+is_range_op(const char *s)
+{
+	return strcasecmp(s, "ADD") == 0 || strcasecmp(s, "MUL") == 0;
+}
+
+/*
+ * buf_size: one size; a list of sizes ("64,4K,64K,1M"); or a range
+ * "first,last,step,ADD|MUL" (upstream's form), from first while <= last.
+ */
+static int
+parse_buf_size(const struct perf_config *cfg, struct perf_case *c,
+		const char *value)
+{
+	char copy[PERF_VALUE_LEN];
+	char *f[PERF_MAX_SIZES + 1];
+	uint64_t first, last, step, v;
+	unsigned int i, j;
+	int n;
+
+	snprintf(copy, sizeof(copy), "%s", value);
+	n = split_fields(copy, f, RTE_DIM(f));
+	if (n < 0) {
+		perf_config_error(cfg, c->name, "buf_size",
+			"more than %u sizes", PERF_MAX_SIZES);
+		return -EINVAL;
+	}
+	for (i = 0; i < (unsigned int)n; i++) {
+		if (f[i][0] == '\0') {
+			perf_config_error(cfg, c->name, "buf_size",
+				"'%s': empty field %u", value, i + 1);
+			return -EINVAL;
+		}
+	}
+	if (is_range_op(f[n - 1])) {
+		bool mul = strcasecmp(f[n - 1], "MUL") == 0;
+
+		if (n != 4) {
+			perf_config_error(cfg, c->name, "buf_size",
+				"'%s': a range is first,last,step,ADD|MUL (4 fields, not %d)",
+				value, n);
+			return -EINVAL;
+		}
+		if (parse_size(f[0], PERF_MAX_BUF_SIZE, &first) < 0 ||
+				parse_size(f[1], PERF_MAX_BUF_SIZE, &last) < 0) {
+			perf_config_error(cfg, c->name, "buf_size",
+				"'%s': first and last must be sizes of 1 B to 1 GiB (digits, optional K, M or G)",
+				value);
+			return -EINVAL;
+		}
+		if (first > last) {
+			perf_config_error(cfg, c->name, "buf_size",
+				"'%s': first (%s) is larger than last (%s)",
+				value, f[0], f[1]);
+			return -EINVAL;
+		}
+		if (mul && parse_u64(f[2], 2, MAX_MUL_STEP, &step) < 0) {
+			perf_config_error(cfg, c->name, "buf_size",
+				"'%s': a MUL step is a factor of 2 to %u, not '%s'",
+				value, MAX_MUL_STEP, f[2]);
+			return -EINVAL;
+		}
+		if (!mul && parse_size(f[2], PERF_MAX_BUF_SIZE, &step) < 0) {
+			perf_config_error(cfg, c->name, "buf_size",
+				"'%s': an ADD step is a size of 1 B to 1 GiB, not '%s'",
+				value, f[2]);
+			return -EINVAL;
+		}
+		c->nb_sizes = 0;
+		for (v = first; v <= last; v = mul ? v * step : v + step) {
+			if (c->nb_sizes == PERF_MAX_SIZES) {
+				perf_config_error(cfg, c->name, "buf_size",
+					"'%s' gives more than %u sizes",
+					value, PERF_MAX_SIZES);
+				return -EINVAL;
+			}
+			c->sizes[c->nb_sizes++] = (uint32_t)v;
+		}
+		return 0;
+	}
+
+	for (i = 0; i < (unsigned int)n; i++) {
+		int ret = parse_size(f[i], PERF_MAX_BUF_SIZE, &v);
+
+		if (ret < 0) {
+			/* "64,8192,2,DIV": meant as a range. */
+			if (n == 4 && i == 3 && f[i][0] >= 'A')
+				perf_config_error(cfg, c->name, "buf_size",
+					"'%s': '%s' is neither a size nor ADD or MUL (a range is first,last,step,ADD|MUL)",
+					value, f[i]);
+			else
+				perf_config_error(cfg, c->name, "buf_size",
+					"'%s': '%s' is not a size of 1 B to 1 GiB (digits, optional K, M or G suffix)",
+					value, f[i]);
+			return -EINVAL;
+		}
+		c->sizes[i] = (uint32_t)v;
+	}
+	c->nb_sizes = (unsigned int)n;
+	qsort(c->sizes, c->nb_sizes, sizeof(c->sizes[0]), cmp_u32);
+	for (j = 1; j < c->nb_sizes; j++) {
+		if (c->sizes[j] == c->sizes[j - 1]) {
+			char sz[32];
+
+			perf_config_error(cfg, c->name, "buf_size",
+				"'%s' lists %s twice", value,
+				perf_size_str(c->sizes[j], sz, sizeof(sz)));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* ---- sections ----------------------------------------------------------- */
+
+static bool
+is_case_section(const char *name)
+{
+	const char *d = name + strlen(CASE_PREFIX);
+
+	return strncmp(name, CASE_PREFIX, strlen(CASE_PREFIX)) == 0 &&
+		d[0] >= '1' && d[0] <= '9' && strspn(d, "0123456789") == strlen(d);
+}
+
+static const char *
+entry_get(const struct rte_cfgfile_entry *e, int n, const char *key)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(e[i].name, key) == 0)
+			return e[i].value;
+	return NULL;
+}
+
+/* Each key once: rte_cfgfile keeps duplicates, and lookups see the first. */
+static int
+check_duplicates(const struct perf_config *cfg, const char *section,
+		const struct rte_cfgfile_entry *e, int n)
+{
+	int i, j, ret = 0;
+
+	for (i = 1; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (strcmp(e[i].name, e[j].name) == 0) {
+				perf_config_error(cfg, section, e[i].name,
+					"given more than once");
+				ret = -EINVAL;
+				break;
+			}
+		}
+	}
+	return ret;
+}
+
+/* Say where a key that is not one of this section's belongs. */
+static const char *
+unknown_key_hint(const char *key, bool in_global)
+{
+	unsigned int i;
+
+	if (strncmp(key, "lcore_dma", strlen("lcore_dma")) == 0)
+		return ": upstream's lcore_dma is device= and lcore= here";
+	if (strcmp(key, "src_numa_node") == 0 || strcmp(key, "dst_numa_node") == 0)
+		return ": not supported, buffers come from EAL memory";
+	if (!in_global) {
+		for (i = 0; i < RTE_DIM(global_keys); i++)
+			if (strcmp(key, global_keys[i]) == 0)
+				return ": it belongs in [" GLOBAL_SECTION "]";
+		return " (known: buf_size, device, dma_dst_sge, dma_ring_size, dma_src_sge, kick_batch, lcore, mem_size, skip, type)";
+	}
+	for (i = 0; i < RTE_DIM(case_keys); i++)
+		if (strcmp(key, case_keys[i].name) == 0)
+			return ": it belongs in a [caseN] section";
+	return " (known: cache_flush, csv, eal_args, json, plot, test_seconds)";
+}
+
+static int
+load_global(struct perf_config *cfg, const struct rte_cfgfile_entry *e, int n)
+{
+	const char *v;
+	int i, ret = check_duplicates(cfg, GLOBAL_SECTION, e, n);
+
+	for (i = 0; i < n; i++) {
+		unsigned int k;
+
+		for (k = 0; k < RTE_DIM(global_keys); k++)
+			if (strcmp(e[i].name, global_keys[k]) == 0)
+				break;
+		if (k == RTE_DIM(global_keys)) {
+			perf_config_error(cfg, GLOBAL_SECTION, e[i].name,
+				"unknown key%s", unknown_key_hint(e[i].name, true));
+			ret = -EINVAL;
+		}
+	}
+
+	v = entry_get(e, n, "eal_args");
+	if (v != NULL) {
+		cfg->has_eal_args = true;
+		snprintf(cfg->eal_args, sizeof(cfg->eal_args), "%s", v);
+	}
+	v = entry_get(e, n, "test_seconds");
+	if (v != NULL) {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(v, &end);
+		/* The comparisons also refuse NaN. */
+		if (errno != 0 || end == v || *end != '\0' ||
+				!(d > 0.0 && d <= MAX_TEST_SECONDS)) {
+			perf_config_error(cfg, GLOBAL_SECTION, "test_seconds",
+				"'%s' is not a number of seconds in (0, %.0f]",
+				v, MAX_TEST_SECONDS);
+			ret = -EINVAL;
+		} else {
+			cfg->test_seconds = d;
+		}
+	}
+	v = entry_get(e, n, "cache_flush");
+	if (v != NULL && parse_bool(v, &cfg->cache_flush) < 0) {
+		perf_config_error(cfg, GLOBAL_SECTION, "cache_flush",
+			"'%s' is neither 0 nor 1", v);
+		ret = -EINVAL;
+	}
+	/* Output files: a name is all they need here; main.c opens them. */
+	v = entry_get(e, n, "csv");
+	if (v != NULL)
+		snprintf(cfg->csv, sizeof(cfg->csv), "%s", v);
+	v = entry_get(e, n, "json");
+	if (v != NULL)
+		snprintf(cfg->json, sizeof(cfg->json), "%s", v);
+	v = entry_get(e, n, "plot");
+	if (v != NULL)
+		snprintf(cfg->plot, sizeof(cfg->plot), "%s", v);
+	for (i = 0; i < n; i++) {
+		if ((strcmp(e[i].name, "csv") == 0 || strcmp(e[i].name, "json") == 0 ||
+				strcmp(e[i].name, "plot") == 0) && e[i].value[0] == '\0') {
+			perf_config_error(cfg, GLOBAL_SECTION, e[i].name,
+				"empty file name");
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+/* An unsigned key of a case, if present: 0, or -EINVAL after a message. */
+static int
+case_uint(const struct perf_config *cfg, const struct perf_case *c,
+		const struct rte_cfgfile_entry *e, int n, const char *key,
+		uint64_t min, uint64_t max, uint64_t *out, bool *present)
+{
+	const char *v = entry_get(e, n, key);
+
+	if (present != NULL)
+		*present = v != NULL;
+	if (v == NULL)
+		return 0;
+	if (parse_u64(v, min, max, out) < 0) {
+		perf_config_error(cfg, c->name, key,
+			"'%s' is not a whole number in %" PRIu64 "..%" PRIu64,
+			v, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The checks that relate keys of one case to each other. */
+static int
+check_case(const struct perf_config *cfg, const struct perf_case *c)
+{
+	const size_t mem = (size_t)c->mem_mib << 20;
+	const uint32_t pieces = RTE_MAX(c->src_sge, c->dst_sge);
+	unsigned int i;
+	char sz[32];
+	int ret = 0;
+
+	for (i = 0; i < c->nb_sizes; i++) {
+		size_t stride = RTE_ALIGN_CEIL((size_t)c->sizes[i],
+				PERF_SLOT_ALIGN);
+
+		if (stride > mem) {
+			perf_config_error(cfg, c->name, "mem_size",
+				"%u MiB cannot hold one buffer of buf_size %s",
+				c->mem_mib,
+				perf_size_str(c->sizes[i], sz, sizeof(sz)));
+			return -EINVAL;
+		}
+		if (c->sizes[i] < pieces) {
+			perf_config_error(cfg, c->name,
+				c->src_sge >= c->dst_sge ? "dma_src_sge" : "dma_dst_sge",
+				"buf_size %s cannot be cut into %u pieces",
+				perf_size_str(c->sizes[i], sz, sizeof(sz)), pieces);
+			return -EINVAL;
+		}
+	}
+	switch (c->type) {
+	case PERF_DMA_MEM_COPY:
+		if (c->kick_batch > c->ring) {
+			perf_config_error(cfg, c->name, "kick_batch",
+				"%u is larger than dma_ring_size (%u)",
+				c->kick_batch, c->ring);
+			ret = -EINVAL;
+		}
+		break;
+	case PERF_CMA_COPY:
+		/* One process_vm_writev() per batch: one iovec per copy. */
+		if (c->kick_batch > IOV_MAX) {
+			perf_config_error(cfg, c->name, "kick_batch",
+				"%u is more than CMA_COPY takes in one system call (%d)",
+				c->kick_batch, IOV_MAX);
+			ret = -EINVAL;
+		}
+		break;
+	case PERF_SOCKET_COPY:
+		/* One sendmsg() per batch: a header and one iovec per copy. */
+		if (c->kick_batch > IOV_MAX - 1) {
+			perf_config_error(cfg, c->name, "kick_batch",
+				"%u is more than SOCKET_COPY takes in one system call (%d)",
+				c->kick_batch, IOV_MAX - 1);
+			ret = -EINVAL;
+		}
+		break;
+	default:
+		break;
+	}
+	return ret;
+}
+
+static int
+load_case(struct perf_config *cfg, struct perf_case *c,
+		const struct rte_cfgfile_entry *e, int n)
+{
+	bool present, dma;
+	const char *v;
+	uint64_t u;
+	int i, t, ret = check_duplicates(cfg, c->name, e, n);
+
+	c->dev_id = -1;
+	c->peer.fd = -1;
+	for (i = 0; i < n; i++) {
+		unsigned int k;
+
+		for (k = 0; k < RTE_DIM(case_keys); k++)
+			if (strcmp(e[i].name, case_keys[k].name) == 0)
+				break;
+		if (k == RTE_DIM(case_keys)) {
+			perf_config_error(cfg, c->name, e[i].name,
+				"unknown key%s", unknown_key_hint(e[i].name, false));
+			ret = -EINVAL;
+		}
+	}
+
+	v = entry_get(e, n, "skip");
+	if (v != NULL && parse_bool(v, &c->skip) < 0) {
+		perf_config_error(cfg, c->name, "skip",
+			"'%s' is neither 0 nor 1", v);
+		return -EINVAL;
+	}
+	/* A skipped case keeps its place in the file; its keys are names only. */
+	if (c->skip)
+		return ret;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].value[0] == '\0') {
+			perf_config_error(cfg, c->name, e[i].name, "empty value");
+			return -EINVAL;
+		}
+	}
+
+	v = entry_get(e, n, "type");
+	if (v == NULL) {
+		perf_config_error(cfg, c->name, "type",
+			"missing (DMA_MEM_COPY, CPU_MEM_COPY, CMA_COPY or SOCKET_COPY)");
+		return -EINVAL;
+	}
+	for (t = 0; t < PERF_TYPE_MAX; t++)
+		if (strcmp(v, type_names[t]) == 0)
+			break;
+	if (t == PERF_TYPE_MAX) {
+		perf_config_error(cfg, c->name, "type",
+			"unknown type '%s' (DMA_MEM_COPY, CPU_MEM_COPY, CMA_COPY or SOCKET_COPY)",
+			v);
+		return -EINVAL;
+	}
+	c->type = (enum perf_type)t;
+	if (c->type == PERF_DMA_INTER_DOMAIN_COPY) {
+		perf_config_error(cfg, c->name, "type",
+			"DMA_INTER_DOMAIN_COPY needs the inter-domain datapath, which this release does not have yet (skip=1 keeps the case in the file)");
+		return -EINVAL;
+	}
+	dma = c->type == PERF_DMA_MEM_COPY;
+	for (i = 0; i < n; i++) {
+		unsigned int k;
+
+		for (k = 0; k < RTE_DIM(case_keys); k++)
+			if (strcmp(e[i].name, case_keys[k].name) == 0)
+				break;
+		if (k < RTE_DIM(case_keys) && case_keys[k].dma_only && !dma) {
+			perf_config_error(cfg, c->name, e[i].name,
+				"only DMA_MEM_COPY cases take it, not %s",
+				type_names[c->type]);
+			ret = -EINVAL;
+		}
+	}
+
+	c->mem_mib = DEFAULT_MEM_MIB;
+	if (case_uint(cfg, c, e, n, "mem_size", 1, PERF_MAX_MEM_MIB, &u,
+			&present) < 0)
+		ret = -EINVAL;
+	else if (present)
+		c->mem_mib = (uint32_t)u;
+
+	v = entry_get(e, n, "buf_size");
+	if (v == NULL) {
+		perf_config_error(cfg, c->name, "buf_size",
+			"missing (a size, a list of sizes, or first,last,step,ADD|MUL)");
+		ret = -EINVAL;
+	} else if (parse_buf_size(cfg, c, v) < 0) {
+		ret = -EINVAL;
+	}
+
+	c->ring = DEFAULT_RING;
+	if (case_uint(cfg, c, e, n, "dma_ring_size", 1, UINT16_MAX, &u,
+			&present) < 0)
+		ret = -EINVAL;
+	else if (present)
+		c->ring = (uint16_t)u;
+
+	c->kick_batch = dma ? RTE_MIN(DEFAULT_KICK_BATCH, c->ring) :
+		DEFAULT_KICK_BATCH;
+	if (case_uint(cfg, c, e, n, "kick_batch", 1, UINT16_MAX, &u,
+			&present) < 0)
+		ret = -EINVAL;
+	else if (present)
+		c->kick_batch = (uint16_t)u;
+
+	c->src_sge = 1;
+	if (case_uint(cfg, c, e, n, "dma_src_sge", 1, PERF_MAX_SGE, &u,
+			&present) < 0)
+		ret = -EINVAL;
+	else if (present)
+		c->src_sge = (uint16_t)u;
+	c->dst_sge = 1;
+	if (case_uint(cfg, c, e, n, "dma_dst_sge", 1, PERF_MAX_SGE, &u,
+			&present) < 0)
+		ret = -EINVAL;
+	else if (present)
+		c->dst_sge = (uint16_t)u;
+
+	if (case_uint(cfg, c, e, n, "lcore", 0, RTE_MAX_LCORE - 1, &u,
+			&c->lcore_set) < 0)
+		ret = -EINVAL;
+	else if (c->lcore_set)
+		c->lcore = (unsigned int)u;
+
+	v = entry_get(e, n, "device");
+	if (dma && v == NULL) {
+		perf_config_error(cfg, c->name, "device",
+			"missing: a DMA_MEM_COPY case names its dmadev (e.g. dma_xd_skeleton0)");
+		ret = -EINVAL;
+	} else if (v != NULL) {
+		/* The CSV has no quoting: keep its separators out of names. */
+		if (v[0] == '\0' || strlen(v) >= sizeof(c->device) ||
+				strpbrk(v, ", \t\"") != NULL) {
+			perf_config_error(cfg, c->name, "device",
+				"'%s' is not a dmadev name", v);
+			ret = -EINVAL;
+		} else {
+			snprintf(c->device, sizeof(c->device), "%s", v);
+		}
+	}
+
+	if (ret == 0)
+		ret = check_case(cfg, c);
+	return ret;
+}
+
+/* ---- the file ----------------------------------------------------------- */
+
+/*
+ * Line by line, what rte_cfgfile would drop or refuse without saying
+ * where: lines that are neither a section, a key=value nor a comment,
+ * keys before any section, names and values too long to keep.
+ */
+static int
+lint_file(const struct perf_config *cfg, FILE *f)
+{
+	char line[CFG_NAME_LEN + CFG_VALUE_LEN + 8];
+	bool in_section = false;
+	unsigned int lineno = 0;
+	int ret = 0;
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		char *p, *eq;
+
+		lineno++;
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			fprintf(stderr, PERF_NAME ": %s:%u: line longer than %zu characters\n",
+				cfg->path, lineno, sizeof(line) - 2);
+			return -EINVAL;
+		}
+		p = strchr(line, ';');
+		if (p != NULL)
+			*p = '\0';
+		p = strip(line);
+		if (*p == '\0')
+			continue;
+		if (*p == '[') {
+			len = strlen(p);
+			if (p[len - 1] != ']' || len < 3 || len - 2 >= CFG_NAME_LEN) {
+				fprintf(stderr, PERF_NAME ": %s:%u: '%s' is not a section header ([NAME], at most %d characters)\n",
+					cfg->path, lineno, p, CFG_NAME_LEN - 1);
+				ret = -EINVAL;
+			}
+			in_section = true;
+			continue;
+		}
+		eq = strchr(p, '=');
+		if (eq == NULL || eq == p) {
+			fprintf(stderr, PERF_NAME ": %s:%u: '%s' is neither [section] nor key=value\n",
+				cfg->path, lineno, p);
+			ret = -EINVAL;
+		} else if (!in_section) {
+			fprintf(stderr, PERF_NAME ": %s:%u: key before any section ([GLOBAL] or [caseN] comes first)\n",
+				cfg->path, lineno);
+			ret = -EINVAL;
+		} else if ((size_t)(eq - p) >= CFG_NAME_LEN ||
+				strlen(eq + 1) >= CFG_VALUE_LEN) {
+			fprintf(stderr, PERF_NAME ": %s:%u: key longer than %d or value longer than %d characters\n",
+				cfg->path, lineno, CFG_NAME_LEN - 1,
+				CFG_VALUE_LEN - 1);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+int
+perf_config_load(struct perf_config *cfg, const char *path)
+{
+	static char names_buf[MAX_SECTIONS][CFG_NAME_LEN];
+	static struct rte_cfgfile_entry entries[MAX_ENTRIES];
+	char *names[MAX_SECTIONS];
+	struct rte_cfgfile *f;
+	FILE *fp;
+	unsigned int nb_active = 0;
+	int nb_sec, i, j, n, ret = 0;
+
+	cfg->path = path;
+	cfg->test_seconds = DEFAULT_TEST_SECONDS;
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		fprintf(stderr, PERF_NAME ": %s: %s\n", path, strerror(errno));
+		return -EINVAL;
+	}
+	ret = lint_file(cfg, fp);
+	fclose(fp);
+	if (ret < 0)
+		return ret;
+	f = rte_cfgfile_load(path, CFG_FLAG_EMPTY_VALUES);
+	if (f == NULL) {
+		perf_config_error(cfg, NULL, NULL, "rte_cfgfile cannot read it");
+		return -EINVAL;
+	}
+
+	nb_sec = rte_cfgfile_num_sections(f, "", 0);
+	if (nb_sec > MAX_SECTIONS) {
+		perf_config_error(cfg, NULL, NULL,
+			"%d sections: at most [GLOBAL] and %u cases",
+			nb_sec, PERF_MAX_CASES);
+		ret = -EINVAL;
+		goto close;
+	}
+	for (i = 0; i < MAX_SECTIONS; i++)
+		names[i] = names_buf[i];
+	nb_sec = rte_cfgfile_sections(f, names, MAX_SECTIONS);
+
+	for (i = 0; i < nb_sec; i++) {
+		char secname[CFG_NAME_LEN];
+		bool dup = false;
+
+		for (j = 0; j < i; j++)
+			dup = dup || strcmp(names[i], names[j]) == 0;
+		if (dup) {
+			perf_config_error(cfg, names[i], NULL,
+				"section given more than once");
+			ret = -EINVAL;
+			continue;
+		}
+		n = rte_cfgfile_section_num_entries_by_index(f, secname, i);
+		if (n > MAX_ENTRIES) {
+			perf_config_error(cfg, names[i], NULL,
+				"%d keys: far more than any section has", n);
+			ret = -EINVAL;
+			continue;
+		}
+		n = rte_cfgfile_section_entries_by_index(f, i, secname,
+				entries, MAX_ENTRIES);
+		if (n < 0) {
+			perf_config_error(cfg, names[i], NULL, "unreadable");
+			ret = -EINVAL;
+			continue;
+		}
+		if (strcmp(names[i], GLOBAL_SECTION) == 0) {
+			if (load_global(cfg, entries, n) < 0)
+				ret = -EINVAL;
+		} else if (is_case_section(names[i])) {
+			struct perf_case *c;
+
+			if (cfg->nb_cases == PERF_MAX_CASES) {
+				perf_config_error(cfg, names[i], NULL,
+					"more than %u cases", PERF_MAX_CASES);
+				ret = -EINVAL;
+				continue;
+			}
+			c = &cfg->cases[cfg->nb_cases++];
+			snprintf(c->name, sizeof(c->name), "%s", names[i]);
+			if (load_case(cfg, c, entries, n) < 0)
+				ret = -EINVAL;
+			else if (perf_case_active(c))
+				nb_active++;
+		} else {
+			perf_config_error(cfg, names[i], NULL,
+				"unknown section (want [GLOBAL] or [caseN], N = 1, 2, ...)");
+			ret = -EINVAL;
+		}
+	}
+	if (ret == 0 && nb_active == 0) {
+		perf_config_error(cfg, NULL, NULL, cfg->nb_cases == 0 ?
+			"no [caseN] section: nothing to measure" :
+			"every case has skip=1: nothing to measure");
+		ret = -EINVAL;
+	}
+close:
+	rte_cfgfile_close(f);
+	return ret;
+}

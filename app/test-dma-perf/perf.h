@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#ifndef PERF_H
+#define PERF_H
+
+/*
+ * dpdk-test-dma-perf: types shared by the benchmark's files.
+ *
+ *   main.c    command line, EAL, the order of the phases, exit status
+ *   config.c  the INI file: every key checked before EAL starts
+ *   setup.c   what needs EAL to check: lcores, devices, buffers
+ *   bench.c   rounds, warm-up, timing, verification, progress
+ *   loops.c   the timed loops, one per case type (the fast path)
+ *   peer.c    the child process of CMA_COPY and SOCKET_COPY
+ *   verify.c  the data pattern and the check of a destination
+ *   report.c  table, CSV, JSON and plot
+ *
+ * Phases, each finished before the next starts: parse and check the whole
+ * config (exit 2 on any problem), fork the child processes, start EAL,
+ * check devices and lcores and allocate everything (exit 2 on any
+ * problem), measure (exit 1 on any failure, a data mismatch included),
+ * write the results.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <rte_dmadev.h>
+
+#define PERF_NAME "dpdk-test-dma-perf"
+
+/* Exit status: 1 a failure while measuring, 2 a bad command line or config. */
+#define PERF_EXIT_FAIL 1
+#define PERF_EXIT_CONFIG 2
+
+#define PERF_MAX_CASES 64
+#define PERF_MAX_SIZES 64
+#define PERF_MAX_SGE 64
+#define PERF_MAX_BUF_SIZE (1u << 30)
+#define PERF_MAX_MEM_MIB (64u << 10)
+/* Longest key, section or value rte_cfgfile keeps (CFG_*_LEN). */
+#define PERF_NAME_LEN 64
+#define PERF_VALUE_LEN 256
+
+/* Slots start on cache lines whatever the copy size, as real buffers do. */
+#define PERF_SLOT_ALIGN 64
+/*
+ * Every destination starts this far into its page, the source at a page
+ * start: were their addresses equal modulo 4 KiB, the CPU would take
+ * loads for dependent on earlier stores (4K aliasing), and copies of 1-2
+ * KiB would run at half speed, whoever makes them.
+ */
+#define PERF_DST_SKEW 2048
+/* Destination bytes not (yet) written by a copy. */
+#define PERF_POISON 0xe7
+/*
+ * Each scenario's timed time is split into this many rounds, interleaved
+ * with the other cases of the same buffer size, so that a machine that
+ * changes speed during the run moves every case alike.
+ */
+#define PERF_ROUNDS 5
+
+enum perf_type {
+	PERF_DMA_MEM_COPY,
+	PERF_CPU_MEM_COPY,
+	PERF_CMA_COPY,
+	PERF_SOCKET_COPY,
+	/* Recognised, refused until the inter-domain datapath exists. */
+	PERF_DMA_INTER_DOMAIN_COPY,
+	PERF_TYPE_MAX,
+};
+
+/* Totals of one case at one buffer size, over its rounds. */
+struct perf_result {
+	uint64_t ops;     /* copies completed in the timed windows */
+	uint64_t cycles;  /* TSC cycles of the timed windows */
+	uint64_t errors;  /* copies completed with an error status */
+	bool measured;
+};
+
+/* The child process that owns the destination of CMA_COPY and SOCKET_COPY. */
+struct perf_peer {
+	pid_t pid;        /* 0: none */
+	int fd;           /* our end of the socket pair; -1: none */
+	uint64_t addr;    /* the buffer, in the child's address space */
+	size_t bytes;
+};
+
+struct perf_case {
+	char name[PERF_NAME_LEN];       /* its section, "caseN" */
+	enum perf_type type;
+	bool skip;
+	uint32_t mem_mib;               /* per side: source, destination */
+	uint32_t sizes[PERF_MAX_SIZES]; /* buf_size, ascending */
+	unsigned int nb_sizes;
+	uint16_t ring;                  /* dma_ring_size */
+	uint16_t kick_batch;
+	uint16_t src_sge;
+	uint16_t dst_sge;
+	bool lcore_set;
+	unsigned int lcore;             /* the main lcore unless lcore_set */
+	char device[PERF_NAME_LEN];
+
+	/* Set up after EAL starts. */
+	int16_t dev_id;                 /* -1: no device */
+	struct perf_peer peer;
+	struct iovec *iov_local;        /* CMA, SOCKET: kick_batch + 1 */
+	struct iovec *iov_remote;       /* CMA: kick_batch */
+	enum rte_dma_status_code *status; /* DMA: ring entries */
+
+	struct perf_result results[PERF_MAX_SIZES]; /* as sizes[] */
+};
+
+struct perf_config {
+	const char *path;
+	bool has_eal_args;
+	char eal_args[PERF_VALUE_LEN];
+	char eal_used[1024];      /* what EAL was started with, for the record */
+	double test_seconds;
+	bool cache_flush;
+	/* Outputs named in [GLOBAL]; "" if none. The command line wins. */
+	char csv[PERF_VALUE_LEN];
+	char json[PERF_VALUE_LEN];
+	char plot[PERF_VALUE_LEN];
+	unsigned int nb_cases;
+	struct perf_case cases[PERF_MAX_CASES];
+};
+
+/* Where a case's copies go, at one buffer size. */
+struct perf_layout {
+	uint32_t size;      /* bytes per copy */
+	size_t stride;      /* distance between slot starts */
+	uint64_t nb_slots;
+	size_t bytes;       /* the whole destination buffer (mem_size) */
+};
+
+struct perf_mismatch {
+	uint64_t slot;      /* UINT64_MAX: past the last slot */
+	uint64_t byte;      /* within the slot (or past the last one) */
+	uint8_t got;
+	uint8_t want;
+};
+
+/* One round of one case at one size: the state its loop works on. */
+struct perf_round {
+	struct perf_case *c;
+	struct perf_layout lay;
+	const uint8_t *src;       /* local source buffer */
+	uint8_t *dst;             /* local destination (DMA, CPU) */
+	rte_iova_t src_iova;      /* DMA: the same buffers, as IOVAs */
+	rte_iova_t dst_iova;
+	uint16_t batch;
+	/* DMA with scatter-gather: a copy's pieces within its slot. */
+	uint32_t src_seg_off[PERF_MAX_SGE];
+	uint32_t src_seg_len[PERF_MAX_SGE];
+	uint32_t dst_seg_off[PERF_MAX_SGE];
+	uint32_t dst_seg_len[PERF_MAX_SGE];
+
+	uint64_t slot;            /* next slot to copy into */
+	uint64_t issued;          /* copies handed to the engine */
+	uint64_t done;            /* copies finished, with or without error */
+	uint64_t errors;          /* of which with an error status */
+
+	/* Timing, set by bench.c. */
+	int (*loop)(struct perf_round *r, uint64_t end);
+	uint64_t warm_cycles;
+	uint64_t timed_cycles;
+	uint64_t drain_cycles;
+	const uint8_t *flush_buf; /* cache_flush=1: walked before timing */
+	size_t flush_bytes;
+	uint64_t ops;             /* successful copies in the timed window */
+	uint64_t cycles;          /* its length */
+};
+
+/* ---- config.c ---- */
+
+/*
+ * Print "dpdk-test-dma-perf: FILE: [section] key: message". @p section
+ * and @p key may be NULL.
+ */
+void perf_config_error(const struct perf_config *cfg, const char *section,
+		const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Load and check @p path into @p cfg. Every problem found is printed.
+ * Returns 0, or -EINVAL when there was any.
+ */
+int perf_config_load(struct perf_config *cfg, const char *path);
+
+const char *perf_type_name(enum perf_type t);
+
+/* A case's buffer size in bytes, "64 B", "4 KiB", "1 MiB" form. */
+const char *perf_size_str(uint32_t size, char *buf, size_t len);
+
+/* ---- setup.c ---- */
+
+/*
+ * After EAL: check each active case's lcore and device (capabilities,
+ * ring, engine lcore), allocate the per-case arrays. Every problem found
+ * is printed. Returns 0 or -EINVAL.
+ */
+int perf_setup_check(struct perf_config *cfg);
+
+/* Configure and start @p c's device for a round. */
+int perf_dev_start(const struct perf_case *c);
+/* Stop it again; its statistics are compared with @p r's counts. */
+int perf_dev_stop(const struct perf_case *c, const struct perf_round *r);
+
+void perf_setup_release(struct perf_config *cfg);
+
+/* EAL's lcores, "0,1,2". */
+const char *perf_lcore_list(char *buf, size_t len);
+
+/* ---- bench.c ---- */
+
+struct perf_bench {
+	uint8_t *src;          /* pattern source, shared by every case */
+	uint8_t *dst;          /* local destination (DMA, CPU cases) */
+	uint8_t *dst_alloc;    /* where dst's allocation starts */
+	size_t src_bytes;
+	size_t dst_bytes;
+	uint8_t *flush_buf;    /* cache_flush=1: walked between rounds */
+	size_t flush_bytes;
+	uint8_t *scratch;      /* CMA verification: what is read back */
+	size_t scratch_bytes;
+	uint64_t tsc_hz;
+	double warm_s;
+	const char *fault;     /* test hook, see bench.c */
+};
+
+/* Allocate the buffers the active cases need. 0, or -ENOMEM (printed). */
+int perf_bench_alloc(struct perf_bench *b, const struct perf_config *cfg);
+void perf_bench_free(struct perf_bench *b);
+
+/*
+ * Measure every active case at every size; print the table as each size
+ * completes. Returns 0, or a negative errno after printing what failed.
+ */
+int perf_bench_run(struct perf_bench *b, struct perf_config *cfg);
+
+/* Warm-up before each round, for @p test_seconds per scenario. */
+double perf_warm_seconds(double test_seconds);
+
+/* Index of @p size in @p c's sizes, or -1. */
+int perf_case_size_index(const struct perf_case *c, uint32_t size);
+
+/* ---- loops.c ---- */
+
+int perf_loop_dma(struct perf_round *r, uint64_t end);
+int perf_loop_dma_sg(struct perf_round *r, uint64_t end);
+int perf_loop_cpu(struct perf_round *r, uint64_t end);
+int perf_loop_cma(struct perf_round *r, uint64_t end);
+int perf_loop_socket(struct perf_round *r, uint64_t end);
+
+/* Wait for every issued DMA copy; -ETIMEDOUT after @p timeout cycles. */
+int perf_dma_drain(struct perf_round *r, uint64_t timeout);
+
+/* ---- peer.c ---- */
+
+/*
+ * What the parent sends the child: a fixed header, and for DATA the
+ * payload of @p nb copies right after it. Plain data, no pointers: the
+ * child applies the layout to its own buffer.
+ */
+enum perf_peer_cmd {
+	PERF_PEER_DATA = 1,   /* nb copies into slots from @p slot on */
+	PERF_PEER_POISON,     /* fill the whole buffer with PERF_POISON */
+	PERF_PEER_VERIFY,     /* check the buffer: @p written slots copied */
+	PERF_PEER_CORRUPT,    /* test hook: flip the first byte of @p slot */
+};
+
+struct perf_peer_msg {
+	uint32_t cmd;
+	uint32_t nb;
+	uint64_t slot;
+	uint64_t size;
+	uint64_t stride;
+	uint64_t nb_slots;
+	uint64_t written;
+};
+
+struct perf_peer_reply {
+	int32_t status;       /* 0 or a negative errno */
+	uint32_t reserved;
+	uint64_t value;       /* DATA: copies received; start: buffer address */
+	struct perf_mismatch m; /* VERIFY with status -EIO */
+};
+
+/*
+ * Fork the child of @p c, before EAL starts: it maps mem_size bytes,
+ * faults them in, poisons them and waits for commands; it exits when our
+ * end of the socket closes, or when we die. @p others are descriptors of
+ * earlier children the new one must not keep open.
+ */
+int perf_peer_spawn(struct perf_peer *p, size_t bytes, const int *others,
+		unsigned int nb_others);
+int perf_peer_cmd(struct perf_peer *p, const struct perf_peer_msg *msg,
+		struct perf_peer_reply *reply);
+/* process_vm_readv() of @p len bytes at @p off of the child's buffer. */
+int perf_peer_read(const struct perf_peer *p, uint64_t off, void *buf,
+		size_t len);
+void perf_peer_stop(struct perf_peer *p);
+
+/* Send all of @p iov (which is consumed) without SIGPIPE. */
+int perf_send_all(int fd, struct iovec *iov, int nb);
+/* Read exactly @p len bytes; -EPIPE on end of file. */
+int perf_recv_all(int fd, void *buf, size_t len);
+
+/* ---- verify.c ---- */
+
+/* Byte @p off of every source buffer. */
+uint8_t perf_pattern_byte(uint64_t off);
+void perf_pattern_fill(uint8_t *buf, size_t len);
+
+void perf_layout_init(struct perf_layout *l, uint32_t size, size_t bytes);
+
+/*
+ * Whether bytes [off, off + len) of a destination, held at @p buf, are
+ * what @p l and the first @p written slots copied should leave there: the
+ * source pattern in the copied part of those slots, poison everywhere
+ * else. On a mismatch, @p m tells the first wrong byte.
+ */
+bool perf_region_matches(const uint8_t *buf, uint64_t off, size_t len,
+		const struct perf_layout *l, uint64_t written,
+		struct perf_mismatch *m);
+
+/* ---- report.c ---- */
+
+void perf_report_header(const struct perf_config *cfg,
+		const struct perf_bench *b);
+/* The table rows of every case measured at @p size. */
+void perf_report_size(const struct perf_config *cfg,
+		const struct perf_bench *b, uint32_t size);
+int perf_report_csv(FILE *f, const struct perf_config *cfg,
+		const struct perf_bench *b);
+int perf_report_json(FILE *f, const struct perf_config *cfg,
+		const struct perf_bench *b);
+/* The gnuplot program to run, or NULL if none is on PATH. */
+const char *perf_plot_tool(char *buf, size_t len);
+int perf_report_plot(const char *path, const struct perf_config *cfg,
+		const struct perf_bench *b);
+
+static inline bool
+perf_case_active(const struct perf_case *c)
+{
+	return !c->skip;
+}
+
+#endif /* PERF_H */

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+/*
+ * Results: the table on stdout (one block per buffer size, as each size
+ * completes), and at the end, if asked, CSV, JSON and a gnuplot chart.
+ *
+ * The CSV columns are an interface: scripts read them by position.
+ * Add columns at the end only, never rename, reorder or drop one.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_lcore.h>
+
+#include "perf.h"
+
+#ifndef APP_VERSION
+#define APP_VERSION "unknown"
+#endif
+
+extern char **environ;
+
+/* More sizes than this get gnuplot's own tics. */
+#define MAX_XTICS 16
+
+#define CSV_HEADER "case,type,device,buf_size,ops,mops,gbps,ns_per_op,cycles_per_op,errors"
+
+struct metrics {
+	double seconds;
+	double mops;
+	double gbps;
+	double ns_per_op;
+	double cycles_per_op;
+};
+
+static void
+metrics_get(const struct perf_result *res, uint32_t size, uint64_t hz,
+		struct metrics *m)
+{
+	double ops = (double)res->ops;
+
+	m->seconds = (double)res->cycles / (double)hz;
+	if (res->ops == 0 || res->cycles == 0) {
+		*m = (struct metrics){ .seconds = m->seconds };
+		return;
+	}
+	m->mops = ops / m->seconds / 1e6;
+	m->gbps = ops * size / m->seconds / 1e9;
+	m->ns_per_op = m->seconds * 1e9 / ops;
+	m->cycles_per_op = (double)res->cycles / ops;
+}
+
+static const char *
+device_of(const struct perf_case *c)
+{
+	return c->type == PERF_DMA_MEM_COPY ? c->device : "";
+}
+
+/* ---- table ----------------------------------------------------------------- */
+
+void
+perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
+{
+	unsigned int i;
+	char lcores[256];
+
+	printf(PERF_NAME " " APP_VERSION ": config %s\n", cfg->path);
+	printf("EAL lcores %s (main %u), IOVA as %s, TSC %.3f GHz\n",
+		perf_lcore_list(lcores, sizeof(lcores)),
+		rte_get_main_lcore(),
+		rte_eal_iova_mode() == RTE_IOVA_VA ? "VA" : "PA",
+		(double)b->tsc_hz / 1e9);
+	printf("each case at each buf_size: %u interleaved rounds of %.3f s, each after %.3f s of warm-up; cache_flush %s; data verified after every round\n",
+		PERF_ROUNDS, cfg->test_seconds / PERF_ROUNDS, b->warm_s,
+		cfg->cache_flush ? "on" : "off");
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+
+		if (!perf_case_active(c)) {
+			printf("  %-8s skipped (skip=1)\n", c->name);
+			continue;
+		}
+		printf("  %-8s %-13s %-18s lcore %u, mem_size %u MiB, kick_batch %u",
+			c->name, perf_type_name(c->type),
+			c->type == PERF_DMA_MEM_COPY ? c->device : "-", c->lcore,
+			c->mem_mib, c->kick_batch);
+		if (c->type == PERF_DMA_MEM_COPY)
+			printf(", dma_ring_size %u, sge %u/%u", c->ring,
+				c->src_sge, c->dst_sge);
+		printf("\n");
+	}
+	printf("\n%9s  %-8s %-13s %-18s %12s %9s %8s %11s %10s %6s %8s\n",
+		"buf_size", "case", "type", "device", "ops", "Mops/s",
+		"GB/s", "ns/op", "cycles/op", "errors", "vs CPU");
+	fflush(stdout);
+}
+
+void
+perf_report_size(const struct perf_config *cfg, const struct perf_bench *b,
+		uint32_t size)
+{
+	const struct perf_result *cpu = NULL;
+	struct metrics m, mc;
+	unsigned int i;
+	char sz[32], ratio[32];
+
+	/* The first CPU_MEM_COPY case at this size is the reference. */
+	for (i = 0; i < cfg->nb_cases && cpu == NULL; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+		int idx = perf_case_size_index(c, size);
+
+		if (perf_case_active(c) && c->type == PERF_CPU_MEM_COPY &&
+				idx >= 0 && c->results[idx].measured &&
+				c->results[idx].ops > 0)
+			cpu = &c->results[idx];
+	}
+	if (cpu != NULL)
+		metrics_get(cpu, size, b->tsc_hz, &mc);
+	perf_size_str(size, sz, sizeof(sz));
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+		int idx = perf_case_size_index(c, size);
+		const struct perf_result *res;
+
+		if (!perf_case_active(c) || idx < 0)
+			continue;
+		res = &c->results[idx];
+		metrics_get(res, size, b->tsc_hz, &m);
+		snprintf(ratio, sizeof(ratio), "-");
+		if (cpu != NULL && m.ns_per_op > 0)
+			snprintf(ratio, sizeof(ratio), "%.2fx",
+				m.ns_per_op / mc.ns_per_op);
+		printf("%9s  %-8s %-13s %-18s %12" PRIu64 " %9.2f %8.2f %11.1f %10.1f %6" PRIu64 " %8s\n",
+			sz, c->name, perf_type_name(c->type),
+			c->type == PERF_DMA_MEM_COPY ? c->device : "-",
+			res->ops, m.mops, m.gbps, m.ns_per_op, m.cycles_per_op,
+			res->errors, ratio);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ---- CSV, JSON --------------------------------------------------------------- */
+
+int
+perf_report_csv(FILE *f, const struct perf_config *cfg,
+		const struct perf_bench *b)
+{
+	unsigned int i, j;
+
+	fprintf(f, CSV_HEADER "\n");
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+
+		if (!perf_case_active(c))
+			continue;
+		for (j = 0; j < c->nb_sizes; j++) {
+			const struct perf_result *res = &c->results[j];
+			struct metrics m;
+
+			metrics_get(res, c->sizes[j], b->tsc_hz, &m);
+			fprintf(f, "%s,%s,%s,%u,%" PRIu64 ",%.6f,%.6f,%.3f,%.2f,%" PRIu64 "\n",
+				c->name, perf_type_name(c->type), device_of(c),
+				c->sizes[j], res->ops, m.mops, m.gbps,
+				m.ns_per_op, m.cycles_per_op, res->errors);
+		}
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+static void
+json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+int
+perf_report_json(FILE *f, const struct perf_config *cfg,
+		const struct perf_bench *b)
+{
+	bool first = true;
+	unsigned int i, j;
+
+	fprintf(f, "{\n  \"tool\": \"" PERF_NAME "\",\n  \"version\": \"" APP_VERSION "\",\n  \"config\": ");
+	json_string(f, cfg->path);
+	fprintf(f, ",\n  \"eal_args\": ");
+	json_string(f, cfg->eal_used);
+	fprintf(f, ",\n  \"test_seconds\": %g,\n  \"rounds\": %u,\n  \"warmup_seconds\": %g,\n  \"cache_flush\": %s,\n  \"tsc_hz\": %" PRIu64 ",\n  \"skipped\": [",
+		cfg->test_seconds, PERF_ROUNDS, b->warm_s,
+		cfg->cache_flush ? "true" : "false", b->tsc_hz);
+	for (i = 0; i < cfg->nb_cases; i++) {
+		if (perf_case_active(&cfg->cases[i]))
+			continue;
+		fprintf(f, "%s", first ? "" : ", ");
+		json_string(f, cfg->cases[i].name);
+		first = false;
+	}
+	fprintf(f, "],\n  \"results\": [");
+	first = true;
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+
+		if (!perf_case_active(c))
+			continue;
+		for (j = 0; j < c->nb_sizes; j++) {
+			const struct perf_result *res = &c->results[j];
+			struct metrics m;
+
+			metrics_get(res, c->sizes[j], b->tsc_hz, &m);
+			fprintf(f, "%s\n    {\"case\": ", first ? "" : ",");
+			json_string(f, c->name);
+			fprintf(f, ", \"type\": \"%s\", \"device\": ",
+				perf_type_name(c->type));
+			json_string(f, device_of(c));
+			fprintf(f, ", \"lcore\": %u, \"mem_size\": %u, \"kick_batch\": %u",
+				c->lcore, c->mem_mib, c->kick_batch);
+			if (c->type == PERF_DMA_MEM_COPY)
+				fprintf(f, ", \"dma_ring_size\": %u, \"dma_src_sge\": %u, \"dma_dst_sge\": %u",
+					c->ring, c->src_sge, c->dst_sge);
+			fprintf(f, ", \"buf_size\": %u, \"ops\": %" PRIu64 ", \"seconds\": %.6f, \"mops\": %.6f, \"gbps\": %.6f, \"ns_per_op\": %.3f, \"cycles_per_op\": %.2f, \"errors\": %" PRIu64 "}",
+				c->sizes[j], res->ops, m.seconds, m.mops, m.gbps,
+				m.ns_per_op, m.cycles_per_op, res->errors);
+			first = false;
+		}
+	}
+	fprintf(f, "\n  ]\n}\n");
+	return ferror(f) ? -EIO : 0;
+}
+
+/* ---- plot ------------------------------------------------------------------- */
+
+const char *
+perf_plot_tool(char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+
+	if (buf == NULL || len == 0)
+		return NULL;
+	while (path != NULL && *path != '\0') {
+		size_t n = strcspn(path, ":");
+
+		if (n > 0 && (size_t)snprintf(buf, len, "%.*s/gnuplot", (int)n,
+				path) < len && access(buf, X_OK) == 0)
+			return buf;
+		path += n + (path[n] == ':');
+	}
+	return NULL;
+}
+
+/* A gnuplot single-quoted string: a quote inside is doubled. */
+static void
+gp_string(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static void
+gp_plot(FILE *f, const struct perf_config *cfg, const char *data, int col)
+{
+	unsigned int i, block = 0;
+	char title[PERF_NAME_LEN * 2 + 32];
+
+	fprintf(f, "plot ");
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+
+		if (!perf_case_active(c))
+			continue;
+		snprintf(title, sizeof(title), "%s %s%s%s", c->name,
+			perf_type_name(c->type),
+			c->type == PERF_DMA_MEM_COPY ? " " : "", device_of(c));
+		fprintf(f, "%s", block > 0 ? ", \\\n     " : "");
+		gp_string(f, data);
+		fprintf(f, " index %u using 1:%d with linespoints title ",
+			block, col);
+		gp_string(f, title);
+		block++;
+	}
+	fprintf(f, "\n");
+}
+
+/*
+ * Tics at the measured sizes, named as the table names them, and a little
+ * room beyond the first and the last.
+ */
+static void
+gp_xaxis(FILE *f, const struct perf_config *cfg)
+{
+	uint32_t sizes[MAX_XTICS];
+	uint32_t lo = UINT32_MAX, hi = 0;
+	unsigned int n = 0, i, j, k;
+	bool named = true;
+	char sz[32];
+
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+
+		for (j = 0; perf_case_active(c) && j < c->nb_sizes; j++) {
+			lo = RTE_MIN(lo, c->sizes[j]);
+			hi = RTE_MAX(hi, c->sizes[j]);
+			for (k = 0; k < n && sizes[k] != c->sizes[j]; k++)
+				;
+			if (k < n)
+				continue;
+			if (n == MAX_XTICS)
+				named = false;
+			else
+				sizes[n++] = c->sizes[j];
+		}
+	}
+	fprintf(f, "set xrange [%g:%g]\n", lo / 1.5, hi * 1.5);
+	if (!named) {
+		/* Too many to name: gnuplot picks. */
+		fprintf(f, "set format x '%%.0b %%BB'\n");
+		return;
+	}
+	fprintf(f, "set xtics (");
+	for (k = 0; k < n; k++)
+		fprintf(f, "%s'%s' %u", k > 0 ? ", " : "",
+			perf_size_str(sizes[k], sz, sizeof(sz)), sizes[k]);
+	fprintf(f, ")\n");
+}
+
+static int
+write_plot_files(FILE *df, FILE *sf, const char *data, const char *path,
+		const struct perf_config *cfg, const struct perf_bench *b)
+{
+	const char *ext = strrchr(path, '.');
+	bool svg = ext != NULL && strcmp(ext, ".svg") == 0;
+	unsigned int i, j;
+
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+
+		if (!perf_case_active(c))
+			continue;
+		fprintf(df, "# %s %s %s\n", c->name, perf_type_name(c->type),
+			device_of(c));
+		for (j = 0; j < c->nb_sizes; j++) {
+			struct metrics m;
+
+			metrics_get(&c->results[j], c->sizes[j], b->tsc_hz, &m);
+			fprintf(df, "%u %.6f %.3f\n", c->sizes[j], m.gbps,
+				m.ns_per_op);
+		}
+		fprintf(df, "\n\n");
+	}
+
+	if (svg)
+		fprintf(sf, "set terminal svg size 1200,960 noenhanced\n");
+	else
+		fprintf(sf, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+			"  set terminal pngcairo size 1200,960 noenhanced\n"
+			"} else {\n"
+			"  set terminal png size 1200,960 noenhanced\n"
+			"}\n");
+	fprintf(sf, "set output ");
+	gp_string(sf, path);
+	fprintf(sf, "\nset multiplot layout 2,1 title ");
+	gp_string(sf, cfg->path);
+	fprintf(sf, "\nset logscale x 2\n");
+	gp_xaxis(sf, cfg);
+	fprintf(sf, "set xlabel 'buffer size (buf_size)'\n"
+		"set grid\n"
+		"set key outside right top\n"
+		"set ylabel 'GB/s'\n");
+	gp_plot(sf, cfg, data, 2);
+	fprintf(sf, "set logscale y 10\nset ylabel 'ns per copy'\n");
+	gp_plot(sf, cfg, data, 3);
+	fprintf(sf, "unset multiplot\n");
+	return ferror(df) || ferror(sf) ? -EIO : 0;
+}
+
+int
+perf_report_plot(const char *path, const struct perf_config *cfg,
+		const struct perf_bench *b)
+{
+	const char *tmp = getenv("TMPDIR");
+	char data[PATH_MAX], script[PATH_MAX], tool[PATH_MAX];
+	char *argv[] = { tool, script, NULL };
+	int dfd, sfd, status, ret;
+	FILE *df, *sf;
+	pid_t pid;
+
+	if (perf_plot_tool(tool, sizeof(tool)) == NULL) {
+		fprintf(stderr, PERF_NAME ": --plot: gnuplot is not installed (apt-get install gnuplot-nox)\n");
+		return -ENOENT;
+	}
+	if (tmp == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	snprintf(data, sizeof(data), "%s/dma-perf-data-XXXXXX", tmp);
+	snprintf(script, sizeof(script), "%s/dma-perf-plot-XXXXXX", tmp);
+	dfd = mkstemp(data);
+	if (dfd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	sfd = mkstemp(script);
+	if (sfd < 0) {
+		ret = -errno;
+		close(dfd);
+		goto unlink_data;
+	}
+	df = fdopen(dfd, "w");
+	sf = df != NULL ? fdopen(sfd, "w") : NULL;
+	if (sf == NULL) {
+		ret = -errno;
+		if (df != NULL)
+			fclose(df);
+		else
+			close(dfd);
+		close(sfd);
+		goto unlink_script;
+	}
+	ret = write_plot_files(df, sf, data, path, cfg, b);
+	if (fclose(df) != 0)
+		ret = -EIO;
+	if (fclose(sf) != 0)
+		ret = -EIO;
+	if (ret < 0)
+		goto unlink_script;
+
+	ret = posix_spawn(&pid, tool, NULL, NULL, argv, environ);
+	if (ret != 0) {
+		ret = -ret;
+		goto unlink_script;
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+			WEXITSTATUS(status) != 0) {
+		fprintf(stderr, PERF_NAME ": --plot: %s failed (its message is above)\n",
+			tool);
+		ret = -ECHILD;
+	}
+unlink_script:
+	unlink(script);
+unlink_data:
+	unlink(data);
+fail:
+	if (ret < 0 && ret != -ECHILD)
+		fprintf(stderr, PERF_NAME ": --plot: cannot run gnuplot with files in %s: %s\n",
+			tmp, strerror(-ret));
+	return ret;
+}

@@ -1,0 +1,1071 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+/*
+ * Tests of the benchmark dpdk-test-dma-perf, by running it: the binary is
+ * the unit. This program has no EAL of its own.
+ *
+ *   test_dma_perf config   every way a command line or config is refused:
+ *                          exit status 2, a message naming the file, the
+ *                          section and the key, and nothing measured (no
+ *                          table, no result file left behind)
+ *   test_dma_perf run      short real runs of every case type: sane
+ *                          non-zero figures, verified data, the CSV
+ *                          columns, JSON, plot, progress, and a data
+ *                          mismatch injected into every case type
+ *
+ * Environment (meson sets it):
+ *   XD_PERF          the dpdk-test-dma-perf binary
+ *   XD_PERF_CONFIGS  the directory of its shipped configs
+ *
+ * Each test writes its configs and outputs into its own mkdtemp()
+ * directory, and every run gets its own EAL file prefix: the tests run in
+ * parallel with anything.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define EXIT_SKIP 77
+#define RUN_TIMEOUT_S 60
+#define OUT_MAX (256 * 1024)
+#define MAX_ARGS 16
+#define MAX_ENV 4
+
+#define CSV_HEADER "case,type,device,buf_size,ops,mops,gbps,ns_per_op,cycles_per_op,errors"
+#define CSV_COLUMNS 10
+
+/* EAL of every run but the prefix, which run_perf() makes unique. */
+#define EAL_BASE "--no-huge --no-pci -m 256 --iova-mode=va -l 0-1 " \
+	"--no-shconf --no-telemetry"
+#define EAL_XD "--vdev=dma_xd_skeleton0 --vdev=dma_xd_skeleton1,lcore=1"
+#define EAL_DEBIAN "--vdev=dma_skeleton0"
+
+struct fixture {
+	char dir[64];
+	const void *param;  /* the test's initial state, if any */
+};
+
+struct run {
+	int status;        /* exit status; -1: killed or did not exit */
+	char *out;         /* its stdout */
+	char *err;         /* its stderr */
+};
+
+static const char *perf_bin;
+static const char *configs_dir;
+static unsigned int run_seq;
+/* -1: not probed yet; 0 or 1: whether Debian's dma_skeleton plugin loads */
+static int debian = -1;
+
+/* ---- files ------------------------------------------------------------ */
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* A fresh directory; *state (a test's initial state) becomes fx->param. */
+static int
+setup_dir(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	assert_non_null(fx);
+	fx->param = *state;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test-dma-perf-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown_dir(void **state)
+{
+	struct fixture *fx = *state;
+
+	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+static const char *
+path_in(const struct fixture *fx, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", fx->dir, name);
+	return buf;
+}
+
+static bool
+file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* Whole file as a string (NULL if unreadable); the caller frees it. */
+static char *
+read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf = calloc(1, OUT_MAX + 1);
+	if (buf != NULL) {
+		n = fread(buf, 1, OUT_MAX, f);
+		buf[n] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Write a config named @p name from @p text, where each "@EAL@" becomes
+ * eal_args=<the sandbox EAL arguments and @p vdevs>.
+ */
+static void
+write_config(const struct fixture *fx, const char *name, const char *text,
+		const char *vdevs, char *path, size_t len)
+{
+	const char *p = text, *at;
+	FILE *f;
+
+	path_in(fx, name, path, len);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	while ((at = strstr(p, "@EAL@")) != NULL) {
+		fwrite(p, 1, (size_t)(at - p), f);
+		fprintf(f, "eal_args=" EAL_BASE " %s", vdevs);
+		p = at + strlen("@EAL@");
+	}
+	fputs(p, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* ---- running the benchmark ------------------------------------------------ */
+
+/*
+ * Run the benchmark with @p args (NULL-terminated, argv[0] not included)
+ * and @p env (NULL-terminated "NAME=value" settings added to ours), in
+ * @p fx's directory. Configs without their own --file-prefix get one from
+ * the benchmark itself (unique per process).
+ */
+static void
+run_perf(const struct fixture *fx, const char *const *env,
+		const char *const *args, struct run *r)
+{
+	char out[PATH_MAX], err[PATH_MAX];
+	const char *argv[MAX_ARGS + 2];
+	unsigned int n = 0, i;
+	int status = 0;
+	time_t deadline;
+	pid_t pid, w;
+
+	path_in(fx, "stdout.txt", out, sizeof(out));
+	path_in(fx, "stderr.txt", err, sizeof(err));
+	argv[n++] = perf_bin;
+	for (i = 0; args[i] != NULL; i++) {
+		assert_true(n < MAX_ARGS);
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+	run_seq++;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fo < 0 || fe < 0 || chdir(fx->dir) < 0)
+			_exit(126);
+		dup2(fo, STDOUT_FILENO);
+		dup2(fe, STDERR_FILENO);
+		for (i = 0; env != NULL && env[i] != NULL; i++)
+			putenv((char *)(uintptr_t)env[i]);
+		execv(perf_bin, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	deadline = time(NULL) + RUN_TIMEOUT_S;
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 &&
+			time(NULL) < deadline)
+		usleep(10000);
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		print_message("  %s did not finish within %d s\n", perf_bin,
+			RUN_TIMEOUT_S);
+	}
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	r->out = read_file(out);
+	r->err = read_file(err);
+	assert_non_null(r->out);
+	assert_non_null(r->err);
+}
+
+static void
+run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+/* Show what the run said when a check on it fails. */
+static void
+run_dump(const struct run *r)
+{
+	print_message("  exit status %d\n  --- stdout ---\n%s  --- stderr ---\n%s",
+		r->status, r->out, r->err);
+}
+
+static void
+expect_in(const struct run *r, const char *text, const char *what)
+{
+	if (strstr(text, what) == NULL) {
+		print_message("  expected \"%s\" in the output\n", what);
+		run_dump(r);
+		fail();
+	}
+}
+
+static void
+expect_status(const struct run *r, int status)
+{
+	if (r->status != status) {
+		print_message("  expected exit status %d\n", status);
+		run_dump(r);
+		fail();
+	}
+}
+
+/* Whether Debian's dma_skeleton plugin gives us a dma_skeleton0. */
+static bool
+have_debian(const struct fixture *fx)
+{
+	static const char ini[] =
+		"[GLOBAL]\n@EAL@\n"
+		"[case1]\ntype=DMA_MEM_COPY\ndevice=dma_skeleton0\nbuf_size=64\n";
+	char cfgpath[PATH_MAX];
+	struct run r;
+
+	if (debian >= 0)
+		return debian == 1;
+	write_config(fx, "probe.ini", ini, EAL_DEBIAN, cfgpath, sizeof(cfgpath));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfgpath, "--check",
+		NULL }, &r);
+	debian = r.status == 0;
+	if (!debian)
+		print_message("  Debian's dma_skeleton is not available: %s",
+			r.err);
+	run_free(&r);
+	return debian == 1;
+}
+
+/* ---- bad configs ------------------------------------------------------------ */
+
+struct bad_config {
+	const char *ini;          /* "@EAL@": our EAL arguments */
+	const char *vdevs;        /* --vdev arguments for @EAL@ */
+	const char *expect[3];    /* each must be in stderr */
+	bool needs_debian;
+};
+
+/*
+ * Runs the config with --csv into the test directory: exit status 2, the
+ * messages, no result file, no table (nothing was measured).
+ */
+static void
+test_bad_config(void **state)
+{
+	const struct fixture *fx = *state;
+	const struct bad_config *bc = fx->param;
+	char cfgpath[PATH_MAX], csv[PATH_MAX];
+	struct run r;
+	unsigned int i;
+
+	if (bc->needs_debian && !have_debian(fx))
+		skip();
+	write_config(fx, "bad.ini", bc->ini,
+		bc->vdevs != NULL ? bc->vdevs : EAL_XD, cfgpath,
+		sizeof(cfgpath));
+	path_in(fx, "out.csv", csv, sizeof(csv));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfgpath, "--csv",
+		csv, NULL }, &r);
+	expect_status(&r, 2);
+	expect_in(&r, r.err, "bad.ini");
+	for (i = 0; i < 3 && bc->expect[i] != NULL; i++)
+		expect_in(&r, r.err, bc->expect[i]);
+	if (strstr(r.out, "Mops/s") != NULL) {
+		print_message("  a refused config printed a results table\n");
+		run_dump(&r);
+		fail();
+	}
+	/* Nothing half-run: the output file opened early is gone again. */
+	assert_false(file_exists(csv));
+	run_free(&r);
+}
+
+#define CPU_CASE "[case1]\ntype=CPU_MEM_COPY\nbuf_size=64\n"
+#define XD_CASE "[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\n"
+
+#define BAD(id, ...) \
+	static struct bad_config id = { __VA_ARGS__ }
+
+/* INI syntax */
+BAD(bad_no_equals, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype CPU_MEM_COPY\n",
+	.expect = { "bad.ini:4:", "neither [section] nor key=value" });
+BAD(bad_key_before_section, .ini = "test_seconds=1\n" CPU_CASE,
+	.expect = { "bad.ini:1:", "key before any section" });
+BAD(bad_section_header, .ini = "[case1\ntype=CPU_MEM_COPY\n",
+	.expect = { "bad.ini:1:", "not a section header" });
+/* sections */
+BAD(bad_unknown_section, .ini = "[GLOBAL]\n@EAL@\n[bench1]\ntype=CPU_MEM_COPY\n" CPU_CASE,
+	.expect = { "[bench1]", "unknown section" });
+BAD(bad_case_zero, .ini = "[case0]\ntype=CPU_MEM_COPY\nbuf_size=64\n",
+	.expect = { "[case0]", "unknown section" });
+BAD(bad_dup_section, .ini = CPU_CASE CPU_CASE,
+	.expect = { "[case1]", "section given more than once" });
+BAD(bad_no_case, .ini = "[GLOBAL]\n@EAL@\n",
+	.expect = { "no [caseN] section" });
+BAD(bad_all_skipped, .ini = "[GLOBAL]\n@EAL@\n[case1]\nskip=1\ntype=DMA_INTER_DOMAIN_COPY\n",
+	.expect = { "every case has skip=1" });
+/* keys */
+BAD(bad_unknown_key, .ini = CPU_CASE "buf_sz=128\n",
+	.expect = { "[case1] buf_sz", "unknown key" });
+BAD(bad_unknown_global_key, .ini = "[GLOBAL]\ntest_secs=1\n" CPU_CASE,
+	.expect = { "[GLOBAL] test_secs", "unknown key" });
+BAD(bad_case_key_in_global, .ini = "[GLOBAL]\nmem_size=4\n" CPU_CASE,
+	.expect = { "[GLOBAL] mem_size", "belongs in a [caseN] section" });
+BAD(bad_global_key_in_case, .ini = CPU_CASE "cache_flush=1\n",
+	.expect = { "[case1] cache_flush", "belongs in [GLOBAL]" });
+BAD(bad_upstream_lcore_dma, .ini = CPU_CASE "lcore_dma=lcore10@0000:00:04.2\n",
+	.expect = { "[case1] lcore_dma", "device= and lcore=" });
+BAD(bad_dup_key, .ini = CPU_CASE "buf_size=128\n",
+	.expect = { "[case1] buf_size", "given more than once" });
+BAD(bad_skipped_unknown_key, .ini = CPU_CASE "[case2]\nskip=1\ntpye=CPU_MEM_COPY\n",
+	.expect = { "[case2] tpye", "unknown key" });
+/* [GLOBAL] values */
+BAD(bad_test_seconds, .ini = "[GLOBAL]\ntest_seconds=0\n" CPU_CASE,
+	.expect = { "[GLOBAL] test_seconds", "not a number of seconds" });
+BAD(bad_test_seconds_text, .ini = "[GLOBAL]\ntest_seconds=1s\n" CPU_CASE,
+	.expect = { "[GLOBAL] test_seconds" });
+BAD(bad_cache_flush, .ini = "[GLOBAL]\ncache_flush=2\n" CPU_CASE,
+	.expect = { "[GLOBAL] cache_flush", "neither 0 nor 1" });
+BAD(bad_empty_csv, .ini = "[GLOBAL]\ncsv=\n" CPU_CASE,
+	.expect = { "[GLOBAL] csv", "empty file name" });
+BAD(bad_eal, .ini = "[GLOBAL]\neal_args=--no-huge --no-such-eal-option\n" CPU_CASE,
+	.expect = { "[GLOBAL] eal_args", "EAL does not start" });
+/* type */
+BAD(bad_type_missing, .ini = "[case1]\nbuf_size=64\n",
+	.expect = { "[case1] type", "missing" });
+BAD(bad_type_unknown, .ini = "[case1]\ntype=GPU_COPY\nbuf_size=64\n",
+	.expect = { "[case1] type", "unknown type 'GPU_COPY'" });
+BAD(bad_inter_domain, .ini = "[case1]\ntype=DMA_INTER_DOMAIN_COPY\nbuf_size=64\n",
+	.expect = { "[case1] type", "needs the inter-domain datapath" });
+BAD(bad_skip_value, .ini = CPU_CASE "skip=yes\n",
+	.expect = { "[case1] skip", "neither 0 nor 1" });
+/* buf_size */
+#define BUF(id, value, msg) \
+	BAD(id, .ini = "[case1]\ntype=CPU_MEM_COPY\nbuf_size=" value "\n", \
+		.expect = { "[case1] buf_size", msg })
+BUF(bad_buf_empty, "", "empty value");
+BUF(bad_buf_first_gt_last, "64,32,2,MUL", "larger than last");
+BUF(bad_buf_mul_step, "64,8K,1,MUL", "MUL step");
+BUF(bad_buf_add_step, "64,8K,0,ADD", "ADD step");
+BUF(bad_buf_op, "64,8K,2,DIV", "'DIV' is neither a size nor ADD or MUL");
+BUF(bad_buf_three_fields, "64,8K,MUL", "4 fields, not 3");
+BUF(bad_buf_empty_field, "64,,2,MUL", "empty field 2");
+BUF(bad_buf_zero, "0", "'0' is not a size");
+BUF(bad_buf_suffix, "12Q", "'12Q' is not a size");
+BUF(bad_buf_too_big, "2G", "'2G' is not a size");
+BUF(bad_buf_twice, "64,4K,64", "lists 64 B twice");
+BUF(bad_buf_too_many, "1,1G,1,ADD", "more than 64 sizes");
+#undef BUF
+BAD(bad_buf_absent, .ini = "[case1]\ntype=CPU_MEM_COPY\n",
+	.expect = { "[case1] buf_size", "missing" });
+/* other values */
+BAD(bad_mem_size, .ini = CPU_CASE "mem_size=0\n",
+	.expect = { "[case1] mem_size", "not a whole number" });
+BAD(bad_mem_too_small, .ini = "[case1]\ntype=CPU_MEM_COPY\nbuf_size=2M\nmem_size=1\n",
+	.expect = { "[case1] mem_size", "cannot hold one buffer of buf_size 2 MiB" });
+BAD(bad_kick_batch, .ini = CPU_CASE "kick_batch=0\n",
+	.expect = { "[case1] kick_batch" });
+BAD(bad_kick_gt_ring, .ini = XD_CASE "dma_ring_size=64\nkick_batch=128\n",
+	.expect = { "[case1] kick_batch", "larger than dma_ring_size" });
+BAD(bad_kick_cma, .ini = "[case1]\ntype=CMA_COPY\nbuf_size=64\nkick_batch=2000\n",
+	.expect = { "[case1] kick_batch", "one system call" });
+BAD(bad_lcore_value, .ini = CPU_CASE "lcore=-1\n",
+	.expect = { "[case1] lcore", "not a whole number" });
+BAD(bad_dma_key_on_cpu, .ini = CPU_CASE "dma_ring_size=64\ndevice=dma_xd_skeleton0\n",
+	.expect = { "[case1] dma_ring_size", "[case1] device", "only DMA_MEM_COPY" });
+BAD(bad_device_missing, .ini = "[case1]\ntype=DMA_MEM_COPY\nbuf_size=64\n",
+	.expect = { "[case1] device", "missing" });
+BAD(bad_device_name, .ini = XD_CASE "[case2]\ntype=DMA_MEM_COPY\ndevice=a,b\nbuf_size=64\n",
+	.expect = { "[case2] device", "not a dmadev name" });
+BAD(bad_sge_vs_size, .ini = "[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=2\ndma_src_sge=4\n",
+	.expect = { "[case1] dma_src_sge", "cannot be cut into 4 pieces" });
+BAD(bad_sge_range, .ini = XD_CASE "dma_dst_sge=0\n",
+	.expect = { "[case1] dma_dst_sge" });
+/* needs EAL: devices, lcores, memory */
+BAD(bad_device_unknown, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_MEM_COPY\ndevice=nosuch0\nbuf_size=64\n",
+	.expect = { "[case1] device", "no dmadev named 'nosuch0'", "dma_xd_skeleton0" });
+BAD(bad_sge_no_capa, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_MEM_COPY\ndevice=dma_skeleton0\nbuf_size=64\ndma_src_sge=4\n",
+	.vdevs = EAL_DEBIAN,
+	.expect = { "[case1] dma_src_sge", "RTE_DMA_CAPA_OPS_COPY_SG" },
+	.needs_debian = true);
+BAD(bad_sge_above_max, .ini = "[GLOBAL]\n@EAL@\n" XD_CASE "dma_dst_sge=32\n",
+	.expect = { "[case1] dma_dst_sge", "max 16" });
+BAD(bad_ring_range, .ini = "[GLOBAL]\n@EAL@\n" XD_CASE "dma_ring_size=16\nkick_batch=8\n",
+	.expect = { "[case1] dma_ring_size", "outside dma_xd_skeleton0's 32..32768" });
+BAD(bad_ring_refused, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_MEM_COPY\ndevice=dma_skeleton0\nbuf_size=64\ndma_ring_size=1000\n",
+	.vdevs = EAL_DEBIAN,
+	.expect = { "[case1] dma_ring_size", "refused a vchan of 1000" },
+	.needs_debian = true);
+BAD(bad_too_few_lcores, .ini = "[GLOBAL]\n@EAL@\n" CPU_CASE "lcore=5\n",
+	.expect = { "[case1] lcore", "too few lcores" });
+BAD(bad_engine_lcore, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton1\nbuf_size=64\nlcore=1\n",
+	.expect = { "[case1] lcore", "runs dma_xd_skeleton1's engine" });
+BAD(bad_memory, .ini = "[GLOBAL]\n@EAL@\n" CPU_CASE "mem_size=1024\n",
+	.expect = { "mem_size", "-m in eal_args" });
+/* several problems: all reported */
+BAD(bad_several, .ini = "[GLOBAL]\ncache_flush=3\n[case1]\ntype=CPU_MEM_COPY\nbuf_size=64,32,2,MUL\n[case2]\ntype=SOCKET_COPY\n",
+	.expect = { "[GLOBAL] cache_flush", "[case1] buf_size", "[case2] buf_size" });
+#undef BAD
+
+/* ---- command line --------------------------------------------------------- */
+
+static void
+cli_expect(void **state, const char *const *env, const char *const *args,
+		int status, const char *msg)
+{
+	struct fixture *fx = *state;
+	struct run r;
+
+	run_perf(fx, env, args, &r);
+	expect_status(&r, status);
+	if (msg != NULL)
+		expect_in(&r, status == 0 ? r.out : r.err, msg);
+	run_free(&r);
+}
+
+static void
+write_cpu_config(const struct fixture *fx, char *path, size_t len)
+{
+	write_config(fx, "cpu.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.05\n"
+		"[case1]\ntype=CPU_MEM_COPY\nbuf_size=64\nmem_size=1\n",
+		"", path, len);
+}
+
+static void
+test_cli_help(void **state)
+{
+	cli_expect(state, NULL, (const char *[]){ "--help", NULL }, 0,
+		"Usage: dpdk-test-dma-perf");
+}
+
+static void
+test_cli_unknown_option(void **state)
+{
+	cli_expect(state, NULL, (const char *[]){ "--bogus", NULL }, 2,
+		"--help");
+}
+
+static void
+test_cli_stray_argument(void **state)
+{
+	char cfg[PATH_MAX];
+
+	write_cpu_config(*state, cfg, sizeof(cfg));
+	cli_expect(state, NULL, (const char *[]){ "--config", cfg, "extra",
+		NULL }, 2, "EAL arguments go after --");
+}
+
+static void
+test_cli_missing_config(void **state)
+{
+	cli_expect(state, NULL, (const char *[]){ "--config",
+		"/nonexistent/perf.ini", NULL }, 2, "No such file");
+}
+
+static void
+test_cli_empty_output(void **state)
+{
+	char cfg[PATH_MAX];
+
+	write_cpu_config(*state, cfg, sizeof(cfg));
+	cli_expect(state, NULL, (const char *[]){ "--config", cfg, "--json=",
+		NULL }, 2, "--json: empty file name");
+}
+
+static void
+test_cli_unwritable_output(void **state)
+{
+	char cfg[PATH_MAX];
+
+	write_cpu_config(*state, cfg, sizeof(cfg));
+	cli_expect(state, NULL, (const char *[]){ "--config", cfg, "--csv",
+		"/nonexistent/dir/out.csv", NULL }, 2, "--csv: cannot write");
+}
+
+static void
+test_cli_plot_extension(void **state)
+{
+	char cfg[PATH_MAX];
+
+	write_cpu_config(*state, cfg, sizeof(cfg));
+	cli_expect(state, NULL, (const char *[]){ "--config", cfg, "--plot",
+		"chart.pdf", NULL }, 2, "must end in .png or .svg");
+}
+
+/* Without gnuplot on PATH, --plot is refused before anything runs. */
+static void
+test_cli_plot_without_gnuplot(void **state)
+{
+	static const char *const env[] = { "PATH=/nonexistent", NULL };
+	char cfg[PATH_MAX];
+
+	write_cpu_config(*state, cfg, sizeof(cfg));
+	cli_expect(state, env, (const char *[]){ "--config", cfg, "--plot",
+		"chart.png", NULL }, 2, "gnuplot is not installed");
+}
+
+/* ---- real runs -------------------------------------------------------------- */
+
+struct csv_row {
+	char f[CSV_COLUMNS][64];
+};
+
+/* Split a CSV line into exactly CSV_COLUMNS fields. */
+static bool
+csv_split(const char *line, struct csv_row *row)
+{
+	unsigned int i = 0;
+	const char *p = line;
+
+	for (;;) {
+		size_t n = strcspn(p, ",\n");
+
+		if (i == CSV_COLUMNS || n >= sizeof(row->f[0]))
+			return false;
+		memcpy(row->f[i], p, n);
+		row->f[i][n] = '\0';
+		i++;
+		if (p[n] != ',')
+			break;
+		p += n + 1;
+	}
+	return i == CSV_COLUMNS;
+}
+
+static double
+num(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	return *end == '\0' && end != s ? v : -1.0;
+}
+
+/*
+ * Check the CSV of a run: the header, one row per case and size, every
+ * figure positive and consistent, no errors. Returns the rows' count and
+ * which types were seen.
+ */
+static unsigned int
+check_csv(const char *path, bool types_seen[4])
+{
+	static const char *const types[4] = {
+		"DMA_MEM_COPY", "CPU_MEM_COPY", "CMA_COPY", "SOCKET_COPY",
+	};
+	char *text = read_file(path);
+	char *line, *save = NULL;
+	unsigned int rows = 0, t;
+
+	assert_non_null(text);
+	line = strtok_r(text, "\n", &save);
+	assert_non_null(line);
+	assert_string_equal(line, CSV_HEADER);
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+		struct csv_row row;
+		double size, ops, mops, gbps, ns, cyc;
+
+		if (!csv_split(line, &row)) {
+			print_message("  bad CSV row: %s\n", line);
+			fail();
+		}
+		for (t = 0; t < 4 && strcmp(row.f[1], types[t]) != 0; t++)
+			;
+		assert_true(t < 4);
+		types_seen[t] = true;
+		/* A device for DMA cases, none for the others. */
+		assert_int_equal(row.f[2][0] != '\0', t == 0);
+		size = num(row.f[3]);
+		ops = num(row.f[4]);
+		mops = num(row.f[5]);
+		gbps = num(row.f[6]);
+		ns = num(row.f[7]);
+		cyc = num(row.f[8]);
+		if (!(size > 0 && ops > 0 && mops > 0 && gbps > 0 && ns > 0 &&
+				cyc > 0)) {
+			print_message("  not a sane result: %s\n", line);
+			fail();
+		}
+		/* The columns agree with each other (within rounding). */
+		assert_true(mops * ns > 990.0 && mops * ns < 1010.0);
+		assert_true(gbps / (mops * size / 1000.0) > 0.99 &&
+			gbps / (mops * size / 1000.0) < 1.01);
+		assert_string_equal(row.f[9], "0");
+		rows++;
+	}
+	free(text);
+	return rows;
+}
+
+/*
+ * Every case type (DMA through the inline and the lcore engine, with
+ * scatter-gather too, and through Debian's device when it is there, CPU,
+ * CMA, socket) at two sizes, one not a multiple of a cache line: exit 0
+ * (every round's data verified), sane figures, table, CSV and JSON.
+ */
+static void
+test_run_all_types(void **state)
+{
+	struct fixture *fx = *state;
+	bool deb = have_debian(fx);
+	char cfg[PATH_MAX], csv[PATH_MAX], json[PATH_MAX];
+	char ini[2048];
+	bool seen[4] = { false };
+	unsigned int rows, nb_cases = 7;
+	char *text;
+	struct run r;
+
+	snprintf(ini, sizeof(ini),
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.2\n"
+		"[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\n"
+		"[case2]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton1\nbuf_size=64,1000\nmem_size=4\ndma_ring_size=256\nkick_batch=16\n"
+		"[case3]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\ndma_src_sge=3\ndma_dst_sge=2\n"
+		"[case4]\ntype=CPU_MEM_COPY\nbuf_size=64,1000\nmem_size=4\n"
+		"[case5]\ntype=CMA_COPY\nbuf_size=64,1000\nmem_size=4\nkick_batch=8\n"
+		"[case6]\ntype=SOCKET_COPY\nbuf_size=64,1000\nmem_size=4\nkick_batch=8\n"
+		"[case7]\nskip=1\ntype=DMA_INTER_DOMAIN_COPY\n"
+		"%s",
+		deb ? "[case8]\ntype=DMA_MEM_COPY\ndevice=dma_skeleton0\nbuf_size=64,1000\nmem_size=4\n" : "");
+	if (deb)
+		nb_cases++;
+	write_config(fx, "all.ini", ini,
+		deb ? EAL_XD " " EAL_DEBIAN : EAL_XD, cfg, sizeof(cfg));
+	path_in(fx, "all.csv", csv, sizeof(csv));
+	path_in(fx, "all.json", json, sizeof(json));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--csv", csv,
+		"--json", json, NULL }, &r);
+	expect_status(&r, 0);
+	/* The table: its header and a row per case and size. */
+	expect_in(&r, r.out, "buf_size  case");
+	expect_in(&r, r.out, "case7    skipped (skip=1)");
+	expect_in(&r, r.out, "64 B  case5    CMA_COPY");
+	expect_in(&r, r.out, "1000 B  case6    SOCKET_COPY");
+	expect_in(&r, r.out, "dma_xd_skeleton1");
+	/* Short runs print no progress. */
+	assert_null(strstr(r.err, "left"));
+
+	rows = check_csv(csv, seen);
+	assert_int_equal(rows, (nb_cases - 1) * 2);
+	assert_true(seen[0] && seen[1] && seen[2] && seen[3]);
+
+	text = read_file(json);
+	assert_non_null(text);
+	expect_in(&r, text, "\"results\": [");
+	expect_in(&r, text, "\"skipped\": [\"case7\"]");
+	expect_in(&r, text, "\"type\": \"SOCKET_COPY\"");
+	expect_in(&r, text, "\"dma_src_sge\": 3");
+	free(text);
+	run_free(&r);
+}
+
+/* The CSV columns are an interface: exactly these, in this order. */
+static void
+test_run_csv_stable(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], csv[PATH_MAX];
+	bool seen[4] = { false };
+	char *text;
+	struct run r;
+
+	write_cpu_config(fx, cfg, sizeof(cfg));
+	path_in(fx, "cpu.csv", csv, sizeof(csv));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--csv", csv,
+		NULL }, &r);
+	expect_status(&r, 0);
+	text = read_file(csv);
+	assert_non_null(text);
+	assert_memory_equal(text, CSV_HEADER "\ncase1,CPU_MEM_COPY,,64,",
+		strlen(CSV_HEADER "\ncase1,CPU_MEM_COPY,,64,"));
+	free(text);
+	assert_int_equal(check_csv(csv, seen), 1);
+	run_free(&r);
+}
+
+/* Outputs named in [GLOBAL]; the command line wins over them. */
+static void
+test_run_outputs_from_config(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], a[PATH_MAX], b[PATH_MAX], j[PATH_MAX];
+	struct run r;
+
+	write_config(fx, "out.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.05\ncsv=a.csv\njson=a.json\n"
+		"[case1]\ntype=CPU_MEM_COPY\nbuf_size=4K\nmem_size=1\n",
+		"", cfg, sizeof(cfg));
+	path_in(fx, "a.csv", a, sizeof(a));
+	path_in(fx, "b.csv", b, sizeof(b));
+	path_in(fx, "a.json", j, sizeof(j));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--csv", b,
+		NULL }, &r);
+	expect_status(&r, 0);
+	assert_false(file_exists(a));
+	assert_true(file_exists(b));
+	assert_true(file_exists(j));
+	run_free(&r);
+}
+
+/* EAL arguments after -- replace the config's. */
+static void
+test_run_eal_after_dashdash(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], prefix[64];
+	struct run r;
+
+	write_config(fx, "noeal.ini",
+		"[GLOBAL]\neal_args=--this-would-fail\ntest_seconds=0.05\n"
+		"[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=1\n",
+		"", cfg, sizeof(cfg));
+	snprintf(prefix, sizeof(prefix), "--file-prefix=test-dma-perf-%d-%u",
+		(int)getpid(), run_seq);
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--",
+		"--no-huge", "--no-pci", "-m", "256", "--iova-mode=va",
+		"-l", "0-1", "--no-shconf", "--no-telemetry", prefix,
+		"--vdev=dma_xd_skeleton0", NULL }, &r);
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "dma_xd_skeleton0");
+	run_free(&r);
+}
+
+/* --check: everything checked, nothing measured. */
+static void
+test_run_check(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], csv[PATH_MAX];
+	struct run r;
+
+	write_config(fx, "chk.ini",
+		"[GLOBAL]\n@EAL@\ncsv=chk.csv\n" XD_CASE, EAL_XD, cfg,
+		sizeof(cfg));
+	path_in(fx, "chk.csv", csv, sizeof(csv));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--check",
+		NULL }, &r);
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "chk.ini: OK");
+	assert_null(strstr(r.out, "Mops/s"));
+	assert_false(file_exists(csv));
+	run_free(&r);
+}
+
+/* The shipped configs are valid here (they need Debian's device). */
+static void
+test_run_shipped_configs(void **state)
+{
+	static const char *const names[] = { "quick.ini", "full.ini" };
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX];
+	unsigned int i;
+	struct run r;
+
+	if (!have_debian(fx))
+		skip();
+	for (i = 0; i < 2; i++) {
+		snprintf(cfg, sizeof(cfg), "%s/%s", configs_dir, names[i]);
+		run_perf(fx, NULL, (const char *[]){ "--config", cfg,
+			"--check", NULL }, &r);
+		expect_status(&r, 0);
+		run_free(&r);
+	}
+}
+
+/* A data mismatch (injected) fails the run loudly, in every case type. */
+static void
+test_run_mismatch(void **state)
+{
+	static const char *const env[] = {
+		"DPDK_TEST_DMA_PERF_FAULT=mismatch", NULL,
+	};
+	static const char *const cases[] = {
+		"type=DMA_MEM_COPY\ndevice=dma_xd_skeleton0",
+		"type=DMA_MEM_COPY\ndevice=dma_xd_skeleton1",
+		"type=CPU_MEM_COPY",
+		"type=CMA_COPY",
+		"type=SOCKET_COPY",
+	};
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], csv[PATH_MAX], ini[512];
+	unsigned int i;
+	struct run r;
+
+	path_in(fx, "bad.csv", csv, sizeof(csv));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(ini, sizeof(ini),
+			"[GLOBAL]\n@EAL@\ntest_seconds=0.05\n"
+			"[case1]\n%s\nbuf_size=100\nmem_size=1\n", cases[i]);
+		write_config(fx, "mm.ini", ini, EAL_XD, cfg, sizeof(cfg));
+		run_perf(fx, env, (const char *[]){ "--config", cfg, "--csv",
+			csv, NULL }, &r);
+		expect_status(&r, 1);
+		expect_in(&r, r.err, "ERROR: DATA MISMATCH in case1");
+		expect_in(&r, r.err, "slot 0 byte 0");
+		/* A failed run leaves no results behind. */
+		assert_false(file_exists(csv));
+		run_free(&r);
+	}
+}
+
+static bool
+have_gnuplot(void)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	while (path != NULL && *path != '\0') {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/gnuplot", (int)n, path);
+		if (n > 0 && access(buf, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+static void
+test_run_plot(void **state)
+{
+	static const unsigned char png_magic[] = { 0x89, 'P', 'N', 'G' };
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], png[PATH_MAX], svg[PATH_MAX];
+	char *text;
+	struct run r;
+
+	if (!have_gnuplot()) {
+		print_message("  skip reason: gnuplot is not installed (apt-get install gnuplot-nox)\n");
+		skip();
+	}
+	write_config(fx, "plot.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.05\n"
+		"[case1]\ntype=CPU_MEM_COPY\nbuf_size=64,4K,8,MUL\nmem_size=1\n"
+		"[case2]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,4K,8,MUL\nmem_size=1\n",
+		EAL_XD, cfg, sizeof(cfg));
+	path_in(fx, "chart.png", png, sizeof(png));
+	path_in(fx, "chart.svg", svg, sizeof(svg));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--plot", png,
+		NULL }, &r);
+	expect_status(&r, 0);
+	run_free(&r);
+	text = read_file(png);
+	assert_non_null(text);
+	assert_memory_equal(text, png_magic, sizeof(png_magic));
+	free(text);
+
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--plot", svg,
+		NULL }, &r);
+	expect_status(&r, 0);
+	text = read_file(svg);
+	assert_non_null(text);
+	expect_in(&r, text, "<svg");
+	expect_in(&r, text, "case2 DMA_MEM_COPY dma_xd_skeleton0");
+	free(text);
+	run_free(&r);
+}
+
+/* cache_flush=1: the flush between warm-up and timing, DMA ring drained. */
+static void
+test_run_cache_flush(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], csv[PATH_MAX];
+	bool seen[4] = { false };
+	struct run r;
+
+	write_config(fx, "flush.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.1\ncache_flush=1\n"
+		"[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton1\nbuf_size=4K\nmem_size=2\n"
+		"[case2]\ntype=CPU_MEM_COPY\nbuf_size=4K\nmem_size=2\n",
+		EAL_XD, cfg, sizeof(cfg));
+	path_in(fx, "flush.csv", csv, sizeof(csv));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--csv", csv,
+		NULL }, &r);
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "cache_flush on");
+	assert_int_equal(check_csv(csv, seen), 2);
+	run_free(&r);
+}
+
+/* A run expected to last 5 s or more (4.2 s + 5 warm-ups of 0.168 s) says
+ * where it is on stderr. */
+static void
+test_run_progress(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX];
+	struct run r;
+
+	write_config(fx, "long.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=4.2\n"
+		"[case1]\ntype=CPU_MEM_COPY\nbuf_size=64\nmem_size=1\n",
+		"", cfg, sizeof(cfg));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, NULL }, &r);
+	expect_status(&r, 0);
+	expect_in(&r, r.err, "[1/1] buf_size 64 B, 1 case, about 5 s left");
+	run_free(&r);
+}
+
+/* ---- main ------------------------------------------------------------------- */
+
+/* Named after the config, each in its own directory. */
+#define BAD_TEST(id) { #id, test_bad_config, setup_dir, teardown_dir, &id }
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest config_tests[] = {
+		T(test_cli_help),
+		T(test_cli_unknown_option),
+		T(test_cli_stray_argument),
+		T(test_cli_missing_config),
+		T(test_cli_empty_output),
+		T(test_cli_unwritable_output),
+		T(test_cli_plot_extension),
+		T(test_cli_plot_without_gnuplot),
+		BAD_TEST(bad_no_equals),
+		BAD_TEST(bad_key_before_section),
+		BAD_TEST(bad_section_header),
+		BAD_TEST(bad_unknown_section),
+		BAD_TEST(bad_case_zero),
+		BAD_TEST(bad_dup_section),
+		BAD_TEST(bad_no_case),
+		BAD_TEST(bad_all_skipped),
+		BAD_TEST(bad_unknown_key),
+		BAD_TEST(bad_unknown_global_key),
+		BAD_TEST(bad_case_key_in_global),
+		BAD_TEST(bad_global_key_in_case),
+		BAD_TEST(bad_upstream_lcore_dma),
+		BAD_TEST(bad_dup_key),
+		BAD_TEST(bad_skipped_unknown_key),
+		BAD_TEST(bad_test_seconds),
+		BAD_TEST(bad_test_seconds_text),
+		BAD_TEST(bad_cache_flush),
+		BAD_TEST(bad_empty_csv),
+		BAD_TEST(bad_eal),
+		BAD_TEST(bad_type_missing),
+		BAD_TEST(bad_type_unknown),
+		BAD_TEST(bad_inter_domain),
+		BAD_TEST(bad_skip_value),
+		BAD_TEST(bad_buf_empty),
+		BAD_TEST(bad_buf_first_gt_last),
+		BAD_TEST(bad_buf_mul_step),
+		BAD_TEST(bad_buf_add_step),
+		BAD_TEST(bad_buf_op),
+		BAD_TEST(bad_buf_three_fields),
+		BAD_TEST(bad_buf_empty_field),
+		BAD_TEST(bad_buf_zero),
+		BAD_TEST(bad_buf_suffix),
+		BAD_TEST(bad_buf_too_big),
+		BAD_TEST(bad_buf_twice),
+		BAD_TEST(bad_buf_too_many),
+		BAD_TEST(bad_buf_absent),
+		BAD_TEST(bad_mem_size),
+		BAD_TEST(bad_mem_too_small),
+		BAD_TEST(bad_kick_batch),
+		BAD_TEST(bad_kick_gt_ring),
+		BAD_TEST(bad_kick_cma),
+		BAD_TEST(bad_lcore_value),
+		BAD_TEST(bad_dma_key_on_cpu),
+		BAD_TEST(bad_device_missing),
+		BAD_TEST(bad_device_name),
+		BAD_TEST(bad_sge_vs_size),
+		BAD_TEST(bad_sge_range),
+		BAD_TEST(bad_device_unknown),
+		BAD_TEST(bad_sge_no_capa),
+		BAD_TEST(bad_sge_above_max),
+		BAD_TEST(bad_ring_range),
+		BAD_TEST(bad_ring_refused),
+		BAD_TEST(bad_too_few_lcores),
+		BAD_TEST(bad_engine_lcore),
+		BAD_TEST(bad_memory),
+		BAD_TEST(bad_several),
+	};
+	const struct CMUnitTest run_tests[] = {
+		T(test_run_all_types),
+		T(test_run_csv_stable),
+		T(test_run_outputs_from_config),
+		T(test_run_eal_after_dashdash),
+		T(test_run_check),
+		T(test_run_shipped_configs),
+		T(test_run_mismatch),
+		T(test_run_plot),
+		T(test_run_cache_flush),
+		T(test_run_progress),
+	};
+
+	perf_bin = getenv("XD_PERF");
+	configs_dir = getenv("XD_PERF_CONFIGS");
+	if (argc != 2 || perf_bin == NULL || configs_dir == NULL) {
+		fprintf(stderr, "usage: XD_PERF=BINARY XD_PERF_CONFIGS=DIR %s config|run\n",
+			argv[0]);
+		return 2;
+	}
+	if (access(perf_bin, X_OK) != 0) {
+		fprintf(stderr, "%s: %s (not built?)\n", perf_bin,
+			strerror(errno));
+		return 1;
+	}
+	if (strcmp(argv[1], "config") == 0)
+		return cmocka_run_group_tests_name("dma_perf_config",
+			config_tests, NULL, NULL);
+	if (strcmp(argv[1], "run") == 0)
+		return cmocka_run_group_tests_name("dma_perf_run", run_tests,
+			NULL, NULL);
+	fprintf(stderr, "%s: unknown group '%s' (config or run)\n", argv[0],
+		argv[1]);
+	return 2;
+}
