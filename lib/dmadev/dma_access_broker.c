@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -48,6 +49,12 @@ enum handler_state {
 	HANDLER_QUARANTINE, /* released; an old holder may still use it */
 };
 
+/* A handler a peer may still hold, in the handler's epoch of release. */
+struct hold {
+	uint16_t handler;
+	uint16_t epoch;
+};
+
 struct conn {
 	int fd;                  /* -1 for dxa_broker_feed() */
 	pid_t pid;
@@ -56,7 +63,7 @@ struct conn {
 	unsigned int nb_gids;
 	uint64_t window;         /* rate limit: current second */
 	uint32_t msgs;           /* messages in that second */
-	uint16_t *held;          /* quarantined handlers this peer may hold */
+	struct hold *held;       /* quarantined handlers this peer may hold */
 	uint32_t nb_held;
 	uint32_t cap_held;
 	bool dead;               /* to be closed: it failed to take a message */
@@ -101,6 +108,8 @@ struct dxa_broker {
 	int16_t next_group;
 	uint8_t *handler_state;      /* HANDLERS entries */
 	uint32_t *handler_holders;   /* quarantine: peers that may hold it */
+	uint64_t *handler_released;  /* quarantine: when (monotonic s) */
+	uint16_t *handler_epoch;     /* bumped when a quarantine is cut short */
 	uint16_t next_handler;
 	uint64_t flushed;            /* when use counts were last written */
 	struct auth_slot auth[AUTH_SLOTS];
@@ -170,9 +179,20 @@ conn_send(struct conn *c, uint16_t type, uint32_t seq, const void *body,
 
 /* ---- handlers ---- */
 
+/*
+ * A quarantined handler may be reused early only when nothing else is
+ * left, and only this long after its release: every member got the event
+ * that made it dead milliseconds after the release, and its driver stopped
+ * using it then. Without this, one long-lived member watching others join
+ * and leave would pin all 65,535 handlers and deny every create and join.
+ */
+#define HANDLER_QUARANTINE_MIN_S 10
+
 static uint16_t
 handler_alloc(struct dxa_broker *b)
 {
+	uint64_t oldest = UINT64_MAX, now;
+	uint16_t reuse = 0;
 	uint32_t i;
 
 	for (i = 0; i < UINT16_MAX; i++) {
@@ -184,22 +204,40 @@ handler_alloc(struct dxa_broker *b)
 			return h;
 		}
 	}
-	return 0;
+	now = now_mono_s();
+	for (i = 1; i <= UINT16_MAX; i++) {
+		if (b->handler_state[i] == HANDLER_QUARANTINE &&
+				b->handler_released[i] < oldest) {
+			oldest = b->handler_released[i];
+			reuse = (uint16_t)i;
+		}
+	}
+	if (reuse == 0 || oldest + HANDLER_QUARANTINE_MIN_S > now)
+		return 0;
+	/* Holds recorded before now belong to the old epoch: ignored. */
+	b->handler_epoch[reuse]++;
+	b->handler_holders[reuse] = 0;
+	b->handler_state[reuse] = HANDLER_USED;
+	BLOG_RL(b, NOTICE, "handlers exhausted: handler %u reused after %" PRIu64 " s of quarantine",
+		reuse, now - oldest);
+	return reuse;
 }
 
 static int
-conn_hold(struct conn *c, uint16_t h)
+conn_hold(struct dxa_broker *b, struct conn *c, uint16_t h)
 {
 	if (c->nb_held == c->cap_held) {
 		uint32_t cap = c->cap_held ? c->cap_held * 2 : 8;
-		uint16_t *n = realloc(c->held, cap * sizeof(*n));
+		struct hold *n = realloc(c->held, cap * sizeof(*n));
 
 		if (n == NULL)
 			return -ENOMEM;
 		c->held = n;
 		c->cap_held = cap;
 	}
-	c->held[c->nb_held++] = h;
+	c->held[c->nb_held++] = (struct hold){
+		.handler = h, .epoch = b->handler_epoch[h],
+	};
 	return 0;
 }
 
@@ -216,7 +254,7 @@ handler_release(struct dxa_broker *b, struct group *g, uint16_t h)
 	uint32_t i, holders = 0;
 
 	for (i = 0; i < g->nb_members; i++) {
-		if (conn_hold(g->members[i].conn, h) == 0)
+		if (conn_hold(b, g->members[i].conn, h) == 0)
 			holders++;
 		else
 			holders = UINT32_MAX / 2;
@@ -227,6 +265,7 @@ handler_release(struct dxa_broker *b, struct group *g, uint16_t h)
 	}
 	b->handler_state[h] = HANDLER_QUARANTINE;
 	b->handler_holders[h] += holders;
+	b->handler_released[h] = now_mono_s();
 }
 
 static void
@@ -235,8 +274,12 @@ conn_drop_holds(struct dxa_broker *b, struct conn *c)
 	uint32_t i;
 
 	for (i = 0; i < c->nb_held; i++) {
-		uint16_t h = c->held[i];
+		uint16_t h = c->held[i].handler;
 
+		/* A hold from before an early reuse no longer counts. */
+		if (c->held[i].epoch != b->handler_epoch[h] ||
+				b->handler_state[h] != HANDLER_QUARANTINE)
+			continue;
 		if (b->handler_holders[h] > 0 && --b->handler_holders[h] == 0)
 			b->handler_state[h] = HANDLER_FREE;
 	}
@@ -1062,8 +1105,11 @@ dxa_broker_create(const struct dxa_broker_conf *conf, int *err)
 	b->group_by_id = calloc(GROUP_IDS, sizeof(*b->group_by_id));
 	b->handler_state = calloc(HANDLERS, sizeof(*b->handler_state));
 	b->handler_holders = calloc(HANDLERS, sizeof(*b->handler_holders));
+	b->handler_released = calloc(HANDLERS, sizeof(*b->handler_released));
+	b->handler_epoch = calloc(HANDLERS, sizeof(*b->handler_epoch));
 	if (b->group_by_id == NULL || b->handler_state == NULL ||
-			b->handler_holders == NULL) {
+			b->handler_holders == NULL ||
+			b->handler_released == NULL || b->handler_epoch == NULL) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -1153,6 +1199,8 @@ dxa_broker_destroy(struct dxa_broker *b)
 	free(b->group_by_id);
 	free(b->handler_state);
 	free(b->handler_holders);
+	free(b->handler_released);
+	free(b->handler_epoch);
 	free(b);
 }
 

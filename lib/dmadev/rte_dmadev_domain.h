@@ -233,8 +233,12 @@ int rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id);
  * Handler of a member domain (this process's own included), to put in
  * struct rte_dma_inter_domain_param.
  *
- * Handlers are non-zero, unique within the broker, and never handed out
- * again while any process that could have learnt one is connected.
+ * Handlers are non-zero and unique within the broker. One that is
+ * released is not handed out again while any process that could have
+ * learnt it is connected, unless all 65,535 are taken: then the one
+ * released longest ago, at least 10 s ago, is reused (its holders were
+ * told it was dead, by MEMBER_LEFT or GROUP_DESTROYED, milliseconds after
+ * the release).
  *
  * @param dev_id A member's device.
  * @param group_id The group.
