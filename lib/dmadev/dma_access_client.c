@@ -49,6 +49,7 @@ static struct {
 	uint32_t q_head, q_tail;
 	pthread_cond_t q_cond;
 	bool event_thread_alive;
+	bool event_stop;           /* the event thread returns when idle */
 	pthread_t event_thread;
 	dxa_client_event_fn handler;
 	/* embedded broker */
@@ -111,8 +112,10 @@ event_main(void *arg)
 	RTE_SET_USED(arg);
 	pthread_mutex_lock(&cl.lock);
 	for (;;) {
-		while (cl.q_head == cl.q_tail)
+		while (cl.q_head == cl.q_tail && !cl.event_stop)
 			pthread_cond_wait(&cl.q_cond, &cl.lock);
+		if (cl.q_head == cl.q_tail)
+			break;
 		it = cl.queue[cl.q_tail++ % EVENT_QUEUE];
 		fn = cl.handler;
 		/* The handler runs application code: no lock held. */
@@ -121,6 +124,7 @@ event_main(void *arg)
 			fn(it.lost ? NULL : &it.ev, it.lost, it.gen);
 		pthread_mutex_lock(&cl.lock);
 	}
+	pthread_mutex_unlock(&cl.lock);
 	return NULL;
 }
 
@@ -446,6 +450,51 @@ client_forget(void)
 RTE_INIT(dxa_client_init)
 {
 	pthread_atfork(NULL, NULL, client_forget);
+}
+
+void
+dxa_client_shutdown(void)
+{
+	struct dxa_broker *b;
+	bool join_events;
+
+	/* No call in flight while the connection goes. */
+	pthread_mutex_lock(&cl.call_lock);
+	pthread_mutex_lock(&cl.lock);
+	/* The broker ends what the connection carried; the reader sees EOF. */
+	if (cl.fd >= 0)
+		shutdown(cl.fd, SHUT_RDWR);
+	while (cl.reader_alive)
+		pthread_cond_wait(&cl.cond, &cl.lock);
+	pthread_mutex_unlock(&cl.call_lock);
+	/*
+	 * From here a queued callback may call the API again (it starts a
+	 * new connection): call_lock is free, so that cannot deadlock with
+	 * the join below.
+	 */
+	/* The event thread delivers what is queued (the "lost"), then ends. */
+	join_events = cl.event_thread_alive &&
+		!pthread_equal(pthread_self(), cl.event_thread);
+	if (cl.event_thread_alive) {
+		cl.event_stop = true;
+		pthread_cond_signal(&cl.q_cond);
+	}
+	b = cl.broker;
+	cl.broker = NULL;
+	pthread_mutex_unlock(&cl.lock);
+	if (join_events)
+		pthread_join(cl.event_thread, NULL);
+	else if (cl.event_thread_alive)
+		pthread_detach(cl.event_thread);
+	pthread_mutex_lock(&cl.lock);
+	cl.event_thread_alive = false;
+	cl.event_stop = false;
+	pthread_mutex_unlock(&cl.lock);
+	if (b != NULL) {
+		dxa_broker_stop(b);
+		pthread_join(cl.broker_thread, NULL);
+		dxa_broker_destroy(b);
+	}
 }
 
 /*

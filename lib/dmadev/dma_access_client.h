@@ -61,4 +61,12 @@ void dxa_client_set_handler(dxa_client_event_fn fn);
 int dxa_client_call(uint16_t type, const void *body, size_t body_len,
 		void *reply, size_t reply_len, const uint8_t *embed_secret);
 
+/*
+ * Close the connection (the broker ends every membership it carried),
+ * deliver the events still queued, stop the client's threads and an
+ * embedded broker. Called when the last inter-domain device closes, so no
+ * library thread outlives EAL. The next call starts afresh.
+ */
+void dxa_client_shutdown(void);
+
 #endif /* DMA_ACCESS_CLIENT_H */

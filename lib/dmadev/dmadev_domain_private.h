@@ -25,4 +25,7 @@ extern int rte_dma_domain_logtype;
 /* The device's registered inter-domain ops, or NULL. */
 const struct rte_dma_domain_ops *rte_dma_domain_ops_get(int16_t dev_id);
 
+/* A device is closing: end its memberships (leave, or destroy if it can). */
+void rte_dma_domain_group_dev_closed(int16_t dev_id);
+
 #endif /* DMADEV_DOMAIN_PRIVATE_H */

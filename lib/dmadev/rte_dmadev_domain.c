@@ -12,6 +12,7 @@
 #include "rte_dmadev_domain.h"
 #include "rte_dmadev_domain_pmd.h"
 #include "rte_dmadev_sdk.h"
+#include "dma_access_client.h"
 #include "dmadev_domain_private.h"
 
 int rte_dma_domain_logtype;
@@ -31,6 +32,8 @@ RTE_INIT(dma_domain_log_init)
  */
 #define DOMAIN_MAX_DEVS (INT16_MAX + 1)
 static const struct rte_dma_domain_ops *domain_ops[DOMAIN_MAX_DEVS];
+/* Devices with a table: the broker client lives while there are some. */
+static uint32_t domain_nb_registered;
 
 /*
  * The domain parameters of the vchan being set up travel to the driver's
@@ -93,14 +96,24 @@ rte_dma_domain_ops_register(int16_t dev_id,
 		DOMAIN_LOG_RL(ERR, "device %d already has inter-domain ops", dev_id);
 		return -EEXIST;
 	}
+	__atomic_add_fetch(&domain_nb_registered, 1, __ATOMIC_ACQ_REL);
 	return 0;
 }
 
 void
 rte_dma_domain_ops_unregister(int16_t dev_id)
 {
-	if (dev_id >= 0)
-		__atomic_store_n(&domain_ops[dev_id], NULL, __ATOMIC_RELEASE);
+	if (dev_id < 0 || __atomic_exchange_n(&domain_ops[dev_id], NULL,
+			__ATOMIC_ACQ_REL) == NULL)
+		return;
+	rte_dma_domain_group_dev_closed(dev_id);
+	/*
+	 * With no inter-domain device left, no group call can be made:
+	 * the broker connection and the library's threads go too, so that
+	 * none of them outlives EAL (devices close in rte_eal_cleanup()).
+	 */
+	if (__atomic_sub_fetch(&domain_nb_registered, 1, __ATOMIC_ACQ_REL) == 0)
+		dxa_client_shutdown();
 }
 
 void

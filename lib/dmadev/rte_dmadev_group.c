@@ -386,3 +386,25 @@ rte_dma_access_pair_group_src_dst_handles_get(int16_t dev_id,
 	*dst_handle = dst;
 	return 0;
 }
+
+void
+rte_dma_domain_group_dev_closed(int16_t dev_id)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&group_lock);
+	for (i = 0; i < RTE_DIM(memberships); i++) {
+		struct membership *m = &memberships[i];
+
+		if (!m->used || m->dev_id != dev_id)
+			continue;
+		/*
+		 * A creator whose group still has joiners cannot destroy it:
+		 * the group then ends when this process's connection does.
+		 */
+		group_ref_call(m->creator ? DXA_GROUP_DESTROY : DXA_GROUP_LEAVE,
+			m->group_id);
+		m->used = false;
+	}
+	pthread_mutex_unlock(&group_lock);
+}
