@@ -82,8 +82,8 @@ zeroed(const void *p, size_t n)
 
 #define ZEROED(field) zeroed(&(field), sizeof(field))
 
-static bool
-policy_ok(const struct dxa_policy *p)
+bool
+dxa_policy_valid(const struct dxa_policy *p)
 {
 	unsigned int i;
 
@@ -128,7 +128,7 @@ body_ok(uint16_t type, const void *body)
 		return b->group_id >= 0 && ZEROED(b->reserved);
 	}
 	case DXA_TOKEN_ISSUE:
-		return policy_ok(&((const struct dxa_token_issue *)body)->policy);
+		return dxa_policy_valid(&((const struct dxa_token_issue *)body)->policy);
 	case DXA_TOKEN_LIST:
 	case DXA_GROUP_LIST:
 		return ((const struct dxa_list_req *)body)->reserved == 0;
@@ -168,7 +168,7 @@ body_ok(uint16_t type, const void *body)
 		const struct dxa_reply_token_list *b = body;
 
 		return b->status <= 0 && b->reserved == 0 &&
-			(b->status != 0 || policy_ok(&b->policy));
+			(b->status != 0 || dxa_policy_valid(&b->policy));
 	}
 	case DXA_GROUP_LIST | DXA_REPLY: {
 		const struct dxa_reply_group_list *b = body;

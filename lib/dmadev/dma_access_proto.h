@@ -28,6 +28,7 @@
  * it is not answered: the broker closes that connection.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -214,6 +215,12 @@ int dxa_msg_check(const void *msg, size_t len, int from_broker);
 
 /* Exact body size of a message type (request, reply or event), or -1. */
 int dxa_body_size(uint16_t type);
+
+/*
+ * Whether a token policy is well formed: known class, counts within their
+ * arrays, unused entries and reserved fields zero (one encoding each).
+ */
+bool dxa_policy_valid(const struct dxa_policy *p);
 
 /* Fill a header for a body of @body_len bytes. */
 void dxa_hdr_init(struct dxa_hdr *h, uint16_t type, uint32_t seq,

@@ -66,24 +66,6 @@ struct field {
 	size_t len;
 };
 
-/* Same rules as the protocol's: one encoding per policy. */
-static bool
-policy_valid(const struct dxa_policy *p)
-{
-	unsigned int i;
-
-	if (p->dev_class > DXA_CLASS_B || p->nb_uids > DXA_POLICY_MAX_IDS ||
-			p->nb_gids > DXA_POLICY_MAX_IDS || p->reserved != 0)
-		return false;
-	for (i = p->nb_uids; i < DXA_POLICY_MAX_IDS; i++)
-		if (p->uids[i] != 0)
-			return false;
-	for (i = p->nb_gids; i < DXA_POLICY_MAX_IDS; i++)
-		if (p->gids[i] != 0)
-			return false;
-	return true;
-}
-
 static void
 id_text(const uint8_t id[DXA_UUID_LEN], char out[UUID_STR_LEN])
 {
@@ -447,7 +429,7 @@ parse_token(const char *line, size_t len, struct dxa_token *t)
 			&t->policy.nb_uids) &&
 		parse_list(f[8].s, f[8].len, t->policy.gids,
 			&t->policy.nb_gids) &&
-		policy_valid(&t->policy);
+		dxa_policy_valid(&t->policy);
 }
 
 /*
@@ -664,7 +646,7 @@ dxa_tokens_issue(struct dxa_token_store *s, const struct dxa_policy *p,
 	if (s == NULL || p == NULL)
 		return -EINVAL;
 	/* What the file could not load back must not be written to it. */
-	if (!policy_valid(p))
+	if (!dxa_policy_valid(p))
 		return -EINVAL;
 	if (secret != NULL && dxa_tokens_find(s, secret) != NULL)
 		return -EEXIST;

@@ -259,9 +259,10 @@ xd_enqueued(struct xd_vchan *vc, uint16_t idx, uint64_t flags)
 	return idx;
 }
 
-static int
-xd_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst,
-		uint32_t length, uint64_t flags)
+/* Copy and fill: one descriptor with two addresses (or a pattern). */
+static __rte_always_inline int
+xd_enqueue(void *dev_private, uint16_t vchan, uint8_t op, uint64_t src,
+		rte_iova_t dst, uint32_t length, uint64_t flags)
 {
 	struct xd_vchan *vc = xd_vchan_of(dev_private, vchan);
 	uint16_t idx = vc->head;
@@ -273,9 +274,17 @@ xd_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst,
 	d->src = src;
 	d->dst = dst;
 	d->len = length;
-	d->op = XD_OP_COPY;
+	d->op = op;
 	d->flags = xd_desc_flags(flags);
 	return xd_enqueued(vc, idx, flags);
+}
+
+static int
+xd_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst,
+		uint32_t length, uint64_t flags)
+{
+	return xd_enqueue(dev_private, vchan, XD_OP_COPY, src, dst, length,
+		flags);
 }
 
 static int
@@ -311,19 +320,9 @@ static int
 xd_fill(void *dev_private, uint16_t vchan, uint64_t pattern, rte_iova_t dst,
 		uint32_t length, uint64_t flags)
 {
-	struct xd_vchan *vc = xd_vchan_of(dev_private, vchan);
-	uint16_t idx = vc->head;
-	struct xd_desc *d;
-
-	if (unlikely(xd_ring_full(vc)))
-		return -ENOSPC;
-	d = &vc->desc[idx & vc->mask];
-	d->src = pattern;
-	d->dst = dst;
-	d->len = length;
-	d->op = XD_OP_FILL;
-	d->flags = xd_desc_flags(flags);
-	return xd_enqueued(vc, idx, flags);
+	/* The pattern travels in the source field. */
+	return xd_enqueue(dev_private, vchan, XD_OP_FILL, pattern, dst, length,
+		flags);
 }
 
 static int
