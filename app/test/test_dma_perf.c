@@ -758,6 +758,25 @@ test_run_outputs_from_config(void **state)
 	run_free(&r);
 }
 
+/*
+ * Remove the (empty) EAL runtime directory of file prefix @name: where EAL
+ * puts it, /var/run/dpdk for root, else $XDG_RUNTIME_DIR/dpdk or /tmp/dpdk.
+ */
+static void
+runtime_dir_remove(const char *name)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char dir[PATH_MAX];
+
+	if (getuid() == 0)
+		snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", name);
+	else if (xdg != NULL)
+		snprintf(dir, sizeof(dir), "%s/dpdk/%s", xdg, name);
+	else
+		snprintf(dir, sizeof(dir), "/tmp/dpdk/%s", name);
+	rmdir(dir);
+}
+
 /* EAL arguments after -- replace the config's. */
 static void
 test_run_eal_after_dashdash(void **state)
@@ -779,6 +798,8 @@ test_run_eal_after_dashdash(void **state)
 	expect_status(&r, 0);
 	expect_in(&r, r.out, "dma_xd_skeleton0");
 	run_free(&r);
+	/* The prefix was ours, not the tool's: so is its runtime directory. */
+	runtime_dir_remove(prefix + strlen("--file-prefix="));
 }
 
 /* --check: everything checked, nothing measured. */
