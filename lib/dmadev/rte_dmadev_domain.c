@@ -60,11 +60,8 @@ rte_dma_domain_log_allowed(struct rte_dma_domain_ratelimit *rl)
 		__atomic_store_n(&rl->window, now, __ATOMIC_RELAXED);
 		__atomic_store_n(&rl->count, 0, __ATOMIC_RELAXED);
 	}
-	if (__atomic_fetch_add(&rl->count, 1, __ATOMIC_RELAXED) <
-			RTE_DMA_DOMAIN_LOG_BURST)
-		return true;
-	__atomic_fetch_add(&rl->missed, 1, __ATOMIC_RELAXED);
-	return false;
+	return __atomic_fetch_add(&rl->count, 1, __ATOMIC_RELAXED) <
+		RTE_DMA_DOMAIN_LOG_BURST;
 }
 
 const struct rte_dma_domain_ops *

@@ -127,8 +127,7 @@ void rte_dma_domain_capa_dump(FILE *f, uint64_t capa);
  */
 struct rte_dma_domain_ratelimit {
 	uint64_t window; /**< Current one-second window (monotonic seconds). */
-	uint32_t count;  /**< Lines let through in that window. */
-	uint32_t missed; /**< Lines suppressed since the last one printed. */
+	uint32_t count;  /**< Lines asked for in that window. */
 };
 
 /** Lines per second that one rate limiter lets through. */
