@@ -28,6 +28,21 @@ int dxa_conn_send(int fd, uint16_t type, uint32_t seq, const void *body,
 		size_t body_len);
 
 /*
+ * As dxa_conn_send(), with descriptor @pass_fd attached (SCM_RIGHTS); the
+ * caller keeps its own copy of @pass_fd.
+ */
+int dxa_conn_send_fd(int fd, uint16_t type, uint32_t seq, const void *body,
+		size_t body_len, int pass_fd);
+
+/*
+ * As dxa_conn_recv(), also taking a descriptor that came with the message:
+ * stored in *rx_fd (close-on-exec), or -1 if none came. A message with more
+ * than one descriptor, or whose control data was truncated, is malformed:
+ * -EPROTO, and every descriptor that came with it is closed.
+ */
+int dxa_conn_recv_fd(int fd, void *buf, int timeout_ms, int *rx_fd);
+
+/*
  * Receive one message into @buf (DXA_MSG_MAX bytes), checked with
  * dxa_msg_check() as coming from the broker. Waits at most @timeout_ms
  * (-1: forever). Returns its length, -ETIMEDOUT, -ECONNRESET when the

@@ -46,6 +46,11 @@ enum dxa_type {
 	DXA_GROUP_LEAVE = 3,
 	DXA_GROUP_DESTROY = 4,
 	DXA_HANDLER_GET = 5,
+	/* Memory windows: any peer. EXPORT carries one fd (SCM_RIGHTS). */
+	DXA_MEM_EXPORT = 6,
+	DXA_MEM_UNEXPORT = 7,
+	/* One-way, no reply: a receiver unmapped a window after a MEM_DEL. */
+	DXA_MEM_RELEASED = 8,
 	/* Administration: root or the broker's own uid. */
 	DXA_TOKEN_ISSUE = 16,
 	DXA_TOKEN_LIST = 17,
@@ -54,6 +59,8 @@ enum dxa_type {
 	DXA_GROUP_SHOW = 20,
 	/* Broker to member, unrequested. */
 	DXA_EVENT = 32,
+	/* A window appears (carries its fd) or goes. */
+	DXA_MEM_EVENT = 33,
 };
 
 /* Same values as enum rte_dma_access_pair_group_event_type. */
@@ -204,6 +211,84 @@ struct dxa_event {
 	uint16_t reserved;
 	uint8_t domain_id[DXA_UUID_LEN];
 };
+
+/* Permissions of a window: what the owner lets peers do. */
+#define DXA_PERM_READ 1u  /* peers may read: a source of their copies */
+#define DXA_PERM_WRITE 2u /* peers may write: a destination */
+#define DXA_PERM_ALL (DXA_PERM_READ | DXA_PERM_WRITE)
+
+/*
+ * Windows: addresses and lengths. base is in the owner's address space
+ * (its IOVA) and, like offset, a multiple of 4 KiB; base + len stays below
+ * 2^48 (the translation index covers 48-bit addresses).
+ */
+#define DXA_MEM_ALIGN 4096u
+#define DXA_MEM_ADDR_LIMIT (UINT64_C(1) << 48)
+
+/*
+ * DXA_MEM_EXPORT: share a window with every member of every group of this
+ * connection, now and later. Exactly one fd rides with it: a sealed memfd
+ * (F_SEAL_SHRINK | F_SEAL_GROW), a hugetlbfs file or a dma-buf; opened
+ * read-write when perm has DXA_PERM_WRITE, read-only otherwise.
+ */
+struct dxa_mem_export {
+	uint64_t base;     /* owner address of the window's first byte */
+	uint64_t len;      /* bytes, > 0 */
+	uint64_t offset;   /* of the first byte in the fd */
+	uint32_t mem_id;   /* chosen by the exporter: non-zero, unique per conn */
+	uint32_t perm;     /* DXA_PERM_*, not 0 */
+};
+
+/* DXA_MEM_UNEXPORT: the reply comes once every receiver has unmapped it. */
+struct dxa_mem_ref {
+	uint32_t mem_id;
+	uint32_t reserved;
+};
+
+/* DXA_MEM_RELEASED (one-way): window @mem_id of owner @handler is gone. */
+struct dxa_mem_released {
+	uint16_t handler;
+	uint16_t reserved;
+	uint32_t mem_id;
+};
+
+/* Reply to DXA_MEM_EXPORT, DXA_MEM_UNEXPORT. */
+struct dxa_reply_status {
+	int32_t status;
+	uint32_t reserved;
+};
+
+enum dxa_mem_event_type {
+	DXA_MEM_ADD = 0, /* carries the fd */
+	DXA_MEM_DEL = 1, /* answer with DXA_MEM_RELEASED once unmapped */
+};
+
+/* DXA_MEM_EVENT */
+struct dxa_mem_event {
+	int16_t group_id;
+	uint16_t event;     /* enum dxa_mem_event_type */
+	uint16_t handler;   /* the owner's handler in that group */
+	uint16_t reserved;
+	uint32_t mem_id;
+	uint32_t perm;
+	uint64_t base;
+	uint64_t len;
+	uint64_t offset;
+	uint32_t owner_uid; /* the owner's uid, from the kernel */
+	uint32_t reserved2;
+};
+
+/*
+ * Whether @fd may back a window of @len bytes at @offset with @perm: a
+ * memfd sealed against shrinking and growing, a hugetlbfs file or a
+ * dma-buf, big enough, opened with the access @perm needs. Sets
+ * *sealed when the kernel guarantees that nobody can shrink it (a sealed
+ * memfd, or a dma-buf whose size is fixed). Returns 0, or -EPERM (an
+ * unsealed memfd), -EBADF (not a memfd, hugetlbfs file or dma-buf),
+ * -ERANGE (too small), -EACCES (access mode does not match perm).
+ */
+int dxa_mem_fd_check(int fd, uint64_t offset, uint64_t len, uint32_t perm,
+		bool *sealed);
 
 /*
  * Check a received message of @len bytes. @from_broker selects the

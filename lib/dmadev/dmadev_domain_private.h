@@ -7,9 +7,14 @@
 
 /* Internal to librte_dmadev_domain: not installed. */
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <rte_log.h>
 
 #include "rte_dmadev_domain_pmd.h"
+#include "rte_dmadev_domain_xlate.h"
 
 /** Log type "lib.dmadev.domain". */
 extern int rte_dma_domain_logtype;
@@ -27,5 +32,79 @@ const struct rte_dma_domain_ops *rte_dma_domain_ops_get(int16_t dev_id);
 
 /* A device is closing: end its memberships (leave, or destroy if it can). */
 void rte_dma_domain_group_dev_closed(int16_t dev_id);
+
+/* Whether device @dev_id is a member of @group_id (rte_dmadev_group.c). */
+bool rte_dma_domain_group_has_dev(int16_t group_id, int16_t dev_id);
+
+/*
+ * ---- Window maps (rte_dmadev_xlate.c) ----
+ *
+ * One map per handler this process has learnt, whatever group it belongs
+ * to. The library's own threads call these (the broker client's reader
+ * thread for windows, the event thread for departures, application
+ * threads for group calls); they serialise on one internal lock and may
+ * block until executors leave their read sections, so they are never
+ * called from an executor.
+ */
+
+/*
+ * Learn that @handler belongs to @group_id (@own: it is this process's
+ * own handler there). Creates a live, empty map if there is none; a
+ * handler already known is left as it is. Returns 0, -ENOMEM.
+ */
+int dxa_map_learn(int16_t group_id, uint16_t handler, bool own);
+
+/*
+ * Add window @mem_id of @handler (learnt as a member of @group_id if need
+ * be): [base, base + len) of the owner, at local address @local, with
+ * @perm. The map owns [map_addr, map_addr + map_len) from now on and
+ * munmaps it when the window goes. Returns 0; -EEXIST (that mem_id is
+ * there already), -EINVAL (overlaps another window, misaligned, beyond
+ * the index), -ENOLINK (the map is dead), -ENOSPC, -ENOMEM: on failure
+ * the caller keeps the mapping.
+ */
+int dxa_map_window_add(int16_t group_id, uint16_t handler, uint32_t mem_id,
+		uint64_t base, uint64_t len, uint32_t perm, uint64_t local,
+		void *map_addr, size_t map_len);
+
+/*
+ * Remove window @mem_id of @handler once no executor can be using it, then
+ * munmap it. Returns 0, or -ENOENT.
+ */
+int dxa_map_window_del(uint16_t handler, uint32_t mem_id);
+
+/*
+ * @handler's domain left: its map turns dead (every lookup -ENOLINK), its
+ * windows are unmapped once no executor can be using them, and the map is
+ * forgotten (vchans holding it keep the dead map until they put it).
+ */
+void dxa_map_kill(uint16_t handler);
+
+/* Every map of @group_id, as dxa_map_kill(); the group is gone. */
+void dxa_map_kill_group(int16_t group_id);
+
+/*
+ * The map of @handler with a new reference, and its group and whether it
+ * is this process's own handler. Returns 0 or -ENOENT.
+ */
+int dxa_map_ref(uint16_t handler, struct rte_dma_domain_map **map,
+		int16_t *group_id, bool *own);
+
+/* Windows in @handler's map now (0 if unknown), for telemetry and tests. */
+uint32_t dxa_map_nb_windows(uint16_t handler);
+
+/*
+ * Build a table from @n windows (any order): sorted, checked for overlap
+ * and alignment, indexed. Returns 0, -EINVAL, -ENOMEM.
+ */
+int dxa_table_build(const struct rte_dma_domain_window *w, uint32_t n,
+		struct rte_dma_domain_table **out);
+void dxa_table_free(struct rte_dma_domain_table *t);
+
+/*
+ * Wait until every executor registered now has left the read section it
+ * was in (if any). Never call it from an executor.
+ */
+void dxa_qs_synchronize(void);
 
 #endif /* DMADEV_DOMAIN_PRIVATE_H */

@@ -350,6 +350,133 @@ __rte_experimental
 bool rte_dma_domain_is_supported(int16_t dev_id,
 		enum rte_dma_inter_domain_type type);
 
+/**
+ * @name Shareable memory
+ *
+ * A domain exposes memory to its peers only by registering it here. Each
+ * registered range becomes a *window* in every member of every group this
+ * process belongs to, now and later: the access broker passes the memory's
+ * file descriptor to them (SCM_RIGHTS), and they map it. A peer's DMA can
+ * then reach exactly the registered ranges, with the permissions given at
+ * registration, and nothing else: the kernel, not the peer's code, draws
+ * the line (a read-only window is mapped from a read-only descriptor).
+ *
+ * Memory must be file-backed: a memfd sealed with F_SEAL_SHRINK and
+ * F_SEAL_GROW (rte_dma_domain_mem_alloc() makes one), a hugetlbfs file, or
+ * a dma-buf. A memfd without those seals is refused, because its owner
+ * could shrink it under a peer's mapping and crash the peer (SIGBUS).
+ * hugetlbfs files and dma-bufs cannot be sealed: a peer maps them only if
+ * their owner runs with the peer's own uid or as root (who could harm the
+ * peer anyway, through ptrace or /proc/PID/mem).
+ *
+ * Addresses in windows are the owner's IOVAs, which are its virtual
+ * addresses (EAL --iova-mode=va). Ranges start on a 4 KiB boundary and lie
+ * below 2^48.
+ *
+ * Visibility: a window registered before a peer's handler_get for this
+ * domain returns is mapped in that peer by then.
+ *
+ * These calls need EAL, are thread-safe, and must not be called from a
+ * group event callback.
+ * @{
+ */
+
+/** Peers may read the memory: use it as the source of transfers. */
+#define RTE_DMA_DOMAIN_MEM_READ RTE_BIT64(0)
+/** Peers may write the memory: use it as the destination of transfers. */
+#define RTE_DMA_DOMAIN_MEM_WRITE RTE_BIT64(1)
+/** rte_dma_domain_mem_alloc(): back the memory with huge pages. */
+#define RTE_DMA_DOMAIN_MEM_HUGETLB RTE_BIT64(2)
+
+/**
+ * Allocate memory ready for sharing and register it.
+ *
+ * A memfd of @p len bytes (rounded up to the page size), sealed against
+ * shrinking and growing, mapped shared with its pages populated, registered
+ * with EAL as external memory, and registered for sharing with the
+ * permissions in @p flags.
+ *
+ * @param len Bytes, > 0.
+ * @param flags RTE_DMA_DOMAIN_MEM_READ and/or _WRITE (at least one), and
+ *   optionally RTE_DMA_DOMAIN_MEM_HUGETLB.
+ * @param[out] addr The memory, zero-filled.
+ * @return 0; -EINVAL (len 0, NULL @p addr, no permission, unknown flag);
+ *   -ENOMEM (no memory, or no free huge pages); -EMFILE; the errno of the
+ *   failing memfd_create/mmap/fcntl; the errors of
+ *   rte_dma_domain_mem_register().
+ */
+__rte_experimental
+int rte_dma_domain_mem_alloc(size_t len, uint64_t flags, void **addr);
+
+/**
+ * Unregister and free memory from rte_dma_domain_mem_alloc().
+ *
+ * @param addr The address it returned.
+ * @return 0; -EINVAL (NULL); -ENOENT (not from rte_dma_domain_mem_alloc());
+ *   the errors of rte_dma_domain_mem_unregister() (the memory is then
+ *   kept).
+ */
+__rte_experimental
+int rte_dma_domain_mem_free(void *addr);
+
+/**
+ * Register memory this process already has mapped from a descriptor.
+ *
+ * The library keeps its own duplicate of @p fd (closing yours is fine) and,
+ * when the range is unknown to EAL, registers it as external memory.
+ *
+ * @param addr Local (and IOVA) address of the first byte; a multiple of
+ *   4 KiB.
+ * @param len Bytes, > 0; addr + len below 2^48.
+ * @param fd Descriptor the range is mapped from: a sealed memfd, a
+ *   hugetlbfs file or a dma-buf; opened read-write if @p flags has
+ *   RTE_DMA_DOMAIN_MEM_WRITE.
+ * @param offset Offset of @p addr's byte in @p fd; a multiple of 4 KiB.
+ * @param flags RTE_DMA_DOMAIN_MEM_READ and/or _WRITE.
+ * @return 0; -EINVAL (bad alignment, range, flags); -EEXIST (overlaps a
+ *   registered range); -EPERM (a memfd without F_SEAL_SHRINK and
+ *   F_SEAL_GROW); -EBADF (not a usable descriptor kind); -ERANGE (the file
+ *   is smaller than offset + len); -EACCES (read-only descriptor for a
+ *   writable window); -ENOSPC (4096 ranges registered already); -ENOMEM;
+ *   errors of sharing with a connected broker (-ECONNRESET, -ETIMEDOUT,
+ *   -EPROTO: the range is not registered then).
+ */
+__rte_experimental
+int rte_dma_domain_mem_register(void *addr, size_t len, int fd,
+		uint64_t offset, uint64_t flags);
+
+/**
+ * Stop sharing a registered range.
+ *
+ * Returns once every peer has unmapped it: peers' operations that were
+ * using it have completed, and later ones fail with
+ * RTE_DMA_STATUS_INVALID_SRC_ADDR / INVALID_DST_ADDR. The memory itself
+ * stays mapped in this process.
+ *
+ * @param addr The address given at registration.
+ * @return 0; -EINVAL (NULL); -ENOENT (not registered); -ETIMEDOUT (a peer
+ *   did not confirm within 5 s: the range stays registered);
+ *   -ECONNRESET, -EPROTO.
+ */
+__rte_experimental
+int rte_dma_domain_mem_unregister(void *addr);
+
+/**
+ * Opt in to share DPDK's own memory: register every memory segment that
+ * EAL backs with a file descriptor (hugetlbfs files, or memfds with
+ * --in-memory), contiguous runs as one range each, so that buffers from
+ * rte_malloc() and mempools can be used across domains.
+ *
+ * @param flags RTE_DMA_DOMAIN_MEM_READ and/or _WRITE.
+ * @return Ranges registered (>= 1); -EINVAL (flags); -ENOTSUP (no segment
+ *   has a descriptor: e.g. EAL --no-huge); errors of
+ *   rte_dma_domain_mem_register().
+ */
+__rte_experimental
+int rte_dma_domain_mem_share_dpdk(uint64_t flags);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

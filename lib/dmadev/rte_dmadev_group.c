@@ -408,3 +408,14 @@ rte_dma_domain_group_dev_closed(int16_t dev_id)
 	}
 	pthread_mutex_unlock(&group_lock);
 }
+
+bool
+rte_dma_domain_group_has_dev(int16_t group_id, int16_t dev_id)
+{
+	bool found;
+
+	pthread_mutex_lock(&group_lock);
+	found = membership_find(dev_id, group_id) != NULL;
+	pthread_mutex_unlock(&group_lock);
+	return found;
+}

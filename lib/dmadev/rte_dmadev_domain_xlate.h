@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+#ifndef RTE_DMADEV_DOMAIN_XLATE_H
+#define RTE_DMADEV_DOMAIN_XLATE_H
+
+/**
+ * @file
+ * Address translation for inter-domain vchans: the fast-path part.
+ *
+ * Audience: dmadev drivers. Applications never include this file.
+ *
+ * A peer domain's memory reaches this process as *windows*: a range
+ * [base, base + len) of the peer's address space (its IOVA), mapped here at
+ * some local address, with the permissions the owner granted (read: the
+ * window may be a source; write: a destination). The library keeps one
+ * *map* per peer handler and publishes its windows as an immutable *table*
+ * that it replaces, never edits, when windows come or go:
+ *
+ * @code{.unparsed}
+ *   vchan --src_map--> map (handler 7) --table--> gen 41, 3 windows
+ *         --dst_map--> map (handler 9) --table--> gen 44, 4096 windows
+ *                                               radix index, 4 levels
+ * @endcode
+ *
+ * A driver takes a map per inter-domain handler at vchan setup
+ * (rte_dma_domain_map_get()) and translates every address of every
+ * operation when it executes it (rte_dma_domain_xlate()): an address range
+ * that is not wholly inside one window with the needed permission fails,
+ * and so does every address of a map whose domain has left. Lookup cost
+ * does not grow with the number of windows: a per-vchan cache of the last
+ * window, then a fixed-depth radix index.
+ *
+ * Reclamation: a table (and the memory its windows map) is released only
+ * after every executor that might be using it has left its read section.
+ * An executor is whatever runs a vchan's operations (the thread at the
+ * doorbell, or an engine lcore); it owns one struct rte_dma_domain_qs,
+ * registered at vchan setup, and brackets each batch with
+ * rte_dma_domain_qs_enter() / rte_dma_domain_qs_exit(). Read sections never
+ * block, so reclamation always ends.
+ *
+ * Nothing here allocates, locks, logs or makes a system call.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A window may be read by peers (a source of their transfers). */
+#define RTE_DMA_DOMAIN_PERM_READ RTE_BIT32(0)
+/** A window may be written by peers (a destination). */
+#define RTE_DMA_DOMAIN_PERM_WRITE RTE_BIT32(1)
+
+/** One window of a peer's memory. */
+struct rte_dma_domain_window {
+	uint64_t base;  /**< First byte, in the owner's address space. */
+	uint64_t len;   /**< Bytes; > 0. */
+	uint64_t delta; /**< Local address minus base (wrapping arithmetic). */
+	uint32_t perm;  /**< RTE_DMA_DOMAIN_PERM_* */
+	uint32_t id;    /**< The owner's id of the memory it came from. */
+};
+
+/**
+ * An immutable set of windows. Published by the library, read by
+ * executors inside read sections.
+ */
+struct rte_dma_domain_table {
+	/** Unique in the process for the table's lifetime, never 0. */
+	uint64_t gen;
+	/** The domain left: every lookup fails with -ENOLINK. */
+	uint32_t dead;
+	/** Windows in the table. */
+	uint32_t nb_windows;
+	/** The windows, sorted by base, non-overlapping. */
+	const struct rte_dma_domain_window *windows;
+	/** Radix index over the windows (see rte_dmadev_xlate.c). */
+	const uint32_t *nodes;
+};
+
+/** The windows of one peer handler, as this process sees them. */
+struct rte_dma_domain_map {
+	/** Current table; never NULL. Load with acquire. */
+	struct rte_dma_domain_table *table;
+};
+
+/**
+ * Last window a vchan used on one side (source or destination): the
+ * common case of many operations into one buffer costs two compares.
+ * Zero-initialise. Owned by the executor.
+ */
+struct rte_dma_domain_xcache {
+	uint64_t gen;   /**< Table the entry came from; 0: empty. */
+	uint64_t base;
+	uint64_t len;
+	uint64_t delta;
+};
+
+/**
+ * An executor's quiescent-state counter: odd while in a read section.
+ * One per executor (per vchan for the drivers of this project).
+ */
+struct rte_dma_domain_qs {
+	uint64_t seq; /**< Written by the executor only. */
+	/** Registry link, owned by the library. */
+	struct rte_dma_domain_qs *next;
+} __rte_cache_aligned;
+
+/**
+ * Translation result codes (negative, as errno values, so that they read
+ * well; drivers turn them into completion statuses).
+ */
+#define RTE_DMA_DOMAIN_XLATE_OK 0 /**< Translated. */
+
+/**
+ * Look an address range up in a table, filling @p c on success.
+ * The miss path of rte_dma_domain_xlate(); drivers call that instead.
+ *
+ * @return 0 and *local; -EFAULT when the range is not wholly inside one
+ *   window that grants @p perm; -ENOLINK when the domain has left.
+ */
+int rte_dma_domain_xlate_slow(const struct rte_dma_domain_table *t,
+		struct rte_dma_domain_xcache *c, uint64_t addr, uint64_t len,
+		uint32_t perm, uint64_t *local);
+
+/**
+ * Translate [addr, addr + len) of a peer's address space into a local
+ * address. Call inside a read section only. The cache @p c must only ever
+ * be used with one @p perm (one cache per side of a vchan).
+ *
+ * @param map The peer's map (from rte_dma_domain_map_get()).
+ * @param c The vchan's cache for this side.
+ * @param addr Peer address of the first byte.
+ * @param len Bytes.
+ * @param perm RTE_DMA_DOMAIN_PERM_READ (source) or _WRITE (destination).
+ * @param[out] local Local address of the first byte.
+ * @return 0; -EFAULT (outside every window, or straddling two, or without
+ *   @p perm); -ENOLINK (the domain has left).
+ */
+static __rte_always_inline int
+rte_dma_domain_xlate(const struct rte_dma_domain_map *map,
+		struct rte_dma_domain_xcache *c, uint64_t addr, uint64_t len,
+		uint32_t perm, uint64_t *local)
+{
+	const struct rte_dma_domain_table *t =
+		__atomic_load_n(&map->table, __ATOMIC_ACQUIRE);
+	uint64_t off = addr - c->base;
+
+	if (likely(c->gen == t->gen && off < c->len && len <= c->len - off)) {
+		*local = addr + c->delta;
+		return RTE_DMA_DOMAIN_XLATE_OK;
+	}
+	return rte_dma_domain_xlate_slow(t, c, addr, len, perm, local);
+}
+
+/**
+ * Enter a read section: tables loaded from now until
+ * rte_dma_domain_qs_exit() stay valid, and so does the memory of their
+ * windows.
+ */
+static __rte_always_inline void
+rte_dma_domain_qs_enter(struct rte_dma_domain_qs *qs)
+{
+	__atomic_store_n(&qs->seq, qs->seq + 1, __ATOMIC_RELAXED);
+	/*
+	 * The odd count must be visible before any table pointer is loaded
+	 * (a store-load order, which only a full fence gives); the updater
+	 * has the matching fence between publishing a table and reading the
+	 * counters. One fence per batch, not per operation.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/** Leave a read section. */
+static __rte_always_inline void
+rte_dma_domain_qs_exit(struct rte_dma_domain_qs *qs)
+{
+	__atomic_store_n(&qs->seq, qs->seq + 1, __ATOMIC_RELEASE);
+}
+
+/**
+ * The map of @p handler for a vchan of device @p dev_id.
+ *
+ * @p handler must be a handler of a group the device is a member of: its
+ * own (translation is then the identity: *map is NULL) or another
+ * member's. The map holds a reference until rte_dma_domain_map_put().
+ *
+ * @param dev_id Device identifier.
+ * @param handler A handler, non-zero.
+ * @param[out] map The map, or NULL for the device's own domain.
+ * @return 0; -EINVAL (handler 0, NULL @p map); -ENOENT (not a handler of
+ *   any group of this device that this process has learnt: from
+ *   rte_dma_access_pair_group_handler_get() or a shared window).
+ */
+int rte_dma_domain_map_get(int16_t dev_id, uint16_t handler,
+		struct rte_dma_domain_map **map);
+
+/**
+ * Drop a reference from rte_dma_domain_map_get(). NULL is harmless.
+ * Control path; the caller's executor must not be in a read section.
+ */
+void rte_dma_domain_map_put(struct rte_dma_domain_map *map);
+
+/**
+ * Register an executor's counter (zeroed) before its first read section.
+ */
+void rte_dma_domain_qs_register(struct rte_dma_domain_qs *qs);
+
+/**
+ * Unregister an executor's counter, outside any read section of it.
+ */
+void rte_dma_domain_qs_unregister(struct rte_dma_domain_qs *qs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_DMADEV_DOMAIN_XLATE_H */
