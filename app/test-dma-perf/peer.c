@@ -38,6 +38,9 @@
 
 #include "perf.h"
 
+/* How long a child may take to exit once its socket is closed. */
+#define PEER_STOP_MS 1000
+
 int
 perf_send_all(int fd, struct iovec *iov, int nb)
 {
@@ -140,6 +143,40 @@ child_data(int fd, uint8_t *buf, size_t bytes, const struct perf_peer_msg *m,
 	return recv_iov_all(fd, iov, (int)m->nb);
 }
 
+bool
+perf_peer_serve(const struct perf_peer_msg *m, uint8_t *buf, size_t bytes,
+		struct perf_peer_reply *reply)
+{
+	struct perf_layout l;
+
+	memset(reply, 0, sizeof(*reply));
+	switch (m->cmd) {
+	case PERF_PEER_POISON:
+		memset(buf, PERF_POISON, bytes);
+		return true;
+	case PERF_PEER_VERIFY:
+		if (!child_layout_ok(m, bytes)) {
+			reply->status = -EINVAL;
+			return true;
+		}
+		l = (struct perf_layout){ .size = (uint32_t)m->size,
+			.stride = m->stride, .nb_slots = m->nb_slots,
+			.bytes = bytes };
+		if (!perf_region_matches(buf, 0, bytes, &l, m->written,
+				&reply->m))
+			reply->status = -EIO;
+		return true;
+	case PERF_PEER_CORRUPT:
+		if (!child_layout_ok(m, bytes) || m->slot >= m->nb_slots)
+			reply->status = -EINVAL;
+		else
+			buf[m->slot * m->stride] ^= 0xff;
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void __rte_noreturn
 child_main(int fd, size_t bytes)
 {
@@ -165,45 +202,17 @@ child_main(int fd, size_t bytes)
 
 	for (;;) {
 		struct perf_peer_msg m;
-		struct perf_layout l;
-		int ret;
 
 		/* End of file: the parent is done (or gone). */
 		if (perf_recv_all(fd, &m, sizeof(m)) < 0)
 			_exit(EXIT_SUCCESS);
-		memset(&reply, 0, sizeof(reply));
-		switch (m.cmd) {
-		case PERF_PEER_DATA:
-			ret = child_data(fd, buf, bytes, &m, iov);
-			if (ret < 0)
+		if (m.cmd == PERF_PEER_DATA) {
+			memset(&reply, 0, sizeof(reply));
+			if (child_data(fd, buf, bytes, &m, iov) < 0)
 				_exit(EXIT_FAILURE);
 			reply.value = m.nb;
-			break;
-		case PERF_PEER_POISON:
-			memset(buf, PERF_POISON, bytes);
-			break;
-		case PERF_PEER_VERIFY:
-			if (!child_layout_ok(&m, bytes)) {
-				reply.status = -EINVAL;
-				break;
-			}
-			l = (struct perf_layout){ .size = (uint32_t)m.size,
-				.stride = m.stride, .nb_slots = m.nb_slots,
-				.bytes = bytes };
-			if (!perf_region_matches(buf, 0, bytes, &l, m.written,
-					&reply.m))
-				reply.status = -EIO;
-			break;
-		case PERF_PEER_CORRUPT:
-			if (!child_layout_ok(&m, bytes) || m.slot >= m.nb_slots) {
-				reply.status = -EINVAL;
-				break;
-			}
-			buf[m.slot * m.stride] ^= 0xff;
-			break;
-		default:
+		} else if (!perf_peer_serve(&m, buf, bytes, &reply)) {
 			reply.status = -EINVAL;
-			break;
 		}
 		if (send(fd, &reply, sizeof(reply), MSG_NOSIGNAL) != sizeof(reply))
 			_exit(EXIT_FAILURE);
@@ -301,12 +310,12 @@ perf_peer_stop(struct perf_peer *p)
 		/* It exits on end of file; do not wait for a stuck one. */
 		int status, i;
 
-		for (i = 0; i < 1000; i++) {
+		for (i = 0; i < PEER_STOP_MS; i++) {
 			if (waitpid(p->pid, &status, WNOHANG) != 0)
 				break;
 			usleep(1000);
 		}
-		if (i == 1000) {
+		if (i == PEER_STOP_MS) {
 			kill(p->pid, SIGKILL);
 			waitpid(p->pid, &status, 0);
 		}

@@ -308,6 +308,13 @@ int perf_peer_read(const struct perf_peer *p, uint64_t off, void *buf,
 		size_t len);
 void perf_peer_stop(struct perf_peer *p);
 
+/*
+ * The commands every child serves alike on its buffer of @p bytes at
+ * @p buf: POISON, VERIFY, CORRUPT. Returns false for any other command.
+ */
+bool perf_peer_serve(const struct perf_peer_msg *m, uint8_t *buf,
+		size_t bytes, struct perf_peer_reply *reply);
+
 /* Send all of @p iov (which is consumed) without SIGPIPE. */
 int perf_send_all(int fd, struct iovec *iov, int nb);
 /* Read exactly @p len bytes; -EPIPE on end of file. */
