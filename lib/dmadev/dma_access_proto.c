@@ -23,6 +23,11 @@ _Static_assert(sizeof(struct dxa_reply_token_list) == 128, "token_list");
 _Static_assert(sizeof(struct dxa_reply_group_list) == 40, "group_list");
 _Static_assert(sizeof(struct dxa_reply_group_show) == 40, "group_show");
 _Static_assert(sizeof(struct dxa_event) == 24, "dxa_event");
+_Static_assert(sizeof(struct dxa_mem_export) == 32, "dxa_mem_export");
+_Static_assert(sizeof(struct dxa_mem_ref) == 8, "dxa_mem_ref");
+_Static_assert(sizeof(struct dxa_mem_released) == 8, "dxa_mem_released");
+_Static_assert(sizeof(struct dxa_reply_status) == 8, "dxa_reply_status");
+_Static_assert(sizeof(struct dxa_mem_event) == 48, "dxa_mem_event");
 
 int
 dxa_body_size(uint16_t type)
@@ -46,8 +51,16 @@ dxa_body_size(uint16_t type)
 		return sizeof(struct dxa_token_revoke);
 	case DXA_GROUP_SHOW:
 		return sizeof(struct dxa_group_show);
+	case DXA_MEM_EXPORT:
+		return sizeof(struct dxa_mem_export);
+	case DXA_MEM_UNEXPORT:
+		return sizeof(struct dxa_mem_ref);
+	case DXA_MEM_RELEASED:
+		return sizeof(struct dxa_mem_released);
 	case DXA_EVENT:
 		return sizeof(struct dxa_event);
+	case DXA_MEM_EVENT:
+		return sizeof(struct dxa_mem_event);
 	case DXA_GROUP_CREATE | DXA_REPLY:
 	case DXA_GROUP_JOIN | DXA_REPLY:
 	case DXA_GROUP_LEAVE | DXA_REPLY:
@@ -63,7 +76,11 @@ dxa_body_size(uint16_t type)
 		return sizeof(struct dxa_reply_group_list);
 	case DXA_GROUP_SHOW | DXA_REPLY:
 		return sizeof(struct dxa_reply_group_show);
+	case DXA_MEM_EXPORT | DXA_REPLY:
+	case DXA_MEM_UNEXPORT | DXA_REPLY:
+		return sizeof(struct dxa_reply_status);
 	default:
+		/* DXA_MEM_RELEASED is one-way: it has no reply type. */
 		return -1;
 	}
 }
@@ -98,6 +115,20 @@ dxa_policy_valid(const struct dxa_policy *p)
 		if (p->gids[i] != 0)
 			return false;
 	return true;
+}
+
+/*
+ * A window as its owner describes it and its receivers get it. Both terms
+ * are bounded before they are added, so base + len cannot wrap.
+ */
+static bool
+window_ok(uint32_t mem_id, uint32_t perm, uint64_t base, uint64_t len,
+		uint64_t offset)
+{
+	return mem_id != 0 && perm != 0 && (perm & ~DXA_PERM_ALL) == 0 &&
+		len > 0 && len <= DXA_MEM_ADDR_LIMIT &&
+		base <= DXA_MEM_ADDR_LIMIT && base + len <= DXA_MEM_ADDR_LIMIT &&
+		base % DXA_MEM_ALIGN == 0 && offset % DXA_MEM_ALIGN == 0;
 }
 
 /* Field rules of each body; the length is already known to be exact. */
@@ -139,12 +170,38 @@ body_ok(uint16_t type, const void *body)
 
 		return b->group_id >= 0 && b->reserved == 0;
 	}
+	case DXA_MEM_EXPORT: {
+		const struct dxa_mem_export *b = body;
+
+		return window_ok(b->mem_id, b->perm, b->base, b->len,
+			b->offset);
+	}
+	case DXA_MEM_UNEXPORT: {
+		const struct dxa_mem_ref *b = body;
+
+		return b->mem_id != 0 && b->reserved == 0;
+	}
+	case DXA_MEM_RELEASED: {
+		const struct dxa_mem_released *b = body;
+
+		return b->handler != 0 && b->mem_id != 0 && b->reserved == 0;
+	}
 	case DXA_EVENT: {
 		const struct dxa_event *b = body;
 
 		return b->group_id >= 0 &&
 			b->event <= DXA_EVENT_GROUP_DESTROYED &&
 			b->reserved == 0;
+	}
+	case DXA_MEM_EVENT: {
+		const struct dxa_mem_event *b = body;
+
+		/* A DEL repeats the window its ADD described. */
+		return b->group_id >= 0 && b->event <= DXA_MEM_DEL &&
+			b->handler != 0 && b->reserved == 0 &&
+			b->reserved2 == 0 &&
+			window_ok(b->mem_id, b->perm, b->base, b->len,
+				b->offset);
 	}
 	case DXA_GROUP_CREATE | DXA_REPLY:
 	case DXA_GROUP_JOIN | DXA_REPLY:
@@ -181,9 +238,28 @@ body_ok(uint16_t type, const void *body)
 		return b->status <= 0 && b->creator <= 1 &&
 			b->dev_class <= DXA_CLASS_B;
 	}
+	case DXA_MEM_EXPORT | DXA_REPLY:
+	case DXA_MEM_UNEXPORT | DXA_REPLY: {
+		const struct dxa_reply_status *b = body;
+
+		return b->status <= 0 && b->reserved == 0;
+	}
 	default:
 		return false;
 	}
+}
+
+static bool
+is_event(uint16_t type)
+{
+	return type == DXA_EVENT || type == DXA_MEM_EVENT;
+}
+
+/* Events and one-way messages are answered by nothing: their seq is 0. */
+static bool
+unanswered(uint16_t type)
+{
+	return is_event(type) || type == DXA_MEM_RELEASED;
 }
 
 int
@@ -198,14 +274,14 @@ dxa_msg_check(const void *msg, size_t len, int from_broker)
 	if (h.magic != DXA_MAGIC || h.version != DXA_VERSION)
 		return -EPROTO;
 	/* Requests flow to the broker; replies and events from it. */
-	if (from_broker != ((h.type & DXA_REPLY) != 0 || h.type == DXA_EVENT))
+	if (from_broker != ((h.type & DXA_REPLY) != 0 || is_event(h.type)))
 		return -EPROTO;
 	body = dxa_body_size(h.type);
 	if (body < 0)
 		return -EPROTO;
 	if (h.length != len || len != sizeof(h) + (size_t)body)
 		return -EMSGSIZE;
-	if ((h.type == DXA_EVENT) != (h.seq == 0))
+	if (unanswered(h.type) != (h.seq == 0))
 		return -EPROTO;
 	/* Bodies are read in place: only byte alignment is assumed. */
 	{
