@@ -49,6 +49,21 @@ enum handler_state {
 	HANDLER_QUARANTINE, /* released; an old holder may still use it */
 };
 
+/*
+ * Bound of one peer's queue of unsent messages. A join into a group may
+ * relay at once every window of every other member, and the peer reads
+ * them only after that; a peer that lets more pile up does not read.
+ */
+#define OUT_MAX_MSGS (64u * 4096u)
+#define OUT_MAX_BYTES ((size_t)64 << 20)
+
+/* A message its peer has not taken yet: see conn_send(). */
+struct out_msg {
+	struct out_msg *next;
+	uint32_t len;
+	uint8_t data[];
+};
+
 /* A handler a peer may still hold, in the handler's epoch of release. */
 struct hold {
 	uint16_t handler;
@@ -66,6 +81,10 @@ struct conn {
 	struct hold *held;       /* quarantined handlers this peer may hold */
 	uint32_t nb_held;
 	uint32_t cap_held;
+	struct out_msg *out_head; /* unsent, oldest first */
+	struct out_msg *out_last;
+	uint32_t nb_out;
+	size_t out_bytes;        /* what the queue costs, headers included */
 	bool dead;               /* to be closed: it failed to take a message */
 	struct conn *next;       /* all connections */
 };
@@ -154,28 +173,159 @@ dxa_default_socket_path(char *buf, size_t len)
 
 /* ---- sending ---- */
 
-/*
- * Replies and events never block the broker: a peer that does not read
- * what it is sent fills its socket buffer, gets -EAGAIN here, and is
- * dropped by the caller like any broken peer.
- */
+/* One non-blocking send. Returns 0, -EAGAIN when the peer is full, -errno. */
 static int
-conn_send(struct conn *c, uint16_t type, uint32_t seq, const void *body,
+conn_write(int fd, const uint8_t *msg, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = send(fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : 0;
+}
+
+/* Ask epoll for EPOLLOUT exactly while @c has something queued. */
+static int
+conn_watch_out(struct dxa_broker *b, struct conn *c, bool on)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0),
+		.data.ptr = c,
+	};
+
+	return epoll_ctl(b->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev) == 0 ?
+		0 : -errno;
+}
+
+static size_t
+out_msg_cost(const struct out_msg *m)
+{
+	return sizeof(*m) + m->len;
+}
+
+static void
+out_msg_free(struct out_msg *m)
+{
+	free(m);
+}
+
+static int
+conn_queue(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 		size_t len)
 {
-	uint8_t msg[DXA_MSG_MAX];
-	struct dxa_hdr h;
+	struct out_msg *m;
+	int ret;
 
-	if (c->fd < 0)
-		return 0;
-	dxa_hdr_init(&h, type, seq, len);
-	memcpy(msg, &h, sizeof(h));
-	memcpy(msg + sizeof(h), body, len);
-	if (send(c->fd, msg, sizeof(h) + len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		return -errno;
+	if (c->nb_out >= OUT_MAX_MSGS ||
+			c->out_bytes + sizeof(*m) + len > OUT_MAX_BYTES)
+		return -EAGAIN;
+	m = malloc(sizeof(*m) + len);
+	if (m == NULL)
+		return -ENOMEM;
+	m->next = NULL;
+	m->len = (uint32_t)len;
+	memcpy(m->data, msg, len);
+	if (c->out_head == NULL) {
+		ret = conn_watch_out(b, c, true);
+		if (ret != 0) {
+			out_msg_free(m);
+			return ret;
+		}
+		c->out_head = m;
+	} else {
+		c->out_last->next = m;
+	}
+	c->out_last = m;
+	c->nb_out++;
+	c->out_bytes += out_msg_cost(m);
 	return 0;
 }
 
+static void
+conn_queue_free(struct conn *c)
+{
+	struct out_msg *m;
+
+	while ((m = c->out_head) != NULL) {
+		c->out_head = m->next;
+		out_msg_free(m);
+	}
+	c->out_last = NULL;
+	c->nb_out = 0;
+	c->out_bytes = 0;
+}
+
+/*
+ * Replies and events never block the broker and are never lost while the
+ * peer reads: what its socket buffer cannot take waits in its queue, in
+ * order, and goes out when epoll says the socket is writable. Once
+ * anything waits, everything after it waits too, or a later message
+ * could overtake an earlier one (a reply its window events). A peer whose
+ * queue reaches its bound does not read what it is sent: -EAGAIN, and the
+ * caller drops it.
+ */
+static int
+conn_send(struct dxa_broker *b, struct conn *c, uint16_t type, uint32_t seq,
+		const void *body, size_t len)
+{
+	uint8_t msg[DXA_MSG_MAX];
+	struct dxa_hdr h;
+	int ret;
+
+	if (c->fd < 0)
+		return 0;
+	if (c->dead)
+		return -EPIPE;
+	dxa_hdr_init(&h, type, seq, len);
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), body, len);
+	if (c->out_head == NULL) {
+		ret = conn_write(c->fd, msg, sizeof(h) + len);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+	return conn_queue(b, c, msg, sizeof(h) + len);
+}
+
+/* Mark @c to be closed because sending to it failed with @err. */
+static void
+conn_drop(struct dxa_broker *b, struct conn *c, int err)
+{
+	if (c->dead)
+		return;
+	/* A peer that exited is closed anyway; one that stalls is not. */
+	if (err == -EAGAIN)
+		BLOG_RL(b, WARNING, "member pid %d does not read its events: dropped",
+			(int)c->pid);
+	c->dead = true;
+}
+
+/* Send what @c's queue holds, in order, until its socket is full. */
+static void
+conn_flush(struct dxa_broker *b, struct conn *c)
+{
+	struct out_msg *m;
+	int ret;
+
+	while ((m = c->out_head) != NULL) {
+		ret = conn_write(c->fd, m->data, m->len);
+		if (ret == -EAGAIN)
+			return;
+		if (ret != 0) {
+			conn_drop(b, c, ret);
+			return;
+		}
+		c->out_head = m->next;
+		c->nb_out--;
+		c->out_bytes -= out_msg_cost(m);
+		out_msg_free(m);
+	}
+	c->out_last = NULL;
+	ret = conn_watch_out(b, c, false);
+	if (ret != 0)
+		conn_drop(b, c, ret);
+}
 
 /* ---- handlers ---- */
 
@@ -347,14 +497,9 @@ group_notify(struct dxa_broker *b, struct group *g, const struct member *m,
 
 		if (c == except)
 			continue;
-		ret = conn_send(c, DXA_EVENT, 0, &ev, sizeof(ev));
-		if (ret == 0 || c->dead)
-			continue;
-		/* A peer that exited is closed anyway; one that stalls is not. */
-		if (ret == -EAGAIN)
-			BLOG_RL(b, WARNING, "member pid %d does not read its events: dropped",
-				(int)c->pid);
-		c->dead = true;
+		ret = conn_send(b, c, DXA_EVENT, 0, &ev, sizeof(ev));
+		if (ret != 0)
+			conn_drop(b, c, ret);
 	}
 }
 
@@ -806,9 +951,11 @@ reply:
 	memset(&req, 0, sizeof(req));
 	/* Every reply body starts with the status. */
 	memcpy(&rep, &status, sizeof(status));
-	ret = conn_send(c, h.type | DXA_REPLY, h.seq, &rep,
+	ret = conn_send(b, c, h.type | DXA_REPLY, h.seq, &rep,
 		(size_t)dxa_body_size(h.type | DXA_REPLY));
 	memset(&rep, 0, sizeof(rep));
+	if (ret != 0)
+		conn_drop(b, c, ret);
 	return ret;
 }
 
@@ -857,6 +1004,7 @@ conn_free(struct dxa_broker *b, struct conn *c)
 	conn_unlink(b, c);
 	conn_leave_all(b, c);
 	conn_drop_holds(b, c);
+	conn_queue_free(c);
 	if (c->fd >= 0) {
 		epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
@@ -944,14 +1092,19 @@ conn_accept(struct dxa_broker *b)
 	b->nb_conns++;
 }
 
-/* Read every message @c has queued; close it on error or hang-up. */
+/*
+ * Send what waits for @c if it can take it; read every message it has
+ * queued; close it on error or hang-up.
+ */
 static void
-conn_readable(struct dxa_broker *b, struct conn *c, uint32_t events)
+conn_ready(struct dxa_broker *b, struct conn *c, uint32_t events)
 {
 	uint8_t msg[DXA_MSG_MAX];
 	ssize_t n;
 
-	for (;;) {
+	if (events & EPOLLOUT)
+		conn_flush(b, c);
+	while (!c->dead && (events & ~(uint32_t)EPOLLOUT) != 0) {
 		n = recv(c->fd, msg, sizeof(msg), MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -1015,7 +1168,7 @@ dxa_broker_run(struct dxa_broker *b)
 			for (p = b->conns; p != NULL && p != c; p = p->next)
 				;
 			if (p != NULL)
-				conn_readable(b, c, ev[i].events);
+				conn_ready(b, c, ev[i].events);
 		}
 	}
 }
