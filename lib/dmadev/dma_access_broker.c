@@ -6,6 +6,12 @@
  * The access broker. Single-threaded: dxa_broker_run() owns every piece of
  * state, so nothing here locks. Peer identity is the kernel's (SO_PEERCRED,
  * SO_PEERGROUPS), never a field of a message.
+ *
+ * Memory windows: a connection's exports are relayed, descriptor and all,
+ * to every member of every group it is in. Each export records whom it
+ * was sent to, as (receiver, owner's handler in their common group); that
+ * record is what an UNEXPORT waits on, and it only ever names current
+ * co-members: leaving a group, or closing, takes a peer out of it.
  */
 
 #include <errno.h>
@@ -17,6 +23,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -54,14 +61,49 @@ enum handler_state {
  * relay at once every window of every other member, and the peer reads
  * them only after that; a peer that lets more pile up does not read.
  */
-#define OUT_MAX_MSGS (64u * 4096u)
+#define OUT_MAX_MSGS (DXA_MAX_EXPORTS * DXA_DEFAULT_MAX_MEMBERS)
 #define OUT_MAX_BYTES ((size_t)64 << 20)
+/* Descriptors a message may bring that are told apart from one. */
+#define RX_FDS_MAX 8
+/* do_unexport(): the reply waits for the receivers. */
+#define REPLY_LATER 1
+
+/*
+ * A window's descriptor. The export holds a reference, and so does each
+ * queued message that carries it: counting them, rather than dup()ing
+ * per queued message, keeps a join that relays thousands of windows to a
+ * slow reader from costing thousands of descriptors.
+ */
+struct mem_file {
+	int fd;
+	uint32_t refs;
+};
 
 /* A message its peer has not taken yet: see conn_send(). */
 struct out_msg {
 	struct out_msg *next;
+	struct mem_file *file;   /* rides with it, or NULL */
 	uint32_t len;
 	uint8_t data[];
+};
+
+/* A member that was sent a window: see mem_add(). */
+struct mem_recv {
+	struct conn *conn;
+	uint16_t handler;        /* the owner's, in their common group */
+	int16_t group_id;
+	bool owes;               /* sent the DEL; its RELEASED is due */
+};
+
+/* A window a connection exports. */
+struct mem_export {
+	struct dxa_mem_export desc;
+	struct mem_file *file;
+	struct mem_recv *recv;   /* who was sent it */
+	uint32_t nb_recv;
+	uint32_t cap_recv;
+	uint32_t unexport_seq;   /* of the UNEXPORT waiting for receivers */
+	bool removing;           /* an UNEXPORT waits for receivers */
 };
 
 /* A handler a peer may still hold, in the handler's epoch of release. */
@@ -81,6 +123,11 @@ struct conn {
 	struct hold *held;       /* quarantined handlers this peer may hold */
 	uint32_t nb_held;
 	uint32_t cap_held;
+	uint32_t nb_groups;      /* memberships */
+	struct mem_export *exports;
+	uint32_t nb_exports;
+	uint32_t cap_exports;
+	uint32_t nb_owed;        /* RELEASED this peer owes */
 	struct out_msg *out_head; /* unsent, oldest first */
 	struct out_msg *out_last;
 	uint32_t nb_out;
@@ -129,6 +176,7 @@ struct dxa_broker {
 	uint32_t *handler_holders;   /* quarantine: peers that may hold it */
 	uint64_t *handler_released;  /* quarantine: when (monotonic s) */
 	uint16_t *handler_epoch;     /* bumped when a quarantine is cut short */
+	struct conn **handler_conn;  /* the member holding each used handler */
 	uint16_t next_handler;
 	uint64_t flushed;            /* when use counts were last written */
 	struct auth_slot auth[AUTH_SLOTS];
@@ -173,14 +221,52 @@ dxa_default_socket_path(char *buf, size_t len)
 
 /* ---- sending ---- */
 
-/* One non-blocking send. Returns 0, -EAGAIN when the peer is full, -errno. */
-static int
-conn_write(int fd, const uint8_t *msg, size_t len)
+static struct mem_file *
+mem_file_get(struct mem_file *f)
 {
+	f->refs++;
+	return f;
+}
+
+static void
+mem_file_put(struct mem_file *f)
+{
+	if (f == NULL || --f->refs > 0)
+		return;
+	close(f->fd);
+	free(f);
+}
+
+/*
+ * One non-blocking send, with descriptor @pass_fd if not -1. Returns 0,
+ * -EAGAIN when the peer is full, or -errno.
+ */
+static int
+conn_write(int fd, const uint8_t *msg, size_t len, int pass_fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = {
+		.iov_base = (void *)(uintptr_t)msg, .iov_len = len,
+	};
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
 	ssize_t n;
 
+	if (pass_fd >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	}
 	do {
-		n = send(fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : 0;
 }
@@ -207,12 +293,13 @@ out_msg_cost(const struct out_msg *m)
 static void
 out_msg_free(struct out_msg *m)
 {
+	mem_file_put(m->file);
 	free(m);
 }
 
 static int
 conn_queue(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
-		size_t len)
+		size_t len, struct mem_file *file)
 {
 	struct out_msg *m;
 	int ret;
@@ -224,6 +311,7 @@ conn_queue(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 	if (m == NULL)
 		return -ENOMEM;
 	m->next = NULL;
+	m->file = NULL;
 	m->len = (uint32_t)len;
 	memcpy(m->data, msg, len);
 	if (c->out_head == NULL) {
@@ -239,6 +327,8 @@ conn_queue(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 	c->out_last = m;
 	c->nb_out++;
 	c->out_bytes += out_msg_cost(m);
+	if (file != NULL)
+		m->file = mem_file_get(file);
 	return 0;
 }
 
@@ -263,11 +353,11 @@ conn_queue_free(struct conn *c)
  * anything waits, everything after it waits too, or a later message
  * could overtake an earlier one (a reply its window events). A peer whose
  * queue reaches its bound does not read what it is sent: -EAGAIN, and the
- * caller drops it.
+ * caller drops it. @file, if not NULL, rides with the message.
  */
 static int
-conn_send(struct dxa_broker *b, struct conn *c, uint16_t type, uint32_t seq,
-		const void *body, size_t len)
+conn_send_file(struct dxa_broker *b, struct conn *c, uint16_t type,
+		uint32_t seq, const void *body, size_t len, struct mem_file *file)
 {
 	uint8_t msg[DXA_MSG_MAX];
 	struct dxa_hdr h;
@@ -281,11 +371,19 @@ conn_send(struct dxa_broker *b, struct conn *c, uint16_t type, uint32_t seq,
 	memcpy(msg, &h, sizeof(h));
 	memcpy(msg + sizeof(h), body, len);
 	if (c->out_head == NULL) {
-		ret = conn_write(c->fd, msg, sizeof(h) + len);
+		ret = conn_write(c->fd, msg, sizeof(h) + len,
+			file != NULL ? file->fd : -1);
 		if (ret != -EAGAIN)
 			return ret;
 	}
-	return conn_queue(b, c, msg, sizeof(h) + len);
+	return conn_queue(b, c, msg, sizeof(h) + len, file);
+}
+
+static int
+conn_send(struct dxa_broker *b, struct conn *c, uint16_t type, uint32_t seq,
+		const void *body, size_t len)
+{
+	return conn_send_file(b, c, type, seq, body, len, NULL);
 }
 
 /* Mark @c to be closed because sending to it failed with @err. */
@@ -298,6 +396,10 @@ conn_drop(struct dxa_broker *b, struct conn *c, int err)
 	if (err == -EAGAIN)
 		BLOG_RL(b, WARNING, "member pid %d does not read its events: dropped",
 			(int)c->pid);
+	/* The kernel bounds descriptors in flight by our RLIMIT_NOFILE. */
+	if (err == -ETOOMANYREFS)
+		BLOG_RL(b, WARNING, "member pid %d leaves too many windows unread: dropped",
+			(int)c->pid);
 	c->dead = true;
 }
 
@@ -309,7 +411,8 @@ conn_flush(struct dxa_broker *b, struct conn *c)
 	int ret;
 
 	while ((m = c->out_head) != NULL) {
-		ret = conn_write(c->fd, m->data, m->len);
+		ret = conn_write(c->fd, m->data, m->len,
+			m->file != NULL ? m->file->fd : -1);
 		if (ret == -EAGAIN)
 			return;
 		if (ret != 0) {
@@ -403,6 +506,7 @@ handler_release(struct dxa_broker *b, struct group *g, uint16_t h)
 {
 	uint32_t i, holders = 0;
 
+	b->handler_conn[h] = NULL;
 	for (i = 0; i < g->nb_members; i++) {
 		if (conn_hold(b, g->members[i].conn, h) == 0)
 			holders++;
@@ -478,6 +582,380 @@ token_member_gone(struct dxa_broker *b, const struct group *g)
 		t->members--;
 }
 
+/* ---- memory windows ---- */
+
+/* The next group, from *pos on, that @c is in, with its member entry. */
+static struct group *
+conn_next_group(struct dxa_broker *b, const struct conn *c, uint32_t *pos,
+		uint32_t *seen, struct member **m)
+{
+	while (*seen < c->nb_groups && *pos < GROUP_IDS) {
+		struct group *g = b->group_by_id[(*pos)++];
+
+		if (g != NULL && (*m = group_member_of_conn(g, c)) != NULL) {
+			(*seen)++;
+			return g;
+		}
+	}
+	return NULL;
+}
+
+static int
+export_find(const struct conn *c, uint32_t mem_id)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nb_exports; i++)
+		if (c->exports[i].desc.mem_id == mem_id)
+			return (int)i;
+	return -1;
+}
+
+/* Room for @more receivers of @e. */
+static int
+recv_reserve(struct mem_export *e, uint32_t more)
+{
+	uint32_t cap = e->cap_recv;
+	struct mem_recv *n;
+
+	if (e->nb_recv + more <= cap)
+		return 0;
+	cap = RTE_MAX(e->nb_recv + more, cap * 2);
+	n = realloc(e->recv, cap * sizeof(*n));
+	if (n == NULL)
+		return -ENOMEM;
+	e->recv = n;
+	e->cap_recv = cap;
+	return 0;
+}
+
+static void
+recv_remove(struct mem_export *e, uint32_t j)
+{
+	if (e->recv[j].owes)
+		e->recv[j].conn->nb_owed--;
+	e->recv[j] = e->recv[--e->nb_recv];
+}
+
+/* Forget export @idx of @c; its descriptor closes with its last message. */
+static void
+export_free(struct conn *c, uint32_t idx)
+{
+	struct mem_export *e = &c->exports[idx];
+
+	while (e->nb_recv > 0)
+		recv_remove(e, e->nb_recv - 1);
+	mem_file_put(e->file);
+	free(e->recv);
+	c->exports[idx] = c->exports[--c->nb_exports];
+}
+
+static void
+conn_forget_exports(struct conn *c)
+{
+	while (c->nb_exports > 0)
+		export_free(c, c->nb_exports - 1);
+	free(c->exports);
+	c->exports = NULL;
+	c->cap_exports = 0;
+}
+
+/*
+ * An UNEXPORT is answered once nobody is left who may still map the
+ * window: then the window goes. Returns whether export @idx of @owner
+ * went (another one now has that index).
+ */
+static bool
+export_settle(struct dxa_broker *b, struct conn *owner, uint32_t idx)
+{
+	struct mem_export *e = &owner->exports[idx];
+	struct dxa_reply_status r = { .status = 0 };
+	int ret;
+
+	if (!e->removing || e->nb_recv > 0)
+		return false;
+	ret = conn_send(b, owner, DXA_MEM_UNEXPORT | DXA_REPLY,
+		e->unexport_seq, &r, sizeof(r));
+	if (ret != 0)
+		conn_drop(b, owner, ret);
+	export_free(owner, idx);
+	return true;
+}
+
+static void
+mem_event_fill(struct dxa_mem_event *ev, const struct mem_export *e,
+		int16_t group_id, uint16_t handler, const struct conn *owner,
+		uint16_t event)
+{
+	*ev = (struct dxa_mem_event){
+		.group_id = group_id,
+		.event = event,
+		.handler = handler,
+		.mem_id = e->desc.mem_id,
+		.perm = e->desc.perm,
+		.base = e->desc.base,
+		.len = e->desc.len,
+		.offset = e->desc.offset,
+		.owner_uid = (uint32_t)owner->uid,
+	};
+}
+
+/*
+ * Send window @e of @owner, member @om of @g, to @to, and record it so
+ * that an UNEXPORT reaches @to. The caller reserved the room: a window
+ * sent is a window recorded. A receiver that cannot take it is dropped,
+ * and not recorded.
+ */
+static void
+mem_add(struct dxa_broker *b, struct conn *owner, struct mem_export *e,
+		const struct group *g, const struct member *om, struct conn *to)
+{
+	struct dxa_mem_event ev;
+	int ret;
+
+	mem_event_fill(&ev, e, g->id, om->handler, owner, DXA_MEM_ADD);
+	ret = conn_send_file(b, to, DXA_MEM_EVENT, 0, &ev, sizeof(ev),
+		e->file);
+	if (ret != 0) {
+		conn_drop(b, to, ret);
+		return;
+	}
+	e->recv[e->nb_recv++] = (struct mem_recv){
+		.conn = to, .handler = om->handler, .group_id = g->id,
+	};
+}
+
+/*
+ * Forget who was sent windows through @g: everyone when the group goes
+ * (@who NULL), or what member @who gave and got through it when it leaves.
+ * No DEL is sent: the receivers learn it from the group's own event and
+ * drop those windows unasked. What is sent is the reply of an UNEXPORT
+ * that waited only for them.
+ */
+static void
+mem_group_unlink(struct dxa_broker *b, struct group *g,
+		const struct conn *who)
+{
+	uint32_t i, j, k;
+
+	for (i = 0; i < g->nb_members; i++) {
+		const struct member *m = &g->members[i];
+		struct conn *owner = m->conn;
+
+		for (k = 0; k < owner->nb_exports;) {
+			struct mem_export *e = &owner->exports[k];
+
+			for (j = 0; j < e->nb_recv;) {
+				const struct mem_recv *r = &e->recv[j];
+
+				if (r->handler == m->handler &&
+						(who == NULL || who == owner ||
+						 r->conn == who))
+					recv_remove(e, j);
+				else
+					j++;
+			}
+			if (!export_settle(b, owner, k))
+				k++;
+		}
+	}
+}
+
+/*
+ * Room for what a join into @g by @c will relay: each window of the others
+ * gets one receiver more, each of @c's gets every other member. Made
+ * before the join commits, so a join either relays everything or fails.
+ */
+static int
+mem_join_reserve(struct group *g, struct conn *c)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < g->nb_members; i++) {
+		struct conn *o = g->members[i].conn;
+
+		for (k = 0; k < o->nb_exports; k++)
+			if (recv_reserve(&o->exports[k], 1) != 0)
+				return -ENOMEM;
+	}
+	for (k = 0; k < c->nb_exports; k++)
+		if (recv_reserve(&c->exports[k], g->nb_members) != 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Joiner @jm and the other members of @g exchange their windows. Queued
+ * before the join's reply: the joiner has every window when its join
+ * returns, and each other member has the joiner's before any later reply
+ * of its own. Windows being removed are not handed out again.
+ */
+static void
+mem_join_relay(struct dxa_broker *b, struct group *g, const struct member *jm)
+{
+	struct conn *c = jm->conn;
+	uint32_t i, k;
+
+	for (i = 0; i < g->nb_members; i++) {
+		const struct member *m = &g->members[i];
+
+		if (m == jm)
+			continue;
+		for (k = 0; k < m->conn->nb_exports; k++)
+			if (!m->conn->exports[k].removing)
+				mem_add(b, m->conn, &m->conn->exports[k], g, m,
+					c);
+	}
+	for (k = 0; k < c->nb_exports; k++) {
+		if (c->exports[k].removing)
+			continue;
+		for (i = 0; i < g->nb_members; i++)
+			if (&g->members[i] != jm)
+				mem_add(b, c, &c->exports[k], g, jm,
+					g->members[i].conn);
+	}
+}
+
+static int
+do_export(struct dxa_broker *b, struct conn *c,
+		const struct dxa_mem_export *req, int fd, bool fd_lost)
+{
+	struct mem_recv *recv = NULL;
+	struct mem_file *file = NULL;
+	uint32_t i, pos, seen, nb_to = 0;
+	struct mem_export *e;
+	struct member *m;
+	struct group *g;
+	bool sealed;
+	int ret;
+
+	if (fd < 0)
+		return fd_lost ? -EMFILE : -EBADF;
+	ret = dxa_mem_fd_check(fd, req->offset, req->len, req->perm, &sealed);
+	if (ret != 0)
+		goto close_fd;
+	ret = -ENOSPC;
+	if (c->nb_exports >= DXA_MAX_EXPORTS)
+		goto close_fd;
+	/*
+	 * Receivers translate an owner address to one window of that owner:
+	 * two windows over one address would make that ambiguous.
+	 */
+	ret = -EEXIST;
+	for (i = 0; i < c->nb_exports; i++) {
+		const struct dxa_mem_export *o = &c->exports[i].desc;
+
+		if (o->mem_id == req->mem_id ||
+				(req->base < o->base + o->len &&
+				 o->base < req->base + req->len))
+			goto close_fd;
+	}
+	ret = -ENOMEM;
+	if (c->nb_exports == c->cap_exports) {
+		uint32_t cap = c->cap_exports ? c->cap_exports * 2 : 8;
+
+		e = realloc(c->exports, cap * sizeof(*e));
+		if (e == NULL)
+			goto close_fd;
+		c->exports = e;
+		c->cap_exports = cap;
+	}
+	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
+		nb_to += g->nb_members - 1;
+	file = malloc(sizeof(*file));
+	if (nb_to > 0)
+		recv = calloc(nb_to, sizeof(*recv));
+	if (file == NULL || (nb_to > 0 && recv == NULL)) {
+		free(file);
+		free(recv);
+		goto close_fd;
+	}
+	*file = (struct mem_file){ .fd = fd, .refs = 1 };
+	e = &c->exports[c->nb_exports++];
+	*e = (struct mem_export){
+		.desc = *req, .file = file, .recv = recv, .cap_recv = nb_to,
+	};
+	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
+		for (i = 0; i < g->nb_members; i++)
+			if (g->members[i].conn != c)
+				mem_add(b, c, e, g, m, g->members[i].conn);
+	return 0;
+close_fd:
+	close(fd);
+	return ret;
+}
+
+/* Returns 0, a negative errno, or REPLY_LATER: see export_settle(). */
+static int
+do_unexport(struct dxa_broker *b, struct conn *c,
+		const struct dxa_mem_ref *req, uint32_t seq)
+{
+	struct dxa_mem_event ev;
+	struct mem_export *e;
+	uint32_t j;
+	int idx, ret;
+
+	idx = export_find(c, req->mem_id);
+	if (idx < 0)
+		return -ENOENT;
+	e = &c->exports[idx];
+	if (e->removing)
+		return -EBUSY;
+	if (e->nb_recv == 0) {
+		export_free(c, (uint32_t)idx);
+		return 0;
+	}
+	e->removing = true;
+	e->unexport_seq = seq;
+	for (j = 0; j < e->nb_recv; j++) {
+		struct mem_recv *r = &e->recv[j];
+
+		mem_event_fill(&ev, e, r->group_id, r->handler, c, DXA_MEM_DEL);
+		ret = conn_send(b, r->conn, DXA_MEM_EVENT, 0, &ev, sizeof(ev));
+		/* Dropped: it leaves the record when it is closed. */
+		if (ret != 0) {
+			conn_drop(b, r->conn, ret);
+			continue;
+		}
+		r->owes = true;
+		r->conn->nb_owed++;
+	}
+	return REPLY_LATER;
+}
+
+/*
+ * A receiver unmapped a window. A RELEASED nobody owes (late, repeated or
+ * made up) is ignored, and cheaply: only a peer that owes one gets as far
+ * as a lookup.
+ */
+static void
+mem_released(struct dxa_broker *b, struct conn *c,
+		const struct dxa_mem_released *req)
+{
+	struct mem_export *e;
+	struct conn *owner;
+	uint32_t j;
+	int idx;
+
+	if (c->nb_owed == 0)
+		return;
+	owner = b->handler_conn[req->handler];
+	if (owner == NULL)
+		return;
+	idx = export_find(owner, req->mem_id);
+	if (idx < 0)
+		return;
+	e = &owner->exports[idx];
+	for (j = 0; j < e->nb_recv; j++) {
+		if (e->recv[j].conn == c && e->recv[j].owes &&
+				e->recv[j].handler == req->handler) {
+			recv_remove(e, j);
+			export_settle(b, owner, (uint32_t)idx);
+			return;
+		}
+	}
+}
+
 /* Tell every member but @except; a peer that cannot take it is marked dead. */
 static void
 group_notify(struct dxa_broker *b, struct group *g, const struct member *m,
@@ -517,10 +995,12 @@ group_remove_member(struct dxa_broker *b, struct group *g, uint32_t idx)
 {
 	struct member m = g->members[idx];
 
+	mem_group_unlink(b, g, m.conn);
 	/* Released first: the leaver knew its handler too, so it holds it. */
 	handler_release(b, g, m.handler);
 	/* members[0] is the creator, never removed here, so it stays first. */
 	g->members[idx] = g->members[--g->nb_members];
+	m.conn->nb_groups--;
 	token_member_gone(b, g);
 	group_notify(b, g, &m, DXA_EVENT_MEMBER_LEFT, NULL);
 }
@@ -532,9 +1012,11 @@ group_destroy(struct dxa_broker *b, struct group *g)
 	struct member creator = g->members[0];
 	uint32_t i;
 
+	mem_group_unlink(b, g, NULL);
 	group_notify(b, g, &creator, DXA_EVENT_GROUP_DESTROYED, creator.conn);
 	for (i = 0; i < g->nb_members; i++) {
 		handler_release(b, g, g->members[i].handler);
+		g->members[i].conn->nb_groups--;
 		token_member_gone(b, g);
 	}
 	group_free(b, g);
@@ -660,6 +1142,8 @@ do_create(struct dxa_broker *b, struct conn *c,
 	g->nb_members = 1;
 	b->group_by_id[g->id] = g;
 	b->nb_groups++;
+	b->handler_conn[h] = c;
+	c->nb_groups++;
 	t->members++;
 	dxa_tokens_used(&b->tokens, t);
 	r->group_id = g->id;
@@ -694,6 +1178,9 @@ do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
 		return -EEXIST;
 	if (g->nb_members >= b->conf.max_members)
 		return -ENOSPC;
+	ret = mem_join_reserve(g, c);
+	if (ret != 0)
+		return ret;
 	h = handler_alloc(b);
 	if (h == 0)
 		return -ENOSPC;
@@ -702,8 +1189,11 @@ do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
 		.conn = c, .handler = h, .dev_class = req->dev_class,
 	};
 	memcpy(m->domain_id, req->domain_id, DXA_UUID_LEN);
+	b->handler_conn[h] = c;
+	c->nb_groups++;
 	t->members++;
 	dxa_tokens_used(&b->tokens, t);
+	mem_join_relay(b, g, m);
 	r->group_id = g->id;
 	r->handler = h;
 	return 0;
@@ -737,6 +1227,7 @@ do_destroy(struct dxa_broker *b, struct conn *c,
 	if (g->nb_members > 1)
 		return -EBUSY;
 	handler_release(b, g, m->handler);
+	c->nb_groups--;
 	token_member_gone(b, g);
 	group_free(b, g);
 	return 0;
@@ -855,13 +1346,15 @@ rate_allowed(struct dxa_broker *b, struct conn *c)
 }
 
 /*
- * Handle one message of @c. Returns 0, or a negative errno when the
- * connection must be closed (malformed message, peer gone). Peers that
- * could not take an event are marked dead for conn_sweep().
+ * Handle one message of @c, with the descriptor @rx_fd that came with it
+ * (-1: none; always consumed), or @rx_lost when one came but the broker
+ * had no descriptor left to take it. Returns 0, or a negative errno when
+ * the connection must be closed (malformed message, peer gone). Peers
+ * that could not take an event are marked dead for conn_sweep().
  */
 static int
 dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
-		size_t len)
+		size_t len, int rx_fd, bool rx_lost)
 {
 	union {
 		struct dxa_group_create create;
@@ -872,6 +1365,9 @@ dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 		struct dxa_list_req list;
 		struct dxa_token_revoke revoke;
 		struct dxa_group_show show;
+		struct dxa_mem_export exp;
+		struct dxa_mem_ref mref;
+		struct dxa_mem_released rel;
 	} req;
 	union {
 		struct dxa_reply_group group;
@@ -879,24 +1375,43 @@ dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 		struct dxa_reply_token_list tlist;
 		struct dxa_reply_group_list glist;
 		struct dxa_reply_group_show show;
+		struct dxa_reply_status status;
 	} rep;
 	struct dxa_token *t;
 	struct dxa_hdr h;
 	int status, ret;
+	bool allowed;
 	int body;
 
 	ret = dxa_msg_check(msg, len, 0);
+	if (ret == 0) {
+		memcpy(&h, msg, sizeof(h));
+		/* Only an EXPORT brings a descriptor. */
+		if ((rx_fd >= 0 || rx_lost) && h.type != DXA_MEM_EXPORT)
+			ret = -EPROTO;
+	}
 	if (ret != 0) {
+		if (rx_fd >= 0)
+			close(rx_fd);
 		BLOG_RL(b, WARNING, "malformed message from pid %d uid %u: connection closed",
 			(int)c->pid, (unsigned int)c->uid);
 		return ret;
 	}
-	memcpy(&h, msg, sizeof(h));
 	body = dxa_body_size(h.type);
 	memcpy(&req, msg + sizeof(h), (size_t)body);
 	memset(&rep, 0, sizeof(rep));
 
-	if (!rate_allowed(b, c)) {
+	allowed = rate_allowed(b, c);
+	/*
+	 * One-way, so never refused: dropping an owed RELEASED would leave
+	 * its owner's UNEXPORT waiting for good, and one nobody owes costs
+	 * nothing to ignore.
+	 */
+	if (h.type == DXA_MEM_RELEASED) {
+		mem_released(b, c, &req.rel);
+		return 0;
+	}
+	if (!allowed) {
 		status = -EAGAIN;
 		goto reply;
 	}
@@ -941,12 +1456,23 @@ dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 	case DXA_GROUP_SHOW:
 		status = do_group_show(b, &req.show, &rep.show);
 		break;
+	case DXA_MEM_EXPORT:
+		status = do_export(b, c, &req.exp, rx_fd, rx_lost);
+		rx_fd = -1;
+		break;
+	case DXA_MEM_UNEXPORT:
+		status = do_unexport(b, c, &req.mref, h.seq);
+		if (status == REPLY_LATER)
+			return 0;
+		break;
 	default:
 		/* dxa_msg_check() lets no other request type through. */
 		status = -EPROTO;
 		break;
 	}
 reply:
+	if (rx_fd >= 0)
+		close(rx_fd);
 	/* The secret, if any, is not kept beyond this call. */
 	memset(&req, 0, sizeof(req));
 	/* Every reply body starts with the status. */
@@ -1001,8 +1527,11 @@ conn_unlink(struct dxa_broker *b, struct conn *c)
 static void
 conn_free(struct dxa_broker *b, struct conn *c)
 {
+	/* Nothing more is sent to it while it goes. */
+	c->dead = true;
 	conn_unlink(b, c);
 	conn_leave_all(b, c);
+	conn_forget_exports(c);
 	conn_drop_holds(b, c);
 	conn_queue_free(c);
 	if (c->fd >= 0) {
@@ -1093,6 +1622,88 @@ conn_accept(struct dxa_broker *b)
 }
 
 /*
+ * Take the descriptors that came in @mh: the first in *first, the others
+ * closed. Returns how many came.
+ */
+static unsigned int
+take_fds(struct msghdr *mh, int *first)
+{
+	struct cmsghdr *cm;
+	unsigned int nb = 0;
+	size_t i, n;
+	int fd;
+
+	*first = -1;
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			if (nb++ == 0)
+				*first = fd;
+			else
+				close(fd);
+		}
+	}
+	return nb;
+}
+
+/*
+ * Receive one message of @c, with at most one descriptor (*rx_fd, or -1).
+ * More than one, or control data cut short around one, make the message
+ * malformed and are closed: the broker never keeps what it did not ask
+ * for. Control data cut short with no descriptor in it means the kernel
+ * could not give the broker one (no descriptor left): *rx_lost, for the
+ * EXPORT to be refused rather than its sender closed. Returns the
+ * message's length, 0 when the peer is gone or malformed, or -EAGAIN.
+ */
+static ssize_t
+conn_recv(struct dxa_broker *b, struct conn *c, uint8_t *msg, int *rx_fd,
+		bool *rx_lost)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(RX_FDS_MAX * sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = msg, .iov_len = DXA_MSG_MAX };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	unsigned int nb;
+	ssize_t n;
+
+	*rx_fd = -1;
+	*rx_lost = false;
+	do {
+		n = recvmsg(c->fd, &mh,
+			MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : 0;
+	nb = take_fds(&mh, rx_fd);
+	if (nb > 1 || (nb == 1 && (mh.msg_flags & MSG_CTRUNC) != 0)) {
+		BLOG_RL(b, WARNING, "more than one descriptor with a message from pid %d: connection closed",
+			(int)c->pid);
+		n = 0;
+	} else if (n > DXA_MSG_MAX) {
+		BLOG_RL(b, WARNING, "oversized message (%zd bytes) from pid %d: connection closed",
+			n, (int)c->pid);
+		n = 0;
+	} else if ((mh.msg_flags & MSG_CTRUNC) != 0) {
+		BLOG_RL(b, WARNING, "out of file descriptors: one from pid %d refused",
+			(int)c->pid);
+		*rx_lost = true;
+	}
+	if (n == 0 && *rx_fd >= 0) {
+		close(*rx_fd);
+		*rx_fd = -1;
+	}
+	return n;
+}
+
+/*
  * Send what waits for @c if it can take it; read every message it has
  * queued; close it on error or hang-up.
  */
@@ -1100,27 +1711,21 @@ static void
 conn_ready(struct dxa_broker *b, struct conn *c, uint32_t events)
 {
 	uint8_t msg[DXA_MSG_MAX];
+	bool rx_lost;
 	ssize_t n;
+	int rx_fd;
 
 	if (events & EPOLLOUT)
 		conn_flush(b, c);
 	while (!c->dead && (events & ~(uint32_t)EPOLLOUT) != 0) {
-		n = recv(c->fd, msg, sizeof(msg), MSG_DONTWAIT | MSG_TRUNC);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		n = conn_recv(b, c, msg, &rx_fd, &rx_lost);
+		if (n == -EAGAIN)
 			break;
 		if (n <= 0) {
 			c->dead = true;
 			break;
 		}
-		if ((size_t)n > sizeof(msg)) {
-			BLOG_RL(b, WARNING, "oversized message (%zd bytes) from pid %d: connection closed",
-				n, (int)c->pid);
-			c->dead = true;
-			break;
-		}
-		if (dispatch(b, c, msg, (size_t)n) != 0)
+		if (dispatch(b, c, msg, (size_t)n, rx_fd, rx_lost) != 0)
 			c->dead = true;
 		memset(msg, 0, (size_t)n);
 		if (c->dead)
@@ -1229,6 +1834,23 @@ fail:
 	return err;
 }
 
+/*
+ * The broker holds a descriptor per window, and the kernel bounds the
+ * descriptors it has in flight to receivers by the same limit: take all
+ * the hard limit allows. A failure leaves the soft limit, which works,
+ * only with fewer windows.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 struct dxa_broker *
 dxa_broker_create(const struct dxa_broker_conf *conf, int *err)
 {
@@ -1252,6 +1874,7 @@ dxa_broker_create(const struct dxa_broker_conf *conf, int *err)
 		b->conf.msg_rate = DXA_DEFAULT_MSG_RATE;
 	b->logtype = conf->logtype;
 	b->listen_fd = b->epoll_fd = b->stop_fd = -1;
+	raise_fd_limit();
 	b->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	b->next_handler = 1;
 	b->feed_conn.fd = -1;
@@ -1260,9 +1883,11 @@ dxa_broker_create(const struct dxa_broker_conf *conf, int *err)
 	b->handler_holders = calloc(HANDLERS, sizeof(*b->handler_holders));
 	b->handler_released = calloc(HANDLERS, sizeof(*b->handler_released));
 	b->handler_epoch = calloc(HANDLERS, sizeof(*b->handler_epoch));
+	b->handler_conn = calloc(HANDLERS, sizeof(*b->handler_conn));
 	if (b->group_by_id == NULL || b->handler_state == NULL ||
 			b->handler_holders == NULL ||
-			b->handler_released == NULL || b->handler_epoch == NULL) {
+			b->handler_released == NULL || b->handler_epoch == NULL ||
+			b->handler_conn == NULL) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -1330,8 +1955,10 @@ dxa_broker_destroy(struct dxa_broker *b)
 		return;
 	while (b->conns != NULL)
 		conn_free(b, b->conns);
-	/* feed_conn's memberships, if the fuzz target left any. */
+	/* feed_conn's memberships and windows, if the fuzz target left any. */
+	b->feed_conn.dead = true;
 	conn_leave_all(b, &b->feed_conn);
+	conn_forget_exports(&b->feed_conn);
 	conn_drop_holds(b, &b->feed_conn);
 	if (b->group_by_id != NULL)
 		for (i = 0; i < GROUP_IDS; i++)
@@ -1354,12 +1981,13 @@ dxa_broker_destroy(struct dxa_broker *b)
 	free(b->handler_holders);
 	free(b->handler_released);
 	free(b->handler_epoch);
+	free(b->handler_conn);
 	free(b);
 }
 
 int
-dxa_broker_feed(struct dxa_broker *b, const void *msg, size_t len, uid_t uid,
-		gid_t gid, pid_t pid)
+dxa_broker_feed(struct dxa_broker *b, const void *msg, size_t len, int fd,
+		uid_t uid, gid_t gid, pid_t pid)
 {
 	struct conn *c = &b->feed_conn;
 
@@ -1367,7 +1995,10 @@ dxa_broker_feed(struct dxa_broker *b, const void *msg, size_t len, uid_t uid,
 	c->gids[0] = gid;
 	c->nb_gids = 1;
 	c->pid = pid;
-	if (len > DXA_MSG_MAX)
+	if (len > DXA_MSG_MAX) {
+		if (fd >= 0)
+			close(fd);
 		return -EMSGSIZE;
-	return dispatch(b, c, msg, len);
+	}
+	return dispatch(b, c, msg, len, fd, false);
 }

@@ -41,6 +41,8 @@ struct dxa_broker_conf {
 #define DXA_DEFAULT_MSG_RATE 20000
 /* Failed token checks a uid may make per second before -EAGAIN. */
 #define DXA_AUTH_FAIL_BURST 5
+/* Windows one connection may export at once (the broker holds an fd each). */
+#define DXA_MAX_EXPORTS 4096
 
 /*
  * Create a broker listening on conf->socket_path (a stale socket nobody
@@ -67,13 +69,15 @@ void dxa_broker_stop(struct dxa_broker *b);
 void dxa_broker_destroy(struct dxa_broker *b);
 
 /*
- * Handle one received message of connection @conn_id exactly as the loop
- * would, without a socket: replies and events are dropped. For the fuzz
- * target, which must reach the dispatcher the same way a peer does.
- * Returns 0, or a negative errno when the connection would be closed.
+ * Handle one message of the broker's one socketless connection (peer
+ * @uid, @gid, @pid) exactly as the loop would: replies and events are
+ * dropped. @fd is the descriptor that came with the message, or -1; the
+ * broker keeps or closes it. For the fuzz target, which must reach the
+ * dispatcher the same way a peer does. Returns 0, or a negative errno
+ * when the connection would be closed.
  */
 int dxa_broker_feed(struct dxa_broker *b, const void *msg, size_t len,
-		uid_t uid, gid_t gid, pid_t pid);
+		int fd, uid_t uid, gid_t gid, pid_t pid);
 
 /*
  * Default socket path: $RTE_DMA_ACCESS_SOCKET if set; as root
