@@ -1,0 +1,1416 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-dma-xd authors
+ */
+
+/*
+ * Multi-process tests of the inter-domain datapath: real process domains
+ * (test_xd_peer, one EAL process each with an inline and an lcore
+ * dma_xd_skeleton device, driven line by line over pipes), joined in
+ * access pair groups through the embedded broker of the group's creator,
+ * copying into and out of each other's registered memory.
+ *
+ * Error paths first: registration errors, vchan set-up with handlers the
+ * device cannot reach, 100,000 operations at random ranges against a
+ * known window layout (each status predicted, guard bytes and data
+ * checked by the owner), a peer that leaves, memory unregistered under a
+ * stream, a peer killed with -9 in the middle of two streams, memfds that
+ * a peer tries to shrink. Then what works: copies of every size both
+ * ways on both engines, between two other processes, scatter-gather and
+ * fill, and a peer in its own user, pid, mount, ipc, network and uts
+ * namespaces (an OS domain).
+ *
+ * This program has no EAL of its own. It finds the peer in XD_PEER (meson
+ * sets it). XD_SEED fixes the seed of the random operations (printed by
+ * each run) to repeat a run; XD_TEST runs only the tests whose names
+ * match it (a cmocka filter, e.g. "test_random").
+ *
+ * Each test has its own directory (broker socket), token, processes and
+ * EAL file prefixes: the tests run in parallel with anything. The per-test
+ * teardown ends every process it started, also when the test failed; the
+ * group teardown repeats it for a test whose teardown could not run.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <uuid/uuid.h>
+
+#include "test_proc.h"
+
+#define EXIT_SKIP 77
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_PEERS 4
+#define KIB 1024u
+#define MIB (1024u * 1024u)
+
+/* Longest wait for an answer: above the library's 5 s broker timeout. */
+#define REPLY_MS 10000
+/* EAL start-up of a peer. */
+#define START_MS 15000
+/* The random run: 100,000 operations and their checks. */
+#define RANDOM_MS 60000
+/* A group event that is due. */
+#define EVENT_MS 3000
+/* How long a peer gets to exit cleanly. */
+#define EXIT_MS 3000
+
+#define RANDOM_OPS 100000
+/* The streams: blocks of a window, ops to wait for before and after. */
+#define STREAM_NBLK 256
+#define STREAM_BS 4096
+#define STREAM_OPS 4096
+
+/* Host name of the OS-domain peer: proves its uts namespace. */
+#define NS_HOST "xd-os-domain"
+
+struct peer {
+	struct test_proc proc;
+	char domain[37];
+};
+
+struct fixture {
+	char dir[64];
+	char sock[128];
+	char token[37];
+	char dev;            /* the engine under test: 'i' or 'l' */
+	struct peer peers[MAX_PEERS];
+};
+
+/* The engine a parametrised test runs on (cmocka's initial state). */
+struct engine {
+	char dev;
+};
+
+static const struct engine inline_engine = { 'i' };
+static const struct engine lcore_engine = { 'l' };
+
+/* The fixture of the running test, for the group teardown. */
+static struct fixture *live;
+
+/* ---- peers ------------------------------------------------------------ */
+
+static const char *
+peer_path(void)
+{
+	return getenv("XD_PEER");
+}
+
+static struct peer *
+peer_slot(struct fixture *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_PEERS; i++)
+		if (!f->peers[i].proc.used)
+			return &f->peers[i];
+	fail_msg("more than %u peers", MAX_PEERS);
+	return NULL;
+}
+
+/*
+ * Start a peer and wait for "ready DOMAIN". With @hook, the child runs it
+ * before exec; a hook that cannot do its job prints "nons WHAT ERRNO"
+ * instead of exec'ing: then NULL is returned and @why says what failed.
+ */
+static struct peer *
+peer_spawn(struct fixture *f, const char *name, void (*hook)(void *),
+		char *why, size_t why_size)
+{
+	char sock_env[160];
+	const char *const env[] = {
+		sock_env,
+		"RTE_DMA_ACCESS_BROKER",   /* auto: the creator embeds one */
+		"RTE_DMA_DOMAIN_ID",       /* a random domain id each */
+		NULL,
+	};
+	const struct test_proc_opts o = {
+		.with_stdin = true,
+		.env = env,
+		.child_hook = hook,
+	};
+	char *argv[] = {
+		(char *)(uintptr_t)peer_path(), (char *)(uintptr_t)"xdpeer",
+		NULL,
+	};
+	char line[TEST_PROC_LINE];
+	struct peer *pe = peer_slot(f);
+	int ret;
+
+	snprintf(sock_env, sizeof(sock_env), "RTE_DMA_ACCESS_SOCKET=%s",
+		f->sock);
+	ret = test_proc_spawn(&pe->proc, name, argv, &o);
+	if (ret != 0)
+		fail_msg("cannot start peer %s: %s", name, strerror(-ret));
+	ret = test_proc_read_line(&pe->proc, line, sizeof(line),
+		test_proc_now_ns() + START_MS * 1000000ull);
+	if (ret == 0 && strncmp(line, "nons ", 5) == 0 && why != NULL) {
+		snprintf(why, why_size, "%s", line + 5);
+		return NULL;
+	}
+	if (ret != 0 || strncmp(line, "ready ", 6) != 0 ||
+			strlen(line + 6) != 36)
+		fail_msg("peer %s did not start: %s", name,
+			ret != 0 ? strerror(-ret) : line);
+	snprintf(pe->domain, sizeof(pe->domain), "%s", line + 6);
+	return pe;
+}
+
+static struct peer *
+peer_start(struct fixture *f, const char *name)
+{
+	return peer_spawn(f, name, NULL, NULL, 0);
+}
+
+static const char * __attribute__((format(printf, 3, 4)))
+peer_ok(struct peer *pe, char reply[TEST_PROC_LINE], const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	test_proc_vpost(&pe->proc, fmt, ap);
+	va_end(ap);
+	return test_proc_wait_ok(&pe->proc, reply, REPLY_MS);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+peer_err(struct peer *pe, int want, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	test_proc_vpost(&pe->proc, fmt, ap);
+	va_end(ap);
+	test_proc_wait_err(&pe->proc, want, REPLY_MS);
+}
+
+/* A command whose answer is "ok NUMBER". */
+static uint64_t __attribute__((format(printf, 2, 3)))
+peer_num(struct peer *pe, const char *fmt, ...)
+{
+	char reply[TEST_PROC_LINE];
+	const char *s;
+	char *end;
+	uint64_t v;
+	va_list ap;
+
+	va_start(ap, fmt);
+	test_proc_vpost(&pe->proc, fmt, ap);
+	va_end(ap);
+	s = test_proc_wait_ok(&pe->proc, reply, REPLY_MS);
+	v = strtoull(s, &end, 0);
+	if (end == s || (*end != '\0' && *end != ' '))
+		fail_msg("%s: '%s' -> '%s', expected a number", pe->proc.name,
+			pe->proc.cmd, reply);
+	return v;
+}
+
+/* An operation that must complete with status @want. */
+static void __attribute__((format(printf, 3, 4)))
+peer_status(struct peer *pe, const char *want, const char *fmt, ...)
+{
+	char reply[TEST_PROC_LINE];
+	const char *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	test_proc_vpost(&pe->proc, fmt, ap);
+	va_end(ap);
+	s = test_proc_wait_ok(&pe->proc, reply, REPLY_MS);
+	if (strcmp(s, want) != 0)
+		fail_msg("%s: '%s' completed %s, expected %s", pe->proc.name,
+			pe->proc.cmd, s, want);
+}
+
+/* The text after "KEY=" in an answer of "KEY=VALUE" words. */
+static const char *
+kv_text(const char *reply, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *s = reply;
+
+	while ((s = strstr(s, key)) != NULL) {
+		if ((s == reply || s[-1] == ' ') && s[kl] == '=')
+			return s + kl + 1;
+		s += kl;
+	}
+	fail_msg("no %s= in '%s'", key, reply);
+	return NULL;
+}
+
+static uint64_t
+kv(const char *reply, const char *key)
+{
+	return strtoull(kv_text(reply, key), NULL, 0);
+}
+
+static int64_t
+kv_signed(const char *reply, const char *key)
+{
+	return strtoll(kv_text(reply, key), NULL, 10);
+}
+
+/* ---- groups, memory --------------------------------------------------- */
+
+static int
+group_create(struct fixture *f, struct peer *pe, char dev)
+{
+	uint64_t gid = peer_num(pe, "create %c %s", dev, f->token);
+
+	assert_in_range(gid, 0, INT16_MAX);
+	return (int)gid;
+}
+
+static void
+group_join(struct fixture *f, struct peer *pe, char dev, int gid)
+{
+	char reply[TEST_PROC_LINE];
+
+	peer_ok(pe, reply, "join %c %s %d", dev, f->token, gid);
+}
+
+/*
+ * Handler of @of in group @gid, as @pe sees it. Also the call after
+ * which @pe has every window @of registered before it.
+ */
+static unsigned int
+handler_of(struct peer *pe, char dev, int gid, const struct peer *of)
+{
+	uint64_t h = peer_num(pe, "handler %c %d %s", dev, gid, of->domain);
+
+	if (h == 0 || h > UINT16_MAX)
+		fail_msg("%s: handler %" PRIu64 " of %s", pe->proc.name, h,
+			of->proc.name);
+	return (unsigned int)h;
+}
+
+static uint64_t
+mem_alloc(struct peer *pe, const char *name, uint64_t len, const char *perm)
+{
+	return peer_num(pe, "alloc %s %" PRIu64 " %s", name, len, perm);
+}
+
+static uint64_t
+mem_mfd(struct peer *pe, const char *name, uint64_t size, const char *seals)
+{
+	return peer_num(pe, "mfd %s %" PRIu64 " %s", name, size, seals);
+}
+
+/* Wait for events of @pe: each of @types (NULL-terminated), any order. */
+static void
+expect_events(struct peer *pe, int gid[], const char *domain,
+		const char *const types[])
+{
+	char line[TEST_PROC_LINE], want[TEST_PROC_LINE];
+	bool seen[4] = { false };
+	unsigned int n = 0, i, got = 0;
+	int ret;
+
+	while (types[n] != NULL)
+		n++;
+	assert_true(n <= DIM(seen));
+	while (got < n) {
+		ret = test_proc_async(&pe->proc, line, EVENT_MS);
+		if (ret != 0)
+			fail_msg("%s: %u of %u events within %u ms (%s), the first missing: %s of group %d",
+				pe->proc.name, got, n, EVENT_MS, strerror(-ret),
+				types[got], gid[got]);
+		for (i = 0; i < n; i++) {
+			snprintf(want, sizeof(want), "event %d %s %s", gid[i],
+				domain, types[i]);
+			if (!seen[i] && strcmp(line, want) == 0)
+				break;
+		}
+		if (i == n)
+			fail_msg("%s: unexpected '%s'", pe->proc.name, line);
+		seen[i] = true;
+		got++;
+	}
+}
+
+static void
+expect_event(struct peer *pe, int gid, const char *domain, const char *type)
+{
+	const char *const types[] = { type, NULL };
+	int gids[] = { gid };
+
+	expect_events(pe, gids, domain, types);
+}
+
+/* "quit": the peer must exit cleanly (no SIGBUS, no crash at exit). */
+static void
+peer_quit(struct peer *pe)
+{
+	uint64_t deadline = test_proc_now_ns() + EXIT_MS * 1000000ull;
+	char reply[TEST_PROC_LINE];
+
+	peer_ok(pe, reply, "quit");
+	while (!test_proc_reaped(&pe->proc, false) &&
+			test_proc_now_ns() < deadline)
+		sched_yield();
+	if (pe->proc.pid != 0)
+		fail_msg("%s did not exit within %u ms of quit", pe->proc.name,
+			EXIT_MS);
+	if (!WIFEXITED(pe->proc.status) || WEXITSTATUS(pe->proc.status) != 0)
+		fail_msg("%s ended with status %#x", pe->proc.name,
+			pe->proc.status);
+}
+
+static uint64_t
+test_seed(void)
+{
+	const char *s = getenv("XD_SEED");
+	uint64_t seed = s != NULL ? strtoull(s, NULL, 0) : test_proc_now_ns();
+
+	print_message("seed %#" PRIx64 " (XD_SEED=%#" PRIx64 " repeats it)\n",
+		seed, seed);
+	return seed;
+}
+
+/* ---- fixture ---------------------------------------------------------- */
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	const struct engine *e = *state;
+	struct fixture *f = calloc(1, sizeof(*f));
+	uuid_t u;
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/dxa-xd-XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->sock, sizeof(f->sock), "%s/broker.sock", f->dir);
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, f->token);
+	f->dev = e != NULL ? e->dev : 'i';
+	live = f;
+	*state = f;
+	return 0;
+}
+
+/*
+ * A killed peer leaves its EAL runtime directory, RUNTIME/dpdk/PREFIX
+ * (test_eal.c: PREFIX is xdtest-xdpeer-PID): RUNTIME is /var/run for root,
+ * else $XDG_RUNTIME_DIR or /tmp. (An OS-domain peer keeps its own in a
+ * tmpfs of its mount namespace, gone with it.)
+ */
+static void
+peer_killed(const struct test_proc *p, pid_t pid)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char path[PATH_MAX];
+
+	(void)p;
+	snprintf(path, sizeof(path), "%s/dpdk/xdtest-xdpeer-%d",
+		geteuid() == 0 ? "/var/run" : xdg != NULL ? xdg : "/tmp",
+		(int)pid);
+	nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+fixture_free(struct fixture *f)
+{
+	struct test_proc *procs[MAX_PEERS];
+	unsigned int i;
+
+	for (i = 0; i < MAX_PEERS; i++)
+		procs[i] = &f->peers[i].proc;
+	test_proc_end(procs, MAX_PEERS, EXIT_MS, peer_killed);
+	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+}
+
+static int
+teardown(void **state)
+{
+	fixture_free(*state);
+	live = NULL;
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	if (live != NULL)
+		fixture_free(live);
+	live = NULL;
+	return 0;
+}
+
+/* ---- shared steps ----------------------------------------------------- */
+
+/* @a creates a group with @dev, each of @others joins it. */
+static int
+group_of(struct fixture *f, char dev, struct peer *a, struct peer *others[],
+		unsigned int nb)
+{
+	int gid = group_create(f, a, dev);
+	unsigned int i;
+
+	for (i = 0; i < nb; i++)
+		group_join(f, others[i], dev, gid);
+	return gid;
+}
+
+/*
+ * Copies of @n bytes both ways between @a's memory and @b's window, on
+ * @a's vchans 0 (a -> b) and 1 (b -> a), checked byte for byte by the
+ * side that received them; the bytes around each written range must not
+ * change. @a_mem and @b_mem are regions of 4 MiB, named A in @a and B in
+ * @b: the first half takes writes, reads come from the second.
+ */
+static void
+copy_both_ways(struct peer *a, char dev, uint64_t a_mem, struct peer *b,
+		uint64_t b_mem, uint64_t n, uint64_t off, uint64_t seed)
+{
+	char reply[TEST_PROC_LINE];
+	const uint64_t half = 2 * MIB;
+
+	assert_true(off + n + 16 <= half && off >= 16);
+	/* a -> b: a's bytes from 0, into b's window at off */
+	peer_ok(b, reply, "set B 0 %" PRIu64 " 0", half);
+	peer_ok(a, reply, "pat A 0 %" PRIu64 " %" PRIu64, n, seed);
+	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " %" PRIu64,
+		dev, a_mem, b_mem + off, n);
+	peer_ok(b, reply, "check B %" PRIu64 " %" PRIu64 " %" PRIu64 " 0",
+		off, n, seed);
+	peer_ok(b, reply, "same B %" PRIu64 " 16 0", off - 16);
+	peer_ok(b, reply, "same B %" PRIu64 " 16 0", off + n);
+	/* b -> a: b's second half at off + 1, into a's second half at off */
+	peer_ok(a, reply, "set A %" PRIu64 " %" PRIu64 " 0", half, half);
+	peer_ok(b, reply, "pat B %" PRIu64 " %" PRIu64 " %" PRIu64,
+		half + off + 1, n, seed + 1);
+	peer_status(a, "SUCCESSFUL", "copy %c 1 %#" PRIx64 " %#" PRIx64 " %" PRIu64,
+		dev, b_mem + half + off + 1, a_mem + half + off, n);
+	peer_ok(a, reply, "check A %" PRIu64 " %" PRIu64 " %" PRIu64 " 0",
+		half + off, n, seed + 1);
+	peer_ok(a, reply, "same A %" PRIu64 " 16 0", half + off - 16);
+	peer_ok(a, reply, "same A %" PRIu64 " 16 0", half + off + n);
+}
+
+/* Sizes from one byte to 1 MiB, at offsets that are not aligned. */
+static const struct {
+	uint64_t n;
+	uint64_t off;
+} copy_sizes[] = {
+	{ 1, 16 }, { 64, 4096 }, { 100, 4095 }, { 4096, 8192 },
+	{ 4097, 12289 }, { 65536, 20480 }, { 262147, 131073 },
+	{ MIB, 16 },
+};
+
+/* ---- 1. registration errors ------------------------------------------- */
+
+/*
+ * Every documented error of registration, in one owner; then a peer
+ * checks that only what was accepted became a window.
+ */
+static void
+test_reg_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	uint64_t u, s, g, m, la;
+	unsigned int ha, hb;
+	int gid = group_of(f, 'i', a, &b, 1);
+
+	/* alloc: length and flags */
+	peer_err(b, -EINVAL, "alloc X 0 rw");
+	peer_err(b, -EINVAL, "alloc X 4096 0");
+	peer_err(b, -EINVAL, "alloc X 4096 0x10");
+	/* memfds that could shrink under a peer's mapping */
+	u = mem_mfd(b, "U", 16 * KIB, "none");
+	peer_err(b, -EPERM, "reg U 0 0 16384 rw");
+	peer_err(b, -EPERM, "reg U 0 0 16384 r");
+	s = mem_mfd(b, "S", 16 * KIB, "shrink");
+	peer_err(b, -EPERM, "reg S 0 0 16384 rw");
+	g = mem_mfd(b, "G", 16 * KIB, "grow");
+	peer_err(b, -EPERM, "reg G 0 0 16384 rw");
+	/* arguments: alignment, length, flags */
+	m = mem_mfd(b, "M", 64 * KIB, "both");
+	peer_err(b, -EINVAL, "reg M 64 64 4096 rw");
+	peer_err(b, -EINVAL, "reg M 4096 100 4096 rw");
+	peer_err(b, -EINVAL, "reg M 0 0 0 rw");
+	peer_err(b, -EINVAL, "reg M 0 0 4096 0");
+	peer_err(b, -EINVAL, "reg M 0 0 4096 0x4"); /* HUGETLB: alloc's only */
+	peer_err(b, -EINVAL, "reg M 0 0 4096 0x100");
+	/* the descriptor: too small, wrong access mode, wrong kind */
+	peer_err(b, -ERANGE, "reg M 0 0 131072 rw");
+	peer_err(b, -ERANGE, "reg M 61440 61440 8192 rw");
+	peer_err(b, -EACCES, "reg M 0 0 4096 rw ro");
+	peer_err(b, -EACCES, "reg M 0 0 4096 w ro");
+	peer_err(b, -EBADF, "reg M 0 0 4096 rw pipe");
+	/* overlap: equal, inside, across the end; adjacent is fine */
+	peer_ok(b, reply, "reg M 0 0 8192 rw");
+	peer_err(b, -EEXIST, "reg M 0 0 8192 rw");
+	peer_err(b, -EEXIST, "reg M 4096 4096 4096 r");
+	peer_err(b, -EEXIST, "reg M 4096 4096 8192 r");
+	peer_ok(b, reply, "reg M 8192 8192 4096 r");
+	/* a read-only window from a read-only descriptor is fine */
+	peer_ok(b, reply, "reg M 16384 16384 4096 r ro");
+	/* unregister: unknown, not a start, twice; free of non-alloc'd */
+	peer_err(b, -ENOENT, "unreg M 32768");
+	peer_err(b, -ENOENT, "unreg M 4096");
+	peer_ok(b, reply, "unreg M 8192");
+	peer_err(b, -ENOENT, "unreg M 8192");
+	peer_err(b, -ENOENT, "unreg U");
+	peer_err(b, -ENOENT, "free M");
+
+	/* Only what was accepted is a window for the peer. */
+	la = mem_alloc(a, "A", 64 * KIB, "rw");
+	ha = handler_of(a, 'i', gid, a);
+	hb = handler_of(a, 'i', gid, b);
+	peer_ok(a, reply, "setup i 64 process %u %u", ha, hb);
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, u);
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, s);
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, g);
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, m);
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 100",
+		la, m + 8100);
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, m + 8192);
+	/* the read-only one: readable, not writable */
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, m + 16384);
+	peer_ok(a, reply, "setup i 64 process %u %u", hb, ha);
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		m + 16384, la);
+}
+
+/* ---- 2. vchan set-up -------------------------------------------------- */
+
+static bool
+in_set(unsigned int v, const unsigned int *set, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == v)
+			return true;
+	return false;
+}
+
+/*
+ * A vchan names handlers the device can reach: its own and members' in
+ * its groups. Anything else is -ENOENT, also a handler of a group of the
+ * process's other device; NONE stays a local vchan.
+ */
+static void
+test_vchan_setup(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	unsigned int h[4], unknown = 0xfff0, hb_own;
+	uint64_t la, wb;
+	int g1, g2;
+
+	g1 = group_of(f, 'i', a, &b, 1);
+	g2 = group_of(f, 'l', a, &b, 1);
+	h[0] = handler_of(a, 'i', g1, a);
+	h[1] = handler_of(a, 'i', g1, b);
+	h[2] = handler_of(a, 'l', g2, a);
+	h[3] = handler_of(a, 'l', g2, b);
+	while (in_set(unknown, h, 4))
+		unknown--;
+
+	peer_err(a, -ENOENT, "setup i 64 process %u %u", h[0], unknown);
+	peer_err(a, -ENOENT, "setup i 64 process %u %u", unknown, h[1]);
+	peer_err(a, -ENOENT, "setup i 64 os %u %u", unknown, unknown);
+	/* handlers of the group of the other device */
+	peer_err(a, -ENOENT, "setup i 64 process %u %u", h[0], h[3]);
+	peer_err(a, -ENOENT, "setup i 64 process %u %u", h[2], h[1]);
+	peer_err(a, -ENOENT, "setup l 64 process %u %u", h[2], h[1]);
+	peer_err(a, -ENOENT, "setup l 64 process %u %u", h[0], h[0]);
+	/* handlers with NONE */
+	peer_err(a, -EINVAL, "setup i 64 none %u %u", h[0], h[1]);
+
+	/* NONE: a local vchan that copies */
+	la = mem_alloc(a, "A", 64 * KIB, "rw");
+	peer_ok(a, reply, "setup i 64 none 0 0");
+	peer_ok(a, reply, "pat A 0 4096 7");
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		la, la + 8192);
+	peer_ok(a, reply, "check A 8192 4096 7 0");
+	/* the handlers of each device's own group, both types */
+	peer_ok(a, reply, "setup i 64 process %u %u os %u %u process %u %u",
+		h[0], h[1], h[1], h[0], h[1], h[1]);
+	peer_ok(a, reply, "setup l 64 os %u %u process %u %u", h[2], h[3],
+		h[3], h[2]);
+
+	/*
+	 * A handler learnt from a window, without a lookup: A's memory
+	 * reached B by B's own lookup, which returned after A's alloc.
+	 */
+	wb = mem_alloc(b, "B", 64 * KIB, "rw");
+	hb_own = handler_of(b, 'i', g1, b);
+	peer_ok(b, reply, "setup i 64 process %u %u", hb_own, h[0]);
+	peer_ok(b, reply, "pat B 0 100 9");
+	peer_status(b, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 100",
+		wb, la + 100);
+	peer_ok(a, reply, "check A 100 100 9 0");
+}
+
+/* ---- 3. copies both ways ---------------------------------------------- */
+
+static void
+test_copy(void **state)
+{
+	struct fixture *f = *state;
+	const char dev = f->dev;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	uint64_t wb, la, wb2;
+	unsigned int ha, hb, i;
+	int gid;
+
+	/* B's memory before it joins, A's after: both become windows. */
+	wb = mem_alloc(b, "B", 4 * MIB, "rw");
+	gid = group_of(f, dev, a, &b, 1);
+	la = mem_alloc(a, "A", 4 * MIB, "rw");
+	ha = handler_of(a, dev, gid, a);
+	hb = handler_of(a, dev, gid, b);
+	peer_ok(a, reply, "setup %c 64 process %u %u process %u %u", dev, ha,
+		hb, hb, ha);
+	for (i = 0; i < DIM(copy_sizes); i++)
+		copy_both_ways(a, dev, la, b, wb, copy_sizes[i].n,
+			copy_sizes[i].off, 1000 + i);
+
+	/* A window registered later: visible after the next lookup. */
+	wb2 = mem_alloc(b, "B2", 8 * KIB, "rw");
+	assert_int_equal(handler_of(a, dev, gid, b), hb);
+	peer_ok(a, reply, "pat A 0 8192 77");
+	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 8192",
+		dev, la, wb2);
+	peer_ok(b, reply, "check B2 0 8192 77 0");
+
+	/* The other way round: B initiates into A's window. */
+	ha = handler_of(b, dev, gid, a);
+	hb = handler_of(b, dev, gid, b);
+	peer_ok(b, reply, "setup %c 64 process %u %u", dev, hb, ha);
+	peer_ok(b, reply, "pat B 0 4096 55");
+	peer_status(b, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		dev, wb, la + 3 * MIB);
+	peer_ok(a, reply, "check A %u 4096 55 0", 3 * MIB);
+}
+
+/* ---- 4. between two other processes ----------------------------------- */
+
+static void
+test_third_party(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B"),
+		*c = peer_start(f, "C");
+	struct peer *others[] = { b, c };
+	char reply[TEST_PROC_LINE];
+	uint64_t wb, wc;
+	unsigned int hb, hc;
+	int gid;
+
+	wb = mem_alloc(b, "B", 64 * KIB, "rw");
+	wc = mem_alloc(c, "C", 64 * KIB, "rw");
+	peer_ok(b, reply, "pat B 0 65536 31");
+	gid = group_of(f, 'i', a, others, 2);
+	hb = handler_of(a, 'i', gid, b);
+	hc = handler_of(a, 'i', gid, c);
+	/* A's vchans: B -> C, and C -> B */
+	peer_ok(a, reply, "setup i 64 process %u %u process %u %u", hb, hc,
+		hc, hb);
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 5000",
+		wb + 100, wc + 200);
+	peer_ok(c, reply, "check C 200 5000 31 100");
+	peer_ok(c, reply, "same C 199 1 0");
+	peer_ok(c, reply, "same C 5200 1 0");
+	peer_status(a, "SUCCESSFUL",
+		"sg i 0 %#" PRIx64 ":1000,%#" PRIx64 ":3000 %#" PRIx64 ":4000",
+		wb, wb + 30000, wc + 40000);
+	peer_ok(c, reply, "check C 40000 1000 31 0");
+	peer_ok(c, reply, "check C 41000 3000 31 30000");
+	peer_status(a, "SUCCESSFUL", "fill i 0 0x0102030405060708 %#" PRIx64 " 1001",
+		wc + 50000);
+	peer_ok(c, reply, "fillchk C 50000 1001 0x0102030405060708");
+	/* each address is checked in its own domain's windows */
+	peer_status(a, "INVALID_SRC_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 1000",
+		wb + 65000, wc);
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 1000",
+		wb, wc + 65000);
+	if (wc + 64 <= wb || wc >= wb + 64 * KIB)
+		peer_status(a, "INVALID_SRC_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+			wc, wc);
+	peer_ok(c, reply, "same C 0 64 0");
+	/* and the other direction */
+	peer_ok(c, reply, "pat C 10000 2000 41");
+	peer_status(a, "SUCCESSFUL", "copy i 1 %#" PRIx64 " %#" PRIx64 " 2000",
+		wc + 10000, wb + 20000);
+	peer_ok(b, reply, "check B 20000 2000 41 0");
+}
+
+/* ---- 5. scatter-gather and fill --------------------------------------- */
+
+static void
+test_sg_fill(void **state)
+{
+	struct fixture *f = *state;
+	const char dev = f->dev;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	uint64_t wb, la;
+	unsigned int ha, hb;
+	int gid;
+
+	wb = mem_alloc(b, "B", 64 * KIB, "rw");
+	gid = group_of(f, dev, a, &b, 1);
+	la = mem_alloc(a, "A", 64 * KIB, "rw");
+	ha = handler_of(a, dev, gid, a);
+	hb = handler_of(a, dev, gid, b);
+	peer_ok(a, reply, "setup %c 64 process %u %u process %u %u", dev, ha,
+		hb, hb, ha);
+
+	/* three local pieces into two of B's: the byte stream in order */
+	peer_ok(a, reply, "pat A 0 16384 11");
+	peer_status(a, "SUCCESSFUL",
+		"sg %c 0 %#" PRIx64 ":1000,%#" PRIx64 ":3000,%#" PRIx64 ":96 %#" PRIx64 ":2048,%#" PRIx64 ":2048",
+		dev, la, la + 5000, la + 9000, wb + 100, wb + 8192);
+	peer_ok(b, reply, "check B 100 1000 11 0");
+	peer_ok(b, reply, "check B 1100 1048 11 5000");
+	peer_ok(b, reply, "check B 8192 1952 11 6048");
+	peer_ok(b, reply, "check B 10144 96 11 9000");
+	peer_ok(b, reply, "same B 99 1 0");
+	peer_ok(b, reply, "same B 2148 1 0");
+	peer_ok(b, reply, "same B 8191 1 0");
+	peer_ok(b, reply, "same B 10240 1 0");
+
+	/* fills: an 8-byte pattern and a byte */
+	peer_status(a, "SUCCESSFUL", "fill %c 0 0x1122334455667788 %#" PRIx64 " 3001",
+		dev, wb + 20000);
+	peer_ok(b, reply, "fillchk B 20000 3001 0x1122334455667788");
+	peer_ok(b, reply, "same B 19999 1 0");
+	peer_ok(b, reply, "same B 23001 1 0");
+	peer_status(a, "SUCCESSFUL", "fill %c 0 0xabababababababab %#" PRIx64 " 100",
+		dev, wb + 24000);
+	peer_ok(b, reply, "same B 24000 100 0xab");
+
+	/* two of B's pieces into three local ones */
+	peer_ok(b, reply, "pat B 30000 20000 22");
+	peer_status(a, "SUCCESSFUL",
+		"sg %c 1 %#" PRIx64 ":2048,%#" PRIx64 ":100 %#" PRIx64 ":1000,%#" PRIx64 ":1148",
+		dev, wb + 30000, wb + 40000, la + 32768, la + 40000);
+	peer_ok(a, reply, "check A 32768 1000 22 0");
+	peer_ok(a, reply, "check A 40000 1048 22 1000");
+	peer_ok(a, reply, "check A 41048 100 22 10000");
+
+	/* one bad entry fails the whole operation: nothing moves */
+	peer_ok(b, reply, "pat B 60000 5536 44");
+	peer_status(a, "INVALID_DST_ADDR",
+		"sg %c 0 %#" PRIx64 ":200 %#" PRIx64 ":100,%#" PRIx64 ":100",
+		dev, la, wb + 60000, wb + 65500);
+	peer_status(a, "INVALID_DST_ADDR", "fill %c 0 0 %#" PRIx64 " 1000",
+		dev, wb + 65000);
+	peer_ok(b, reply, "check B 60000 5536 44 0");
+	peer_ok(a, reply, "set A 50000 200 0x5a");
+	peer_status(a, "INVALID_SRC_ADDR",
+		"sg %c 1 %#" PRIx64 ":100,%#" PRIx64 ":100 %#" PRIx64 ":200",
+		dev, wb + 30000, wb + 70000, la + 50000);
+	peer_ok(a, reply, "same A 50000 200 0x5a");
+}
+
+/* ---- 6. random ranges ------------------------------------------------- */
+
+struct rwin {
+	unsigned int off;    /* both the address and the memfd offset */
+	unsigned int len;
+	const char *perm;
+};
+
+/*
+ * A small region: 64 KiB, windows with an unaligned end (0, 3, 5), two
+ * adjacent ones (1, 2), a read-only (3) and a write-only one (4), gaps
+ * between them.
+ */
+static const struct rwin small_layout[] = {
+	{ 0, 12388, "rw" },
+	{ 16384, 8192, "rw" },
+	{ 24576, 8192, "rw" },
+	{ 36864, 4000, "r" },
+	{ 45056, 4096, "w" },
+	{ 53248, 5000, "rw" },
+};
+#define SMALL_REGION (64 * KIB)
+
+/*
+ * A large one for the translation index: 8 MiB, 64 windows of one to
+ * three pages (some cut short, every eighth filling its 16 KiB stride so
+ * that the next one touches it) in the first MiB, one window of 4 MiB and
+ * a bit across three 2 MiB boundaries, one right after it, one at the
+ * very end.
+ */
+#define MANY_REGION (8 * MIB)
+#define MANY_WINDOWS 67
+
+static unsigned int
+many_layout(struct rwin *w)
+{
+	static const char *const perms[] = { "rw", "rw", "r", "rw", "w",
+		"rw", "rw" };
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 64; i++) {
+		w[n].off = i * 16 * KIB;
+		w[n].len = i % 8 == 0 ? 16 * KIB :
+			4096 * (1 + i % 3) - (i % 5) * 37;
+		w[n++].perm = perms[i % DIM(perms)];
+	}
+	w[n++] = (struct rwin){ 2 * MIB - 4096, 4 * MIB + 4096 + 100, "rw" };
+	w[n++] = (struct rwin){ 6 * MIB + 4096, 4096, "rw" };
+	w[n++] = (struct rwin){ MANY_REGION - 4096, 4096, "rw" };
+	assert_int_equal(n, MANY_WINDOWS);
+	return n;
+}
+
+/*
+ * B registers @nb windows of a region of @size bytes (and nothing else:
+ * the layout is all its domain has), A runs RANDOM_OPS operations at
+ * random ranges of it, predicting each status from the layout alone (see
+ * cmd_random() in test_xd_peer.c). Then B checks that its region is what
+ * A's shadow says and that no byte outside its writable windows changed.
+ */
+static void
+run_random(struct fixture *f, const struct rwin *lay, unsigned int nb,
+		unsigned int size)
+{
+	const char dev = f->dev;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	uint64_t seed = test_seed(), gseed = seed ^ 0x5eed, region, sum;
+	uint64_t w[4], r[4], cats[7];
+	char reply[TEST_PROC_LINE], chunk[800];
+	const char *res, *first;
+	unsigned int ha, hb, i;
+	size_t used = 0;
+	int gid;
+
+	region = mem_mfd(b, "R", size, "both");
+	peer_ok(b, reply, "pat R 0 %u %" PRIu64, size, gseed);
+	peer_ok(a, reply, "lay clear");
+	for (i = 0; i < nb; i++) {
+		peer_ok(b, reply, "reg R %u %u %u %s", lay[i].off, lay[i].off,
+			lay[i].len, lay[i].perm);
+		used += (size_t)snprintf(chunk + used, sizeof(chunk) - used,
+			"%s%u:%u:%s", used > 0 ? "," : "", lay[i].off,
+			lay[i].len, lay[i].perm);
+		if (used > sizeof(chunk) - 40 || i == nb - 1) {
+			peer_ok(a, reply, "lay add %s", chunk);
+			used = 0;
+		}
+	}
+	gid = group_of(f, dev, a, &b, 1);
+	ha = handler_of(a, dev, gid, a);
+	hb = handler_of(a, dev, gid, b);
+	mem_alloc(a, "S", 64 * KIB, "rw");
+	peer_ok(a, reply, "pat S 0 65536 %" PRIu64, seed + 1);
+	mem_alloc(a, "D", MIB, "rw");
+	peer_ok(a, reply, "setup %c 64 process %u %u process %u %u", dev, ha,
+		hb, hb, ha);
+
+	test_proc_post(&a->proc, "random %c %" PRIu64 " %u %#" PRIx64 " %u %" PRIu64 " S D",
+		dev, seed, RANDOM_OPS, region, size, gseed);
+	res = test_proc_wait_ok(&a->proc, reply, RANDOM_MS);
+	print_message("%s\n", res);
+	first = strstr(res, " first=");
+	if (kv(res, "bad_status") != 0 || kv(res, "bad_data") != 0 ||
+			kv(res, "touched") != 0)
+		fail_msg("%s", first != NULL ? first + 1 : res);
+	if (sscanf(kv_text(res, "w"), "%" SCNu64 "/%" SCNu64 "/%" SCNu64 "/%" SCNu64,
+			&w[0], &w[1], &w[2], &w[3]) != 4 ||
+			sscanf(kv_text(res, "r"), "%" SCNu64 "/%" SCNu64 "/%" SCNu64 "/%" SCNu64,
+			&r[0], &r[1], &r[2], &r[3]) != 4 ||
+			sscanf(kv_text(res, "cats"), "%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64,
+			&cats[0], &cats[1], &cats[2], &cats[3], &cats[4],
+			&cats[5], &cats[6]) != 7)
+		fail_msg("cannot parse '%s'", res);
+	/* Every kind of outcome and range happened, many times. */
+	assert_int_equal(w[0] + w[1] + w[2] + w[3], RANDOM_OPS / 2);
+	assert_true(w[0] > RANDOM_OPS / 20 && w[2] > RANDOM_OPS / 20);
+	assert_int_equal(w[1] + w[3], 0);
+	assert_true(r[0] > RANDOM_OPS / 20 && r[1] > RANDOM_OPS / 20);
+	assert_int_equal(r[2] + r[3], 0);
+	for (i = 0; i < DIM(cats); i++)
+		if (cats[i] < RANDOM_OPS / 100)
+			fail_msg("range category %u drawn %" PRIu64 " times only",
+				i, cats[i]);
+
+	/* The owner's view: the region is what the writes made it. */
+	sum = kv(res, "sum");
+	assert_int_equal(peer_num(b, "sum R 0 %u", size), sum);
+	peer_ok(b, reply, "guard R %" PRIu64, gseed);
+}
+
+static void
+test_random(void **state)
+{
+	run_random(*state, small_layout, DIM(small_layout), SMALL_REGION);
+}
+
+static void
+test_random_many(void **state)
+{
+	struct rwin lay[MANY_WINDOWS];
+
+	run_random(*state, lay, many_layout(lay), MANY_REGION);
+}
+
+/*
+ * Sharing DPDK's own memory: flags are checked; with --no-huge, which the
+ * peers run with, the call is documented to fail with -ENOTSUP ("no
+ * segment has a descriptor").
+ */
+static void
+test_share_dpdk(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A");
+
+	peer_err(a, -EINVAL, "share 0");
+	peer_err(a, -EINVAL, "share 0x4");
+	peer_err(a, -EINVAL, "share 0x100");
+	peer_err(a, -ENOTSUP, "share rw");
+	peer_err(a, -ENOTSUP, "share r");
+}
+
+/* ---- 7. a peer killed mid-stream -------------------------------------- */
+
+/*
+ * A (survivor, creator of G1 and the broker's host) and B (creator of G2,
+ * member of G1) stream stamped blocks into each other's window: A on its
+ * lcore engine through G2, B inline through G1. B is killed with -9.
+ */
+static void
+test_kill(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	static const char *const types[] = { "MEMBER_LEFT", "GROUP_DESTROYED",
+		NULL };
+	uint64_t seed = test_seed(), wa, wb, la, done_b, mark, k;
+	unsigned int ha1, hb1, ha2, hb2, ab, bb;
+	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
+	int g1, g2, gids[2];
+	pid_t pid;
+
+	g1 = group_of(f, 'i', a, &b, 1);
+	g2 = group_of(f, 'l', b, &a, 1);
+	wa = mem_alloc(a, "W", STREAM_NBLK * STREAM_BS, "rw");
+	wb = mem_alloc(b, "W", STREAM_NBLK * STREAM_BS, "rw");
+	la = mem_alloc(a, "L", 4 * KIB, "rw");
+	ha1 = handler_of(a, 'i', g1, a);
+	hb1 = handler_of(a, 'i', g1, b);
+	ha2 = handler_of(a, 'l', g2, a);
+	hb2 = handler_of(a, 'l', g2, b);
+	ab = handler_of(b, 'i', g1, a);
+	bb = handler_of(b, 'i', g1, b);
+	peer_ok(a, reply, "setup i 64 process %u %u", ha1, hb1);
+	peer_ok(a, reply, "setup l 64 process %u %u", ha2, hb2);
+	peer_ok(b, reply, "setup i 64 process %u %u", bb, ab);
+
+	peer_ok(a, reply, "bg start l %#" PRIx64 " %u %u %" PRIu64, wb,
+		STREAM_NBLK, STREAM_BS, seed);
+	peer_ok(b, reply, "bg start i %#" PRIx64 " %u %u %" PRIu64, wa,
+		STREAM_NBLK, STREAM_BS, seed + 1);
+	peer_num(a, "bg wait %u", STREAM_OPS);
+	done_b = peer_num(b, "bg wait %u", 2 * STREAM_OPS);
+	pid = b->proc.pid;
+	test_proc_kill9(&b->proc);
+	peer_killed(&b->proc, pid);
+
+	gids[0] = g1;
+	gids[1] = g2;
+	expect_events(a, gids, b->domain, types);
+	/* ops enqueued from now on run toward a domain that is gone */
+	mark = peer_num(a, "bg mark");
+	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS);
+	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
+	print_message("A's stream: %s\n", res);
+	if (kv(res, "ok") < STREAM_OPS ||
+			kv(res, "ok_after_mark") != 0 ||
+			kv(res, "link") < STREAM_OPS ||
+			kv(res, "src") + kv(res, "dst") + kv(res, "other") != 0 ||
+			kv_signed(res, "last_ok") >= kv_signed(res, "first_fail"))
+		fail_msg("A's stream toward the killed peer: %s (want: successes, then only DEV_LINK_ERROR)",
+			res);
+
+	/* What B completed before it died is in A's window, in order. */
+	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "stamps W %u %u %" PRIu64,
+		STREAM_NBLK, STREAM_BS, seed + 1));
+	k = kv(res, "done");
+	print_message("B completed %" PRIu64 " ops before it was killed (%" PRIu64 " seen by A's window, torn %" PRIu64 ")\n",
+		done_b, k, kv(res, "torn"));
+	assert_true(k >= done_b);
+
+	peer_status(a, "DEV_LINK_ERROR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, wb);
+	peer_status(a, "DEV_LINK_ERROR", "fill i 0 0 %#" PRIx64 " 64", wb);
+	peer_err(a, -ENOENT, "setup i 64 process %u %u", ha1, hb1);
+	peer_quit(a);
+}
+
+/* ---- 8. a shared memfd cannot change size ----------------------------- */
+
+static bool
+has_size(const char *sizes, uint64_t size)
+{
+	const char *s = strstr(sizes, "sizes=");
+
+	while (s != NULL && *s != '\0') {
+		s = strpbrk(s, "0123456789");
+		if (s == NULL)
+			break;
+		if (strtoull(s, NULL, 10) == size)
+			return true;
+		s += strspn(s, "0123456789");
+	}
+	return false;
+}
+
+static void
+test_shrink(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a, *b;
+	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
+	uint64_t wb, la;
+	unsigned int ha, hb;
+	int gid;
+
+	if (geteuid() != 0) {
+		print_message("not root: opening a mapping's file through /proc/self/map_files needs CAP_SYS_ADMIN, skipped\n");
+		skip();
+	}
+	a = peer_start(f, "A");
+	b = peer_start(f, "B");
+	wb = mem_alloc(b, "B", 20 * KIB, "rw");
+	peer_ok(b, reply, "pat B 0 20480 99");
+	gid = group_of(f, 'i', a, &b, 1);
+	la = mem_alloc(a, "A", 8 * KIB, "rw");
+	ha = handler_of(a, 'i', gid, a);
+	hb = handler_of(a, 'i', gid, b);
+
+	/* The receiver has B's memfd mapped: it must not resize it. */
+	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "shrink"));
+	print_message("A: %s\n", res);
+	if (!has_size(res, 20 * KIB) || !has_size(res, 8 * KIB))
+		fail_msg("A did not find its own memfd and B's window among its mappings: %s",
+			res);
+	/* Nor may the owner. */
+	snprintf(res, sizeof(res), "%s", peer_ok(b, reply, "shrink"));
+	if (!has_size(res, 20 * KIB))
+		fail_msg("B did not find its memfd: %s", res);
+	peer_ok(b, reply, "check B 0 20480 99 0");
+	peer_ok(a, reply, "setup i 64 process %u %u", hb, ha);
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 8192",
+		wb + 12288, la);
+	peer_ok(a, reply, "check A 0 8192 99 12288");
+}
+
+/* ---- 9. an OS domain -------------------------------------------------- */
+
+static void __attribute__((noreturn))
+ns_fail(const char *what, int err)
+{
+	printf("nons %s: %s (errno %d)\n", what, strerror(err), err);
+	fflush(stdout);
+	_exit(0);
+}
+
+static int
+write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/*
+ * In the child, before exec: new user, pid, mount, ipc, network and uts
+ * namespaces, with uid and gid 0 inside mapped to ours. The exec'd peer
+ * must be the new pid namespace's first process, so this process forks
+ * it and only waits for it. The peer gets a private /var/run (EAL keeps
+ * its runtime directory there, as uid 0) and its own host name; of the
+ * outside world it shares only the file system, thus the broker socket.
+ */
+static void
+ns_child(void *arg)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+	pid_t pid;
+	int st;
+
+	(void)arg;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC |
+			CLONE_NEWNET | CLONE_NEWUTS) != 0)
+		ns_fail("unshare", errno);
+	if (write_file("/proc/self/setgroups", "deny") != 0)
+		ns_fail("setgroups", errno);
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned int)uid);
+	if (write_file("/proc/self/uid_map", map) != 0)
+		ns_fail("uid_map", errno);
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned int)gid);
+	if (write_file("/proc/self/gid_map", map) != 0)
+		ns_fail("gid_map", errno);
+	/* A new user namespace changed our credentials: that cleared it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	pid = fork();
+	if (pid < 0)
+		ns_fail("fork", errno);
+	if (pid > 0) {
+		/* Hold no end of the pipes: the peer's EOF must be its own. */
+		close_range(0, ~0u, 0);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		ns_fail("mount --make-rprivate /", errno);
+	if (mount("tmpfs", "/var/run", "tmpfs", MS_NOSUID | MS_NODEV,
+			"mode=0755") != 0)
+		ns_fail("mount tmpfs /var/run", errno);
+	if (sethostname(NS_HOST, strlen(NS_HOST)) != 0)
+		ns_fail("sethostname", errno);
+}
+
+static void
+test_inter_os(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *c;
+	char reply[TEST_PROC_LINE], why[TEST_PROC_LINE];
+	unsigned int ha, hc, i;
+	uint64_t la, wc;
+	const char *ns;
+	int gid;
+
+	c = peer_spawn(f, "C-os", ns_child, why, sizeof(why));
+	if (c == NULL) {
+		print_message("cannot start a peer in its own namespaces (%s): skipped\n",
+			why);
+		skip();
+	}
+	ns = peer_ok(c, reply, "ns");
+	if (strcmp(ns, "pid=1 host=" NS_HOST) != 0)
+		fail_msg("the OS-domain peer is not in its own pid and uts namespaces: %s",
+			ns);
+	wc = mem_alloc(c, "B", 4 * MIB, "rw");
+	gid = group_of(f, 'i', a, &c, 1);
+	la = mem_alloc(a, "A", 4 * MIB, "rw");
+	ha = handler_of(a, 'i', gid, a);
+	hc = handler_of(a, 'i', gid, c);
+	peer_ok(a, reply, "setup i 64 os %u %u os %u %u", ha, hc, hc, ha);
+	for (i = 0; i < DIM(copy_sizes); i++)
+		copy_both_ways(a, 'i', la, c, wc, copy_sizes[i].n,
+			copy_sizes[i].off, 2000 + i);
+
+	/* The OS domain initiates too. */
+	ha = handler_of(c, 'i', gid, a);
+	hc = handler_of(c, 'i', gid, c);
+	peer_ok(c, reply, "setup i 64 os %u %u", hc, ha);
+	peer_ok(c, reply, "pat B 0 8192 5");
+	peer_status(c, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 8192",
+		wc, la + 3 * MIB);
+	peer_ok(a, reply, "check A %u 8192 5 0", 3 * MIB);
+	peer_quit(c);
+}
+
+/* ---- 10. leave, unregister -------------------------------------------- */
+
+static void
+test_leave(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	unsigned int ha, hb, ab, bb;
+	uint64_t wa, wb;
+	int gid;
+
+	gid = group_of(f, 'i', a, &b, 1);
+	wa = mem_alloc(a, "A", 64 * KIB, "rw");
+	wb = mem_alloc(b, "B", 64 * KIB, "rw");
+	ha = handler_of(a, 'i', gid, a);
+	hb = handler_of(a, 'i', gid, b);
+	ab = handler_of(b, 'i', gid, a);
+	bb = handler_of(b, 'i', gid, b);
+	peer_ok(a, reply, "setup i 64 process %u %u", ha, hb);
+	peer_ok(b, reply, "setup i 64 process %u %u", bb, ab);
+	peer_ok(a, reply, "pat A 0 4096 3");
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		wa, wb);
+	peer_status(b, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		wb + 8192, wa + 8192);
+
+	peer_ok(b, reply, "leave i %d", gid);
+	expect_event(a, gid, b->domain, "MEMBER_LEFT");
+	peer_status(a, "DEV_LINK_ERROR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		wa, wb);
+	peer_status(a, "DEV_LINK_ERROR", "fill i 0 0 %#" PRIx64 " 64", wb);
+	peer_status(a, "DEV_LINK_ERROR", "sg i 0 %#" PRIx64 ":64 %#" PRIx64 ":64",
+		wa, wb);
+	/* the leaver's view of the group is gone as well */
+	peer_status(b, "DEV_LINK_ERROR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		wb, wa);
+	peer_err(a, -ENOENT, "setup i 64 process %u %u", ha, hb);
+	peer_err(b, -ENOENT, "setup i 64 process %u %u", bb, ab);
+	peer_err(b, -ENOENT, "handler i %d %s", gid, a->domain);
+	/* what was written before is intact */
+	peer_ok(b, reply, "check B 0 4096 3 0");
+
+	peer_ok(a, reply, "destroy i %d", gid);
+	peer_err(a, -ENOENT, "setup i 64 process %u %u", ha, ha);
+}
+
+/*
+ * B unregisters a window while A streams into it: the call returns only
+ * once no op of A can write it any more, so B may reuse the memory at
+ * once; every op A starts afterwards fails with INVALID_DST_ADDR.
+ */
+static void
+test_unregister(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	const unsigned int len = STREAM_NBLK * STREAM_BS;
+	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
+	uint64_t seed = test_seed(), wb, la, mark;
+	unsigned int ha, hb;
+	int gid;
+
+	gid = group_of(f, 'i', a, &b, 1);
+	wb = mem_mfd(b, "W", len, "both");
+	peer_ok(b, reply, "reg W 0 0 %u rw", len);
+	la = mem_alloc(a, "A", 4 * KIB, "rw");
+	ha = handler_of(a, 'i', gid, a);
+	hb = handler_of(a, 'i', gid, b);
+	peer_ok(a, reply, "setup i 64 process %u %u", ha, hb);
+
+	peer_ok(a, reply, "bg start i %#" PRIx64 " %u %u %" PRIu64, wb,
+		STREAM_NBLK, STREAM_BS, seed);
+	peer_num(a, "bg wait %u", STREAM_OPS);
+	peer_ok(b, reply, "unreg W");
+	peer_ok(b, reply, "set W 0 %u 0x5a", len);
+	mark = peer_num(a, "bg mark");
+	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS);
+	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
+	print_message("A's stream: %s\n", res);
+	if (kv(res, "ok") < STREAM_OPS ||
+			kv(res, "ok_after_mark") != 0 ||
+			kv(res, "dst") < STREAM_OPS ||
+			kv(res, "src") + kv(res, "link") + kv(res, "other") != 0 ||
+			kv_signed(res, "last_ok") >= kv_signed(res, "first_fail"))
+		fail_msg("A's stream into the unregistered window: %s (want: successes, then only INVALID_DST_ADDR)",
+			res);
+	/* Nothing landed after unregister returned. */
+	peer_ok(b, reply, "same W 0 %u 0x5a", len);
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, wb);
+
+	/* The same memory can be shared again. */
+	peer_ok(b, reply, "reg W 0 0 %u rw", len);
+	assert_int_equal(handler_of(a, 'i', gid, b), hb);
+	peer_ok(a, reply, "pat A 0 64 3");
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, wb + 4096);
+	peer_ok(b, reply, "check W 4096 64 3 0");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		/* errors first */
+		cmocka_unit_test_setup_teardown(test_reg_errors, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_vchan_setup, setup,
+			teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_random, setup,
+			teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_random, setup,
+			teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_setup_teardown(test_random_many, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_share_dpdk, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unregister, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shrink, setup, teardown),
+		/* then what works */
+		cmocka_unit_test_prestate_setup_teardown(test_copy, setup,
+			teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_copy, setup,
+			teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_setup_teardown(test_third_party, setup,
+			teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_sg_fill, setup,
+			teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_sg_fill, setup,
+			teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_setup_teardown(test_inter_os, setup,
+			teardown),
+	};
+	const char *peer = peer_path();
+
+	if (peer == NULL || access(peer, X_OK) != 0) {
+		fprintf(stderr, "XD_PEER (%s) is not the test_xd_peer program: skipped\n",
+			peer != NULL ? peer : "unset");
+		return EXIT_SKIP;
+	}
+	/* A peer that died must not kill this process when written to. */
+	signal(SIGPIPE, SIG_IGN);
+	if (getenv("XD_TEST") != NULL)
+		cmocka_set_test_filter(getenv("XD_TEST"));
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
+}
