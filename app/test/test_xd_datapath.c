@@ -79,6 +79,8 @@
 #define STREAM_NBLK 256
 #define STREAM_BS 4096
 #define STREAM_OPS 4096
+/* Windows added and removed under a stream. */
+#define CHURN_ROUNDS 100
 
 /* Host name of the OS-domain peer: proves its uts namespace. */
 #define NS_HOST "xd-os-domain"
@@ -686,6 +688,18 @@ test_vchan_setup(void **state)
 	peer_status(b, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 100",
 		wb, la + 100);
 	peer_ok(a, reply, "check A 100 100 9 0");
+
+	/* One window, every group: B's reaches A through both handlers. */
+	assert_int_equal(handler_of(a, 'i', g1, b), h[1]);
+	assert_int_equal(handler_of(a, 'l', g2, b), h[3]);
+	peer_ok(a, reply, "setup i 64 process %u %u", h[0], h[1]);
+	peer_ok(a, reply, "setup l 64 process %u %u", h[2], h[3]);
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, wb + 1000);
+	peer_status(a, "SUCCESSFUL", "copy l 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la + 256, wb + 2000);
+	peer_ok(b, reply, "check B 1000 64 7 0");
+	peer_ok(b, reply, "check B 2000 64 7 256");
 }
 
 /* ---- 3. copies both ways ---------------------------------------------- */
@@ -1016,10 +1030,34 @@ test_share_dpdk(void **state)
 
 /* ---- 7. a peer killed mid-stream -------------------------------------- */
 
+/* One device's view of a group of two: its own handler and the peer's. */
+struct side {
+	char dev;
+	int gid;
+	unsigned int own;
+	unsigned int peer;
+};
+
+static struct side
+side_of(struct peer *pe, char dev, int gid, struct peer *other)
+{
+	struct side sd = {
+		.dev = dev,
+		.gid = gid,
+		.own = handler_of(pe, dev, gid, pe),
+		.peer = handler_of(pe, dev, gid, other),
+	};
+
+	return sd;
+}
+
 /*
- * A (survivor, creator of G1 and the broker's host) and B (creator of G2,
- * member of G1) stream stamped blocks into each other's window: A on its
- * lcore engine through G2, B inline through G1. B is killed with -9.
+ * A (the survivor, creator of group 1 on its inline device and host of
+ * the broker) and B (creator of group 2 on its lcore device) stream
+ * stamped blocks into each other's window, A on the engine under test, B
+ * on the other one; B is killed with -9. A's stream goes through group 1
+ * (inline: B's death is a MEMBER_LEFT) or group 2 (lcore: the group is
+ * destroyed with its creator).
  */
 static void
 test_kill(void **state)
@@ -1028,39 +1066,38 @@ test_kill(void **state)
 	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
 	static const char *const types[] = { "MEMBER_LEFT", "GROUP_DESTROYED",
 		NULL };
+	const unsigned int x = f->dev == 'i' ? 0 : 1, y = 1 - x;
 	uint64_t seed = test_seed(), wa, wb, la, done_b, mark, k;
-	unsigned int ha1, hb1, ha2, hb2, ab, bb;
 	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
-	int g1, g2, gids[2];
+	struct side sa[2], sb;
+	int gids[2];
+	unsigned int i;
 	pid_t pid;
 
-	g1 = group_of(f, 'i', a, &b, 1);
-	g2 = group_of(f, 'l', b, &a, 1);
+	gids[0] = group_of(f, 'i', a, &b, 1);
+	gids[1] = group_of(f, 'l', b, &a, 1);
 	wa = mem_alloc(a, "W", STREAM_NBLK * STREAM_BS, "rw");
 	wb = mem_alloc(b, "W", STREAM_NBLK * STREAM_BS, "rw");
 	la = mem_alloc(a, "L", 4 * KIB, "rw");
-	ha1 = handler_of(a, 'i', g1, a);
-	hb1 = handler_of(a, 'i', g1, b);
-	ha2 = handler_of(a, 'l', g2, a);
-	hb2 = handler_of(a, 'l', g2, b);
-	ab = handler_of(b, 'i', g1, a);
-	bb = handler_of(b, 'i', g1, b);
-	peer_ok(a, reply, "setup i 64 process %u %u", ha1, hb1);
-	peer_ok(a, reply, "setup l 64 process %u %u", ha2, hb2);
-	peer_ok(b, reply, "setup i 64 process %u %u", bb, ab);
+	sa[0] = side_of(a, 'i', gids[0], b);
+	sa[1] = side_of(a, 'l', gids[1], b);
+	sb = side_of(b, sa[y].dev, gids[y], a);
+	for (i = 0; i < 2; i++)
+		peer_ok(a, reply, "setup %c 64 process %u %u", sa[i].dev,
+			sa[i].own, sa[i].peer);
+	peer_ok(b, reply, "setup %c 64 process %u %u", sb.dev, sb.own,
+		sb.peer);
 
-	peer_ok(a, reply, "bg start l %#" PRIx64 " %u %u %" PRIu64, wb,
-		STREAM_NBLK, STREAM_BS, seed);
-	peer_ok(b, reply, "bg start i %#" PRIx64 " %u %u %" PRIu64, wa,
-		STREAM_NBLK, STREAM_BS, seed + 1);
+	peer_ok(a, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64,
+		sa[x].dev, wb, STREAM_NBLK, STREAM_BS, seed);
+	peer_ok(b, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, sb.dev,
+		wa, STREAM_NBLK, STREAM_BS, seed + 1);
 	peer_num(a, "bg wait %u", STREAM_OPS);
 	done_b = peer_num(b, "bg wait %u", 2 * STREAM_OPS);
 	pid = b->proc.pid;
 	test_proc_kill9(&b->proc);
 	peer_killed(&b->proc, pid);
 
-	gids[0] = g1;
-	gids[1] = g2;
 	expect_events(a, gids, b->domain, types);
 	/* ops enqueued from now on run toward a domain that is gone */
 	mark = peer_num(a, "bg mark");
@@ -1083,10 +1120,15 @@ test_kill(void **state)
 		done_b, k, kv(res, "torn"));
 	assert_true(k >= done_b);
 
-	peer_status(a, "DEV_LINK_ERROR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
-		la, wb);
-	peer_status(a, "DEV_LINK_ERROR", "fill i 0 0 %#" PRIx64 " 64", wb);
-	peer_err(a, -ENOENT, "setup i 64 process %u %u", ha1, hb1);
+	/* Both of A's vchans toward B are dead, and so are the handlers. */
+	for (i = 0; i < 2; i++) {
+		peer_status(a, "DEV_LINK_ERROR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+			sa[i].dev, la, wb);
+		peer_status(a, "DEV_LINK_ERROR", "fill %c 0 0 %#" PRIx64 " 64",
+			sa[i].dev, wb);
+		peer_err(a, -ENOENT, "setup %c 64 process %u %u", sa[i].dev,
+			sa[i].own, sa[i].peer);
+	}
 	peer_quit(a);
 }
 
@@ -1320,6 +1362,7 @@ static void
 test_unregister(void **state)
 {
 	struct fixture *f = *state;
+	const char dev = f->dev;
 	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
 	const unsigned int len = STREAM_NBLK * STREAM_BS;
 	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
@@ -1327,15 +1370,15 @@ test_unregister(void **state)
 	unsigned int ha, hb;
 	int gid;
 
-	gid = group_of(f, 'i', a, &b, 1);
+	gid = group_of(f, dev, a, &b, 1);
 	wb = mem_mfd(b, "W", len, "both");
 	peer_ok(b, reply, "reg W 0 0 %u rw", len);
 	la = mem_alloc(a, "A", 4 * KIB, "rw");
-	ha = handler_of(a, 'i', gid, a);
-	hb = handler_of(a, 'i', gid, b);
-	peer_ok(a, reply, "setup i 64 process %u %u", ha, hb);
+	ha = handler_of(a, dev, gid, a);
+	hb = handler_of(a, dev, gid, b);
+	peer_ok(a, reply, "setup %c 64 process %u %u", dev, ha, hb);
 
-	peer_ok(a, reply, "bg start i %#" PRIx64 " %u %u %" PRIu64, wb,
+	peer_ok(a, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, dev, wb,
 		STREAM_NBLK, STREAM_BS, seed);
 	peer_num(a, "bg wait %u", STREAM_OPS);
 	peer_ok(b, reply, "unreg W");
@@ -1353,16 +1396,63 @@ test_unregister(void **state)
 			res);
 	/* Nothing landed after unregister returned. */
 	peer_ok(b, reply, "same W 0 %u 0x5a", len);
-	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
-		la, wb);
+	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb);
 
 	/* The same memory can be shared again. */
 	peer_ok(b, reply, "reg W 0 0 %u rw", len);
-	assert_int_equal(handler_of(a, 'i', gid, b), hb);
+	assert_int_equal(handler_of(a, dev, gid, b), hb);
 	peer_ok(a, reply, "pat A 0 64 3");
-	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
-		la, wb + 4096);
+	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb + 4096);
 	peer_ok(b, reply, "check W 4096 64 3 0");
+}
+
+/*
+ * Windows come and go while a peer streams into another window of the
+ * same owner: every change replaces the table the stream translates
+ * through, and none may fail or misplace a single op.
+ */
+static void
+test_churn(void **state)
+{
+	struct fixture *f = *state;
+	const char dev = f->dev;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
+	uint64_t seed = test_seed(), wb, mark, ops;
+	unsigned int ha, hb, i;
+	int gid;
+
+	gid = group_of(f, dev, a, &b, 1);
+	wb = mem_alloc(b, "W", STREAM_NBLK * STREAM_BS, "rw");
+	ha = handler_of(a, dev, gid, a);
+	hb = handler_of(a, dev, gid, b);
+	peer_ok(a, reply, "setup %c 64 process %u %u", dev, ha, hb);
+	peer_ok(a, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, dev, wb,
+		STREAM_NBLK, STREAM_BS, seed);
+	peer_num(a, "bg wait %u", STREAM_OPS / 4);
+	for (i = 0; i < CHURN_ROUNDS; i++) {
+		mem_alloc(b, "X", (i % 3 + 1) * 4 * KIB, i % 2 ? "r" : "rw");
+		if (i % 4 == 0)
+			mem_alloc(b, "Y", 64 * KIB, "w");
+		peer_ok(b, reply, "free X");
+		if (i % 4 == 0)
+			peer_ok(b, reply, "free Y");
+	}
+	mark = peer_num(a, "bg mark");
+	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS / 4);
+	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
+	print_message("A's stream: %s\n", res);
+	ops = kv(res, "ops");
+	if (kv(res, "ok") != ops)
+		fail_msg("A's stream while B's windows changed: %s (want: only successes)",
+			res);
+	/* The owner holds the stamp of the last op into each block. */
+	snprintf(res, sizeof(res), "%s", peer_ok(b, reply, "stamps W %u %u %" PRIu64,
+		STREAM_NBLK, STREAM_BS, seed));
+	assert_int_equal(kv(res, "torn"), 0);
+	assert_int_equal(kv(res, "done"), ops);
 }
 
 int
@@ -1383,9 +1473,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_share_dpdk, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_leave, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unregister, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_kill, setup, teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_unregister,
+			setup, teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_unregister,
+			setup, teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_kill, setup,
+			teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_kill, setup,
+			teardown, (void *)(uintptr_t)&lcore_engine),
 		cmocka_unit_test_setup_teardown(test_shrink, setup, teardown),
 		/* then what works */
 		cmocka_unit_test_prestate_setup_teardown(test_copy, setup,
@@ -1394,6 +1489,10 @@ main(void)
 			teardown, (void *)(uintptr_t)&lcore_engine),
 		cmocka_unit_test_setup_teardown(test_third_party, setup,
 			teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_churn, setup,
+			teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_churn, setup,
+			teardown, (void *)(uintptr_t)&lcore_engine),
 		cmocka_unit_test_prestate_setup_teardown(test_sg_fill, setup,
 			teardown, (void *)(uintptr_t)&inline_engine),
 		cmocka_unit_test_prestate_setup_teardown(test_sg_fill, setup,
