@@ -14,7 +14,7 @@
  * One round, on the case's lcore except where said:
  *
  *   main lcore   poison the destination (ours, or the child's); start the
- *                device (DMA_MEM_COPY only: an idle device's thread would
+ *                device (DMA cases only: an idle device's thread would
  *                compete with the other cases)
  *   case lcore   warm-up (not counted); cache_flush=1: drain, walk the
  *                flush buffer; timed window
@@ -29,6 +29,14 @@
  * once before any timing, so no page fault is ever timed. The children
  * of CMA_COPY and SOCKET_COPY fault their own buffers in. Destinations
  * start PERF_DST_SKEW bytes into a page, theirs too.
+ *
+ * DMA_INTER_DOMAIN_COPY runs the loops of DMA_MEM_COPY with the peer's
+ * addresses on one side (translation is the device's business): write
+ * copies our source into the peer's buffer, which the peer verifies;
+ * read copies the peer's buffer, which holds the source pattern, into our
+ * destination, which we verify. The peer's buffer starts on a page (its
+ * windows do), so there the skew is on our side: a second copy of the
+ * source, PERF_DST_SKEW bytes into a page, for writes.
  */
 
 #include <errno.h>
@@ -76,16 +84,19 @@ perf_warm_seconds(double test_seconds)
 	return RTE_MAX(0.01, w);
 }
 
+/* Whether the case copies into our destination buffer. */
 static bool
-is_local(const struct perf_case *c)
+dst_is_local(const struct perf_case *c)
 {
-	return c->type == PERF_DMA_MEM_COPY || c->type == PERF_CPU_MEM_COPY;
+	return c->type == PERF_DMA_MEM_COPY || c->type == PERF_CPU_MEM_COPY ||
+		(c->type == PERF_DMA_INTER_DOMAIN_COPY &&
+		 c->direction == PERF_DIR_READ);
 }
 
 static const char *
 case_what(const struct perf_case *c, char *buf, size_t len)
 {
-	if (c->type == PERF_DMA_MEM_COPY)
+	if (perf_case_dma(c))
 		snprintf(buf, len, "%s (%s, %s)", c->name,
 			perf_type_name(c->type), c->device);
 	else
@@ -98,7 +109,7 @@ case_what(const struct perf_case *c, char *buf, size_t len)
 int
 perf_bench_alloc(struct perf_bench *b, const struct perf_config *cfg)
 {
-	bool cma = false;
+	bool cma = false, skew = false;
 	unsigned int i;
 	long llc;
 
@@ -109,9 +120,11 @@ perf_bench_alloc(struct perf_bench *b, const struct perf_config *cfg)
 		if (!perf_case_active(c))
 			continue;
 		b->src_bytes = RTE_MAX(b->src_bytes, bytes);
-		if (is_local(c))
+		if (dst_is_local(c))
 			b->dst_bytes = RTE_MAX(b->dst_bytes, bytes);
 		cma = cma || c->type == PERF_CMA_COPY;
+		skew = skew || (c->type == PERF_DMA_INTER_DOMAIN_COPY &&
+			c->direction == PERF_DIR_WRITE);
 	}
 	b->tsc_hz = rte_get_tsc_hz();
 	b->warm_s = perf_warm_seconds(cfg->test_seconds);
@@ -123,14 +136,24 @@ perf_bench_alloc(struct perf_bench *b, const struct perf_config *cfg)
 		if (b->dst_alloc != NULL)
 			b->dst = b->dst_alloc + PERF_DST_SKEW;
 	}
-	if (b->src == NULL || (b->dst_bytes > 0 && b->dst == NULL)) {
+	if (skew) {
+		b->src_skew_alloc = rte_malloc("test-dma-perf-src-skew",
+			b->src_bytes + PERF_DST_SKEW, 4096);
+		if (b->src_skew_alloc != NULL)
+			b->src_skew = b->src_skew_alloc + PERF_DST_SKEW;
+	}
+	if (b->src == NULL || (b->dst_bytes > 0 && b->dst == NULL) ||
+			(skew && b->src_skew == NULL)) {
 		perf_config_error(cfg, NULL, "mem_size",
-			"cannot allocate %zu MiB of source and %zu MiB of destination from EAL memory: give EAL more (-m in eal_args) or use a smaller mem_size",
-			b->src_bytes >> 20, b->dst_bytes >> 20);
+			"cannot allocate %zu MiB of source%s and %zu MiB of destination from EAL memory: give EAL more (-m in eal_args) or use a smaller mem_size",
+			b->src_bytes >> 20, skew ? " (twice)" : "",
+			b->dst_bytes >> 20);
 		goto free_pool;
 	}
 	/* Writing every byte also faults every page in. */
 	perf_pattern_fill(b->src, b->src_bytes);
+	if (b->src_skew != NULL)
+		perf_pattern_fill(b->src_skew, b->src_bytes);
 	if (b->dst != NULL)
 		memset(b->dst, PERF_POISON, b->dst_bytes);
 
@@ -170,11 +193,14 @@ void
 perf_bench_free(struct perf_bench *b)
 {
 	rte_free(b->src);
+	rte_free(b->src_skew_alloc);
 	rte_free(b->dst_alloc);
 	free(b->scratch);
 	if (b->flush_buf != NULL)
 		munmap(b->flush_buf, b->flush_bytes);
 	b->src = NULL;
+	b->src_skew = NULL;
+	b->src_skew_alloc = NULL;
 	b->dst = NULL;
 	b->dst_alloc = NULL;
 	b->scratch = NULL;
@@ -209,7 +235,7 @@ round_body(void *arg)
 		return ret;
 	if (r->flush_buf != NULL) {
 		/* Start timing from an empty ring and cold caches. */
-		if (r->c->type == PERF_DMA_MEM_COPY) {
+		if (perf_case_dma(r->c)) {
 			ret = perf_dma_drain(r, r->drain_cycles);
 			if (ret < 0)
 				return ret;
@@ -264,12 +290,24 @@ verify_round(const struct perf_bench *b, struct perf_round *r,
 {
 	const struct perf_layout *l = &r->lay;
 	struct perf_case *c = r->c;
+	struct perf_peer_msg msg = {
+		.cmd = PERF_PEER_VERIFY, .size = l->size,
+		.stride = l->stride, .nb_slots = l->nb_slots,
+		.written = r->issued,
+	};
+	struct perf_peer_reply reply;
 	struct perf_mismatch m;
 	uint64_t off;
 	int ret;
 
-	switch (c->type) {
-	case PERF_CMA_COPY:
+	if (dst_is_local(c)) {
+		if (!perf_region_matches(b->dst, 0, l->bytes, l, r->issued, &m)) {
+			report_mismatch(c, l->size, round, &m);
+			return -EIO;
+		}
+		return 0;
+	}
+	if (c->type == PERF_CMA_COPY) {
 		/* Read back through the kernel, as the copies went. */
 		for (off = 0; off < l->bytes; off += b->scratch_bytes) {
 			size_t n = RTE_MIN(b->scratch_bytes, l->bytes - off);
@@ -287,32 +325,18 @@ verify_round(const struct perf_bench *b, struct perf_round *r,
 			}
 		}
 		return 0;
-	case PERF_SOCKET_COPY: {
-		/* The child checks its own buffer. */
-		struct perf_peer_msg msg = {
-			.cmd = PERF_PEER_VERIFY, .size = l->size,
-			.stride = l->stride, .nb_slots = l->nb_slots,
-			.written = r->issued,
-		};
-		struct perf_peer_reply reply;
-
-		ret = perf_peer_cmd(&c->peer, &msg, &reply);
-		if (ret == -EIO) {
-			report_mismatch(c, l->size, round, &reply.m);
-			return ret;
-		}
-		if (ret < 0)
-			fprintf(stderr, PERF_NAME ": %s: the child did not verify: %s\n",
-				c->name, strerror(-ret));
+	}
+	/* SOCKET_COPY's child and a peer we write to check their buffer. */
+	ret = perf_peer_cmd(&c->peer, &msg, &reply);
+	if (ret == -EIO) {
+		report_mismatch(c, l->size, round, &reply.m);
 		return ret;
 	}
-	default:
-		if (!perf_region_matches(b->dst, 0, l->bytes, l, r->issued, &m)) {
-			report_mismatch(c, l->size, round, &m);
-			return -EIO;
-		}
-		return 0;
-	}
+	if (ret < 0)
+		fprintf(stderr, PERF_NAME ": %s: the %s did not verify: %s\n",
+			c->name, c->type == PERF_SOCKET_COPY ? "child" : "peer",
+			strerror(-ret));
+	return ret;
 }
 
 static int
@@ -326,7 +350,7 @@ inject_fault(const struct perf_bench *b, struct perf_round *r)
 
 	if (b->fault == NULL || strcmp(b->fault, FAULT_MISMATCH) != 0)
 		return 0;
-	if (is_local(r->c)) {
+	if (dst_is_local(r->c)) {
 		b->dst[0] ^= 0xff;
 		return 0;
 	}
@@ -339,7 +363,7 @@ poison_dst(const struct perf_bench *b, struct perf_case *c, size_t bytes)
 	struct perf_peer_msg msg = { .cmd = PERF_PEER_POISON };
 	struct perf_peer_reply reply;
 
-	if (is_local(c)) {
+	if (dst_is_local(c)) {
 		memset(b->dst, PERF_POISON, bytes);
 		return 0;
 	}
@@ -371,6 +395,18 @@ run_round(const struct perf_bench *b, const struct perf_config *cfg,
 	perf_layout_init(&r.lay, c->sizes[si], (size_t)c->mem_mib << 20);
 	perf_size_str(r.lay.size, sz, sizeof(sz));
 	switch (c->type) {
+	case PERF_DMA_INTER_DOMAIN_COPY:
+		/* The peer's side: its own addresses, its IOVAs. */
+		if (c->direction == PERF_DIR_WRITE) {
+			r.src = b->src_skew;
+			r.src_iova = (rte_iova_t)(uintptr_t)b->src_skew;
+			r.dst = NULL;
+			r.dst_iova = c->peer.addr;
+		} else {
+			r.src = NULL;
+			r.src_iova = c->peer.addr;
+		}
+		/* fall through */
 	case PERF_DMA_MEM_COPY:
 		/* setup.c made sure the device takes our VAs as IOVAs. */
 		if (c->src_sge > 1 || c->dst_sge > 1) {
@@ -402,7 +438,7 @@ run_round(const struct perf_bench *b, const struct perf_config *cfg,
 			case_what(c, what, sizeof(what)), strerror(-ret));
 		return ret;
 	}
-	if (c->type == PERF_DMA_MEM_COPY) {
+	if (perf_case_dma(c)) {
 		ret = perf_dev_start(c);
 		if (ret < 0) {
 			fprintf(stderr, PERF_NAME ": %s: cannot start the device: %s\n",
@@ -419,7 +455,7 @@ run_round(const struct perf_bench *b, const struct perf_config *cfg,
 			ret = rte_eal_wait_lcore(c->lcore);
 	}
 
-	if (c->type == PERF_DMA_MEM_COPY) {
+	if (perf_case_dma(c)) {
 		ret2 = perf_dma_drain(&r, r.drain_cycles);
 		if (ret == 0)
 			ret = ret2;

@@ -40,6 +40,7 @@
 #define DEFAULT_RING 1024
 #define DEFAULT_KICK_BATCH 32
 #define MAX_MUL_STEP 1024
+#define TYPE_LIST "DMA_MEM_COPY, CPU_MEM_COPY, CMA_COPY, SOCKET_COPY or DMA_INTER_DOMAIN_COPY"
 
 static_assert(PERF_NAME_LEN == CFG_NAME_LEN, "section and key names");
 static_assert(PERF_VALUE_LEN == CFG_VALUE_LEN, "values");
@@ -52,21 +53,32 @@ static const char *const type_names[PERF_TYPE_MAX] = {
 	[PERF_DMA_INTER_DOMAIN_COPY] = "DMA_INTER_DOMAIN_COPY",
 };
 
-/* Keys of a [caseN] section; dma_only keys belong to DMA_MEM_COPY. */
+/* Which case types take a key. */
+enum key_scope {
+	KEY_ANY,
+	KEY_DMA,      /* DMA_MEM_COPY and DMA_INTER_DOMAIN_COPY */
+	KEY_INTER,    /* DMA_INTER_DOMAIN_COPY */
+};
+
+/* Keys of a [caseN] section, sorted. */
 static const struct {
 	const char *name;
-	bool dma_only;
+	enum key_scope scope;
 } case_keys[] = {
-	{ "buf_size", false },
-	{ "device", true },
-	{ "dma_dst_sge", true },
-	{ "dma_ring_size", true },
-	{ "dma_src_sge", true },
-	{ "kick_batch", false },
-	{ "lcore", false },
-	{ "mem_size", false },
-	{ "skip", false },
-	{ "type", false },
+	{ "buf_size", KEY_ANY },
+	{ "device", KEY_DMA },
+	{ "direction", KEY_INTER },
+	{ "dma_dst_sge", KEY_DMA },
+	{ "dma_ring_size", KEY_DMA },
+	{ "dma_src_sge", KEY_DMA },
+	{ "domain", KEY_INTER },
+	{ "kick_batch", KEY_ANY },
+	{ "lcore", KEY_ANY },
+	{ "mem_size", KEY_ANY },
+	{ "peer", KEY_INTER },
+	{ "skip", KEY_ANY },
+	{ "type", KEY_ANY },
+	{ "windows", KEY_INTER },
 };
 
 static const char *const global_keys[] = {
@@ -390,7 +402,7 @@ unknown_key_hint(const char *key, bool in_global)
 		for (i = 0; i < RTE_DIM(global_keys); i++)
 			if (strcmp(key, global_keys[i]) == 0)
 				return ": it belongs in [" GLOBAL_SECTION "]";
-		return " (known: buf_size, device, dma_dst_sge, dma_ring_size, dma_src_sge, kick_batch, lcore, mem_size, skip, type)";
+		return " (known: buf_size, device, direction, dma_dst_sge, dma_ring_size, dma_src_sge, domain, kick_batch, lcore, mem_size, peer, skip, type, windows)";
 	}
 	for (i = 0; i < RTE_DIM(case_keys); i++)
 		if (strcmp(key, case_keys[i].name) == 0)
@@ -488,6 +500,118 @@ case_uint(const struct perf_config *cfg, const struct perf_case *c,
 	return 0;
 }
 
+/*
+ * A key of @p c whose value is one of @p names, if present: 0 and its
+ * index in *out, or -EINVAL after a message listing the choices.
+ */
+static int
+case_choice(const struct perf_config *cfg, const struct perf_case *c,
+		const struct rte_cfgfile_entry *e, int n, const char *key,
+		const char *const *names, unsigned int nb, unsigned int *out)
+{
+	const char *v = entry_get(e, n, key);
+	char list[PERF_VALUE_LEN];
+	unsigned int i;
+	size_t len = 0;
+
+	if (v == NULL)
+		return 0;
+	for (i = 0; i < nb; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	for (i = 0; i < nb && len < sizeof(list); i++)
+		len += snprintf(list + len, sizeof(list) - len, "%s%s",
+			i == 0 ? "" : i + 1 < nb ? ", " : " nor ", names[i]);
+	perf_config_error(cfg, c->name, key, "'%s' is neither %s", v, list);
+	return -EINVAL;
+}
+
+/* domain, direction, windows and peer of a DMA_INTER_DOMAIN_COPY case. */
+static int
+load_inter_keys(const struct perf_config *cfg, struct perf_case *c,
+		const struct rte_cfgfile_entry *e, int n)
+{
+	static const char *const domains[] = {
+		[PERF_DOMAIN_PROCESS] = "process",
+		[PERF_DOMAIN_OS] = "os",
+	};
+	static const char *const directions[] = {
+		[PERF_DIR_WRITE] = "write",
+		[PERF_DIR_READ] = "read",
+	};
+	/* Known, so that the refusal can say why. */
+	static const char *const peers[] = { "spawn", "attach" };
+	unsigned int domain = PERF_DOMAIN_PROCESS, dir = PERF_DIR_WRITE;
+	unsigned int peer = 0;
+	bool present;
+	uint64_t u;
+	int ret = 0;
+
+	if (case_choice(cfg, c, e, n, "domain", domains, RTE_DIM(domains),
+			&domain) < 0)
+		ret = -EINVAL;
+	if (case_choice(cfg, c, e, n, "direction", directions,
+			RTE_DIM(directions), &dir) < 0)
+		ret = -EINVAL;
+	if (case_choice(cfg, c, e, n, "peer", peers, RTE_DIM(peers),
+			&peer) < 0) {
+		ret = -EINVAL;
+	} else if (peer != 0) {
+		perf_config_error(cfg, c->name, "peer",
+			"attach (to a peer that runs already) is not supported yet: peer=spawn, the default, starts the peer");
+		ret = -EINVAL;
+	}
+	c->domain = (enum perf_domain)domain;
+	c->direction = (enum perf_direction)dir;
+	c->windows = 1;
+	if (case_uint(cfg, c, e, n, "windows", 1, PERF_MAX_WINDOWS, &u,
+			&present) < 0)
+		ret = -EINVAL;
+	else if (present)
+		c->windows = (uint32_t)u;
+	return ret;
+}
+
+/*
+ * The peer cuts its buffer into equal windows starting on pages, and a
+ * copy may not straddle two of them (the datapath refuses it): every slot
+ * must lie in one window.
+ */
+static int
+check_windows(const struct perf_config *cfg, const struct perf_case *c)
+{
+	const size_t mem = (size_t)c->mem_mib << 20;
+	const size_t win = mem / c->windows;
+	unsigned int i;
+	char sz[32], wsz[32];
+
+	if (c->windows == 1)
+		return 0;
+	if (mem % c->windows != 0 || win % PERF_WINDOW_ALIGN != 0) {
+		perf_config_error(cfg, c->name, "windows",
+			"mem_size %u MiB cannot be cut into %u windows of whole 4 KiB pages",
+			c->mem_mib, c->windows);
+		return -EINVAL;
+	}
+	for (i = 0; i < c->nb_sizes; i++) {
+		size_t stride = RTE_ALIGN_CEIL((size_t)c->sizes[i],
+				PERF_SLOT_ALIGN);
+
+		if (win % stride != 0) {
+			perf_config_error(cfg, c->name, "windows",
+				"windows of %s hold no whole number of buf_size %s copies (each in a %zu-byte slot): copies would straddle two windows; use fewer windows or a larger mem_size",
+				perf_size_str((uint32_t)win, wsz, sizeof(wsz)),
+				perf_size_str(c->sizes[i], sz, sizeof(sz)),
+				stride);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* The checks that relate keys of one case to each other. */
 static int
 check_case(const struct perf_config *cfg, const struct perf_case *c)
@@ -518,6 +642,10 @@ check_case(const struct perf_config *cfg, const struct perf_case *c)
 		}
 	}
 	switch (c->type) {
+	case PERF_DMA_INTER_DOMAIN_COPY:
+		if (check_windows(cfg, c) < 0)
+			ret = -EINVAL;
+		/* fall through */
 	case PERF_DMA_MEM_COPY:
 		if (c->kick_batch > c->ring) {
 			perf_config_error(cfg, c->name, "kick_batch",
@@ -560,6 +688,7 @@ load_case(struct perf_config *cfg, struct perf_case *c,
 	int i, t, ret = check_duplicates(cfg, c->name, e, n);
 
 	c->dev_id = -1;
+	c->group_id = -1;
 	c->peer.fd = -1;
 	for (i = 0; i < n; i++) {
 		unsigned int k;
@@ -593,8 +722,7 @@ load_case(struct perf_config *cfg, struct perf_case *c,
 
 	v = entry_get(e, n, "type");
 	if (v == NULL) {
-		perf_config_error(cfg, c->name, "type",
-			"missing (DMA_MEM_COPY, CPU_MEM_COPY, CMA_COPY or SOCKET_COPY)");
+		perf_config_error(cfg, c->name, "type", "missing (" TYPE_LIST ")");
 		return -EINVAL;
 	}
 	for (t = 0; t < PERF_TYPE_MAX; t++)
@@ -602,30 +730,35 @@ load_case(struct perf_config *cfg, struct perf_case *c,
 			break;
 	if (t == PERF_TYPE_MAX) {
 		perf_config_error(cfg, c->name, "type",
-			"unknown type '%s' (DMA_MEM_COPY, CPU_MEM_COPY, CMA_COPY or SOCKET_COPY)",
-			v);
+			"unknown type '%s' (" TYPE_LIST ")", v);
 		return -EINVAL;
 	}
 	c->type = (enum perf_type)t;
-	if (c->type == PERF_DMA_INTER_DOMAIN_COPY) {
-		perf_config_error(cfg, c->name, "type",
-			"DMA_INTER_DOMAIN_COPY needs the inter-domain datapath, which this release does not have yet (skip=1 keeps the case in the file)");
-		return -EINVAL;
-	}
-	dma = c->type == PERF_DMA_MEM_COPY;
+	dma = perf_case_dma(c);
 	for (i = 0; i < n; i++) {
 		unsigned int k;
 
 		for (k = 0; k < RTE_DIM(case_keys); k++)
 			if (strcmp(e[i].name, case_keys[k].name) == 0)
 				break;
-		if (k < RTE_DIM(case_keys) && case_keys[k].dma_only && !dma) {
+		if (k == RTE_DIM(case_keys))
+			continue;
+		if (case_keys[k].scope == KEY_DMA && !dma) {
 			perf_config_error(cfg, c->name, e[i].name,
-				"only DMA_MEM_COPY cases take it, not %s",
+				"only DMA_MEM_COPY and DMA_INTER_DOMAIN_COPY cases take it, not %s",
+				type_names[c->type]);
+			ret = -EINVAL;
+		} else if (case_keys[k].scope == KEY_INTER &&
+				c->type != PERF_DMA_INTER_DOMAIN_COPY) {
+			perf_config_error(cfg, c->name, e[i].name,
+				"only DMA_INTER_DOMAIN_COPY cases take it, not %s",
 				type_names[c->type]);
 			ret = -EINVAL;
 		}
 	}
+	if (c->type == PERF_DMA_INTER_DOMAIN_COPY &&
+			load_inter_keys(cfg, c, e, n) < 0)
+		ret = -EINVAL;
 
 	c->mem_mib = DEFAULT_MEM_MIB;
 	if (case_uint(cfg, c, e, n, "mem_size", 1, PERF_MAX_MEM_MIB, &u,
@@ -680,7 +813,8 @@ load_case(struct perf_config *cfg, struct perf_case *c,
 	v = entry_get(e, n, "device");
 	if (dma && v == NULL) {
 		perf_config_error(cfg, c->name, "device",
-			"missing: a DMA_MEM_COPY case names its dmadev (e.g. dma_xd_skeleton0)");
+			"missing: a %s case names its dmadev (e.g. dma_xd_skeleton0)",
+			type_names[c->type]);
 		ret = -EINVAL;
 	} else if (v != NULL) {
 		/* The CSV has no quoting: keep its separators out of names. */

@@ -12,12 +12,17 @@
  *
  *   1. command line, config file (config.c)                     2
  *   2. output files opened, gnuplot found                       2
- *   3. children of CMA_COPY / SOCKET_COPY forked (peer.c)       1
+ *   3. children of CMA_COPY / SOCKET_COPY forked (peer.c), peers
+ *      of DMA_INTER_DOMAIN_COPY started (domain.c)              1
  *   4. EAL started with the config's eal_args (or those after --)  2
- *   5. lcores, devices, buffers checked and set up (setup.c)    2
+ *   5. lcores, devices, buffers checked and set up (setup.c);
+ *      the peers in their groups, handlers (domain.c)           2
  *   6. the measurements (bench.c): any failure, a data mismatch
  *      included, stops the run                                  1
  *   7. CSV, JSON and plot written (report.c)                    1
+ *
+ * With PERF_PEER_OPTION first, this program is a peer of
+ * DMA_INTER_DOMAIN_COPY instead (domain_peer.c).
  *
  * Nothing is measured before everything that can be checked has been, and
  * a run that fails leaves no result file behind.
@@ -229,14 +234,19 @@ peers_spawn(struct perf_config *c)
 	for (i = 0; i < c->nb_cases; i++) {
 		struct perf_case *pc = &c->cases[i];
 
-		if (!perf_case_active(pc) || (pc->type != PERF_CMA_COPY &&
-				pc->type != PERF_SOCKET_COPY))
+		if (!perf_case_active(pc))
 			continue;
-		ret = perf_peer_spawn(&pc->peer, (size_t)pc->mem_mib << 20,
-				fds, n);
+		if (pc->type == PERF_CMA_COPY || pc->type == PERF_SOCKET_COPY)
+			ret = perf_peer_spawn(&pc->peer,
+				(size_t)pc->mem_mib << 20, fds, n);
+		else if (pc->type == PERF_DMA_INTER_DOMAIN_COPY)
+			ret = perf_domain_spawn(pc, i + 1, fds, n);
+		else
+			continue;
 		if (ret < 0) {
-			fprintf(stderr, PERF_NAME ": %s: cannot start the child process: %s\n",
-				pc->name, strerror(-ret));
+			fprintf(stderr, PERF_NAME ": %s: cannot start the %s process: %s\n",
+				pc->name, pc->type == PERF_DMA_INTER_DOMAIN_COPY ?
+				"peer" : "child", strerror(-ret));
 			return ret;
 		}
 		fds[n++] = pc->peer.fd;
@@ -338,6 +348,8 @@ main(int argc, char **argv)
 	bool own_prefix = false, ok = false;
 	int status = PERF_EXIT_CONFIG;
 
+	if (argc > 1 && strcmp(argv[1], PERF_PEER_OPTION) == 0)
+		return perf_domain_peer_main(argc, argv);
 	if (parse_args(argc, argv, &o) < 0)
 		return PERF_EXIT_CONFIG;
 	if (perf_config_load(&cfg, o.config) < 0)
@@ -352,6 +364,8 @@ main(int argc, char **argv)
 	if (!o.check && (output_open(&csv) < 0 || output_open(&json) < 0))
 		goto close_outputs;
 
+	if (perf_domain_prepare(&cfg) < 0)
+		goto stop_peers;
 	if (peers_spawn(&cfg) < 0) {
 		status = PERF_EXIT_FAIL;
 		goto stop_peers;
@@ -363,7 +377,8 @@ main(int argc, char **argv)
 		snprintf(runtime_dir, sizeof(runtime_dir), "%s",
 			rte_eal_get_runtime_dir());
 
-	if (perf_setup_check(&cfg) < 0 || perf_bench_alloc(&b, &cfg) < 0)
+	if (perf_setup_check(&cfg) < 0 || perf_domain_setup(&cfg) < 0 ||
+			perf_bench_alloc(&b, &cfg) < 0)
 		goto release;
 	if (o.check) {
 		printf("%s: OK\n", cfg.path);
@@ -382,12 +397,15 @@ main(int argc, char **argv)
 
 release:
 	perf_bench_free(&b);
+	/* The peers leave while the broker (maybe ours) still runs. */
+	perf_domain_release(&cfg);
 	perf_setup_release(&cfg);
 	rte_eal_cleanup();
 	if (runtime_dir[0] != '\0')
 		rmdir(runtime_dir);
 stop_peers:
 	peers_stop(&cfg);
+	perf_domain_cleanup();
 close_outputs:
 	if (output_close(&csv, ok) < 0)
 		ok = false;

@@ -4,7 +4,8 @@
 
 /*
  * The other process of CMA_COPY and SOCKET_COPY: a child that owns the
- * destination buffer.
+ * destination buffer. (The peer of DMA_INTER_DOMAIN_COPY is domain.c's;
+ * it serves the same commands on its buffer, perf_peer_serve().)
  *
  *   parent (EAL, source)                      child (no EAL)
  *   process_vm_writev() ------------------->  buffer       CMA_COPY
@@ -39,7 +40,7 @@
 #include "perf.h"
 
 /* How long a child may take to exit once its socket is closed. */
-#define PEER_STOP_MS 1000
+#define PEER_STOP_MS 5000
 
 int
 perf_send_all(int fd, struct iovec *iov, int nb)
@@ -307,7 +308,11 @@ perf_peer_stop(struct perf_peer *p)
 		p->fd = -1;
 	}
 	if (p->pid > 0) {
-		/* It exits on end of file; do not wait for a stuck one. */
+		/*
+		 * It exits on end of file (a peer of DMA_INTER_DOMAIN_COPY
+		 * after leaving its group and stopping its EAL); do not wait
+		 * for a stuck one.
+		 */
 		int status, i;
 
 		for (i = 0; i < PEER_STOP_MS; i++) {

@@ -14,14 +14,18 @@
  *   bench.c   rounds, warm-up, timing, verification, progress
  *   loops.c   the timed loops, one per case type (the fast path)
  *   peer.c    the child process of CMA_COPY and SOCKET_COPY
+ *   domain.c  DMA_INTER_DOMAIN_COPY, our side: the broker's socket, the
+ *             peer started (namespaces for domain=os), group, handlers
+ *   domain_peer.c  the peer itself: this program re-executed with --peer,
+ *             its own EAL, a group member that shares its buffer
  *   verify.c  the data pattern and the check of a destination
  *   report.c  table, CSV, JSON and plot
  *
  * Phases, each finished before the next starts: parse and check the whole
- * config (exit 2 on any problem), fork the child processes, start EAL,
- * check devices and lcores and allocate everything (exit 2 on any
- * problem), measure (exit 1 on any failure, a data mismatch included),
- * write the results.
+ * config (exit 2 on any problem), start the other processes, start EAL,
+ * check devices and lcores, set up the groups with the peers and allocate
+ * everything (exit 2 on any problem), measure (exit 1 on any failure, a
+ * data mismatch included), write the results.
  */
 
 #include <stdbool.h>
@@ -32,6 +36,8 @@
 #include <sys/uio.h>
 
 #include <rte_dmadev.h>
+
+#include "rte_dmadev_domain.h"
 
 #define PERF_NAME "dpdk-test-dma-perf"
 
@@ -71,10 +77,26 @@ enum perf_type {
 	PERF_CPU_MEM_COPY,
 	PERF_CMA_COPY,
 	PERF_SOCKET_COPY,
-	/* Recognised, refused until the inter-domain datapath exists. */
 	PERF_DMA_INTER_DOMAIN_COPY,
 	PERF_TYPE_MAX,
 };
+
+/* DMA_INTER_DOMAIN_COPY: what separates the peer from us (domain=). */
+enum perf_domain {
+	PERF_DOMAIN_PROCESS,  /* another process */
+	PERF_DOMAIN_OS,       /* another process in its own namespaces */
+};
+
+/* DMA_INTER_DOMAIN_COPY: which way the copies go (direction=). */
+enum perf_direction {
+	PERF_DIR_WRITE,       /* our source into the peer's buffer */
+	PERF_DIR_READ,        /* the peer's buffer into our destination */
+};
+
+/* Most windows= can ask for: the library's limit of ranges per process. */
+#define PERF_MAX_WINDOWS 4096
+/* Windows start on pages of this size (the library's rule). */
+#define PERF_WINDOW_ALIGN 4096
 
 /* Totals of one case at one buffer size, over its rounds. */
 struct perf_result {
@@ -84,12 +106,17 @@ struct perf_result {
 	bool measured;
 };
 
-/* The child process that owns the destination of CMA_COPY and SOCKET_COPY. */
+/*
+ * The other process of CMA_COPY and SOCKET_COPY (a child that owns the
+ * destination) and of DMA_INTER_DOMAIN_COPY (the peer, a group member).
+ */
 struct perf_peer {
 	pid_t pid;        /* 0: none */
 	int fd;           /* our end of the socket pair; -1: none */
 	uint64_t addr;    /* the buffer, in the child's address space */
 	size_t bytes;
+	rte_uuid_t domain_id; /* DMA_INTER_DOMAIN_COPY: the peer's domain */
+	int32_t own_pid;      /* DMA_INTER_DOMAIN_COPY: its pid, as it sees it */
 };
 
 struct perf_case {
@@ -106,9 +133,16 @@ struct perf_case {
 	bool lcore_set;
 	unsigned int lcore;             /* the main lcore unless lcore_set */
 	char device[PERF_NAME_LEN];
+	/* DMA_INTER_DOMAIN_COPY */
+	enum perf_domain domain;
+	enum perf_direction direction;
+	uint32_t windows;               /* the peer's buffer in this many */
 
 	/* Set up after EAL starts. */
 	int16_t dev_id;                 /* -1: no device */
+	int16_t group_id;               /* DMA_INTER_DOMAIN_COPY; -1: none */
+	/* The vchan's domains: type NONE (a local vchan) but for the above. */
+	struct rte_dma_inter_domain_param xd;
 	struct perf_peer peer;
 	struct iovec *iov_local;        /* CMA, SOCKET: kick_batch + 1 */
 	struct iovec *iov_remote;       /* CMA: kick_batch */
@@ -222,6 +256,12 @@ const char *perf_lcore_list(char *buf, size_t len);
 
 struct perf_bench {
 	uint8_t *src;          /* pattern source, shared by every case */
+	/*
+	 * The same pattern PERF_DST_SKEW bytes into a page, for the copies
+	 * into a peer: there the destination starts on a page (a window).
+	 */
+	uint8_t *src_skew;
+	uint8_t *src_skew_alloc;
 	uint8_t *dst;          /* local destination (DMA, CPU cases) */
 	uint8_t *dst_alloc;    /* where dst's allocation starts */
 	size_t src_bytes;
@@ -261,6 +301,47 @@ int perf_loop_socket(struct perf_round *r, uint64_t end);
 
 /* Wait for every issued DMA copy; -ETIMEDOUT after @p timeout cycles. */
 int perf_dma_drain(struct perf_round *r, uint64_t timeout);
+
+/* ---- domain.c ---- */
+
+/*
+ * Before anything is started: the broker's socket in a directory of this
+ * run (unless RTE_DMA_ACCESS_SOCKET is set), and room for the descriptors
+ * of the peers' windows. Returns 0, or a negative errno (printed).
+ */
+int perf_domain_prepare(const struct perf_config *cfg);
+
+/*
+ * Start the peer of an active DMA_INTER_DOMAIN_COPY case, before EAL:
+ * fork, for domain=os enter new namespaces, and execute this program
+ * again in peer mode. @p others: earlier children's sockets.
+ */
+int perf_domain_spawn(struct perf_case *c, unsigned int index,
+		const int *others, unsigned int nb_others);
+
+/*
+ * After perf_setup_check(): for each DMA_INTER_DOMAIN_COPY case, wait for
+ * its peer, make it a member of the group of the case's device (created
+ * here), and set the vchan's handlers. Every problem is printed; returns
+ * 0 or -EINVAL.
+ */
+int perf_domain_setup(struct perf_config *cfg);
+
+/* Stop the peers (they leave their groups), then destroy the groups. */
+void perf_domain_release(struct perf_config *cfg);
+
+/* After EAL's cleanup: remove the socket directory of this run, if ours. */
+void perf_domain_cleanup(void);
+
+/* ---- domain_peer.c ---- */
+
+/* The peer's arguments: PERF_PEER_OPTION FD -- EAL-ARGUMENTS. */
+#define PERF_PEER_OPTION "--peer"
+/* The device the peer joins its group with. */
+#define PERF_PEER_DEVICE "dma_xd_skeleton0"
+
+/* This program as the peer (argv[1] is PERF_PEER_OPTION). Exit status. */
+int perf_domain_peer_main(int argc, char **argv);
 
 /* ---- peer.c ---- */
 
@@ -315,6 +396,43 @@ void perf_peer_stop(struct perf_peer *p);
 bool perf_peer_serve(const struct perf_peer_msg *m, uint8_t *buf,
 		size_t bytes, struct perf_peer_reply *reply);
 
+/*
+ * DMA_INTER_DOMAIN_COPY: the peer's first message, and its answer to the
+ * join request. Plain data.
+ */
+enum perf_xpeer_stage {
+	PERF_XPEER_UNSHARE = 1,  /* domain=os: new namespaces */
+	PERF_XPEER_IDMAP,        /* domain=os: uid_map, gid_map */
+	PERF_XPEER_FORK,         /* domain=os: the pid namespace's first */
+	PERF_XPEER_EXEC,         /* this program again */
+	PERF_XPEER_EAL,          /* the peer's EAL */
+	PERF_XPEER_DEVICE,       /* its PERF_PEER_DEVICE */
+	PERF_XPEER_READY,        /* ready to join */
+	PERF_XPEER_MEMORY,       /* its buffer, shared */
+	PERF_XPEER_JOIN,         /* the group */
+	PERF_XPEER_JOINED,       /* a member: @p addr is its buffer */
+};
+
+struct perf_xpeer_status {
+	int32_t status;          /* 0 or a negative errno */
+	uint32_t stage;          /* enum perf_xpeer_stage: reached, or failed */
+	uint64_t addr;           /* JOINED: the buffer, in the peer's space */
+	uint64_t bytes;
+	uint8_t domain_id[16];   /* JOINED: the peer's domain */
+	/* JOINED: as the peer sees them (domain=os: 1 and 0, its own). */
+	int32_t pid;
+	uint32_t uid;
+};
+
+struct perf_xpeer_join {
+	uint8_t token[16];       /* the group's token: a secret */
+	int32_t group_id;
+	uint32_t windows;        /* share the buffer as this many windows */
+	uint64_t bytes;
+	uint32_t pattern;        /* 1: fill with the source pattern (read) */
+	uint32_t reserved;
+};
+
 /* Send all of @p iov (which is consumed) without SIGPIPE. */
 int perf_send_all(int fd, struct iovec *iov, int nb);
 /* Read exactly @p len bytes; -EPIPE on end of file. */
@@ -358,6 +476,14 @@ static inline bool
 perf_case_active(const struct perf_case *c)
 {
 	return !c->skip;
+}
+
+/* Whether the case's copies go through a dmadev (the DMA loops). */
+static inline bool
+perf_case_dma(const struct perf_case *c)
+{
+	return c->type == PERF_DMA_MEM_COPY ||
+		c->type == PERF_DMA_INTER_DOMAIN_COPY;
 }
 
 #endif /* PERF_H */

@@ -5,6 +5,7 @@
 /*
  * Results: the table on stdout (one block per buffer size, as each size
  * completes), and at the end, if asked, CSV, JSON and a gnuplot chart.
+
  *
  * The CSV columns are an interface: scripts read them by position.
  * Add columns at the end only, never rename, reorder or drop one.
@@ -65,7 +66,62 @@ metrics_get(const struct perf_result *res, uint32_t size, uint64_t hz,
 static const char *
 device_of(const struct perf_case *c)
 {
-	return c->type == PERF_DMA_MEM_COPY ? c->device : "";
+	return perf_case_dma(c) ? c->device : "";
+}
+
+static const char *
+domain_name(const struct perf_case *c)
+{
+	return c->domain == PERF_DOMAIN_OS ? "os" : "process";
+}
+
+static const char *
+direction_name(const struct perf_case *c)
+{
+	return c->direction == PERF_DIR_READ ? "read" : "write";
+}
+
+/* The table's type column: as wide as the widest active type's name. */
+static int
+type_width(const struct perf_config *cfg)
+{
+	size_t w = strlen("CPU_MEM_COPY") + 1;
+	unsigned int i;
+
+	for (i = 0; i < cfg->nb_cases; i++)
+		if (perf_case_active(&cfg->cases[i]))
+			w = RTE_MAX(w, strlen(perf_type_name(cfg->cases[i].type)));
+	return (int)w;
+}
+
+/* The result of the first active case at @p size that @p match accepts. */
+static const struct perf_case *
+reference(const struct perf_config *cfg, uint32_t size,
+		bool (*match)(const struct perf_case *ref,
+			const struct perf_case *c),
+		const struct perf_case *c, const struct perf_result **res)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *ref = &cfg->cases[i];
+		int idx = perf_case_size_index(ref, size);
+
+		if (perf_case_active(ref) && idx >= 0 && match(ref, c) &&
+				ref->results[idx].measured &&
+				ref->results[idx].ops > 0) {
+			*res = &ref->results[idx];
+			return ref;
+		}
+	}
+	return NULL;
+}
+
+static bool
+is_cpu(const struct perf_case *ref, const struct perf_case *c)
+{
+	RTE_SET_USED(c);
+	return ref->type == PERF_CPU_MEM_COPY;
 }
 
 /* ---- table ----------------------------------------------------------------- */
@@ -73,6 +129,7 @@ device_of(const struct perf_case *c)
 void
 perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 {
+	const int tw = type_width(cfg);
 	unsigned int i;
 	char lcores[256];
 
@@ -92,17 +149,23 @@ perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 			printf("  %-8s skipped (skip=1)\n", c->name);
 			continue;
 		}
-		printf("  %-8s %-13s %-18s lcore %u, mem_size %u MiB, kick_batch %u",
-			c->name, perf_type_name(c->type),
-			c->type == PERF_DMA_MEM_COPY ? c->device : "-", c->lcore,
+		printf("  %-8s %-*s %-18s lcore %u, mem_size %u MiB, kick_batch %u",
+			c->name, tw, perf_type_name(c->type),
+			perf_case_dma(c) ? c->device : "-", c->lcore,
 			c->mem_mib, c->kick_batch);
-		if (c->type == PERF_DMA_MEM_COPY)
+		if (perf_case_dma(c))
 			printf(", dma_ring_size %u, sge %u/%u", c->ring,
 				c->src_sge, c->dst_sge);
+		if (c->type == PERF_DMA_INTER_DOMAIN_COPY && c->domain == PERF_DOMAIN_OS)
+			printf(", domain os, direction %s, windows %u, peer pid %d in its own namespaces",
+				direction_name(c), c->windows, c->peer.own_pid);
+		else if (c->type == PERF_DMA_INTER_DOMAIN_COPY)
+			printf(", domain process, direction %s, windows %u, peer pid %d",
+				direction_name(c), c->windows, c->peer.own_pid);
 		printf("\n");
 	}
-	printf("\n%9s  %-8s %-13s %-18s %12s %9s %8s %11s %10s %6s %8s\n",
-		"buf_size", "case", "type", "device", "ops", "Mops/s",
+	printf("\n%9s  %-8s %-*s %-18s %12s %9s %8s %11s %10s %6s %8s\n",
+		"buf_size", "case", tw, "type", "device", "ops", "Mops/s",
 		"GB/s", "ns/op", "cycles/op", "errors", "vs CPU");
 	fflush(stdout);
 }
@@ -112,20 +175,13 @@ perf_report_size(const struct perf_config *cfg, const struct perf_bench *b,
 		uint32_t size)
 {
 	const struct perf_result *cpu = NULL;
+	const int tw = type_width(cfg);
 	struct metrics m, mc;
 	unsigned int i;
 	char sz[32], ratio[32];
 
 	/* The first CPU_MEM_COPY case at this size is the reference. */
-	for (i = 0; i < cfg->nb_cases && cpu == NULL; i++) {
-		const struct perf_case *c = &cfg->cases[i];
-		int idx = perf_case_size_index(c, size);
-
-		if (perf_case_active(c) && c->type == PERF_CPU_MEM_COPY &&
-				idx >= 0 && c->results[idx].measured &&
-				c->results[idx].ops > 0)
-			cpu = &c->results[idx];
-	}
+	reference(cfg, size, is_cpu, NULL, &cpu);
 	if (cpu != NULL)
 		metrics_get(cpu, size, b->tsc_hz, &mc);
 	perf_size_str(size, sz, sizeof(sz));
@@ -142,9 +198,9 @@ perf_report_size(const struct perf_config *cfg, const struct perf_bench *b,
 		if (cpu != NULL && m.ns_per_op > 0)
 			snprintf(ratio, sizeof(ratio), "%.2fx",
 				m.ns_per_op / mc.ns_per_op);
-		printf("%9s  %-8s %-13s %-18s %12" PRIu64 " %9.2f %8.2f %11.1f %10.1f %6" PRIu64 " %8s\n",
-			sz, c->name, perf_type_name(c->type),
-			c->type == PERF_DMA_MEM_COPY ? c->device : "-",
+		printf("%9s  %-8s %-*s %-18s %12" PRIu64 " %9.2f %8.2f %11.1f %10.1f %6" PRIu64 " %8s\n",
+			sz, c->name, tw, perf_type_name(c->type),
+			perf_case_dma(c) ? c->device : "-",
 			res->ops, m.mops, m.gbps, m.ns_per_op, m.cycles_per_op,
 			res->errors, ratio);
 	}
@@ -237,9 +293,13 @@ perf_report_json(FILE *f, const struct perf_config *cfg,
 			json_string(f, device_of(c));
 			fprintf(f, ", \"lcore\": %u, \"mem_size\": %u, \"kick_batch\": %u",
 				c->lcore, c->mem_mib, c->kick_batch);
-			if (c->type == PERF_DMA_MEM_COPY)
+			if (perf_case_dma(c))
 				fprintf(f, ", \"dma_ring_size\": %u, \"dma_src_sge\": %u, \"dma_dst_sge\": %u",
 					c->ring, c->src_sge, c->dst_sge);
+			if (c->type == PERF_DMA_INTER_DOMAIN_COPY)
+				fprintf(f, ", \"domain\": \"%s\", \"direction\": \"%s\", \"windows\": %u",
+					domain_name(c), direction_name(c),
+					c->windows);
 			fprintf(f, ", \"buf_size\": %u, \"ops\": %" PRIu64 ", \"seconds\": %.6f, \"mops\": %.6f, \"gbps\": %.6f, \"ns_per_op\": %.3f, \"cycles_per_op\": %.2f, \"errors\": %" PRIu64 "}",
 				c->sizes[j], res->ops, m.seconds, m.mops, m.gbps,
 				m.ns_per_op, m.cycles_per_op, res->errors);
@@ -297,7 +357,7 @@ gp_plot(FILE *f, const struct perf_config *cfg, const char *data, int col)
 			continue;
 		snprintf(title, sizeof(title), "%s %s%s%s", c->name,
 			perf_type_name(c->type),
-			c->type == PERF_DMA_MEM_COPY ? " " : "", device_of(c));
+			perf_case_dma(c) ? " " : "", device_of(c));
 		fprintf(f, "%s", block > 0 ? ", \\\n     " : "");
 		gp_string(f, data);
 		fprintf(f, " index %u using 1:%d with linespoints title ",

@@ -6,8 +6,10 @@
  * What can only be checked once EAL runs, checked before any measurement:
  * that each case's lcore is one of EAL's, that its device exists and can
  * do what the case asks (mem-to-mem copy, scatter-gather, ring size, our
- * virtual addresses as IOVAs), that its engine does not need the lcore
- * the case runs on, and that the children of CMA_COPY are reachable.
+ * virtual addresses as IOVAs, copies across process or OS domains), that
+ * its engine does not need the lcore the case runs on, and that the
+ * children of CMA_COPY are reachable. (The peers of DMA_INTER_DOMAIN_COPY
+ * are domain.c's, once these checks pass.)
  * Each device is configured and started once here, as in a round, and
  * stopped again.
  */
@@ -39,16 +41,16 @@ perf_dev_start(const struct perf_case *c)
 		.direction = RTE_DMA_DIR_MEM_TO_MEM,
 		.nb_desc = c->ring,
 	};
-	/* A local vchan: exactly rte_dma_vchan_setup(), through our library. */
-	const struct rte_dma_inter_domain_param local = {
-		.type = RTE_DMA_INTER_DOMAIN_NONE,
-	};
 	int ret;
 
-	/* Configured each time: two cases may share a device, not a ring. */
+	/*
+	 * Configured each time: two cases may share a device, not a ring.
+	 * A local vchan (type NONE) is exactly rte_dma_vchan_setup(); an
+	 * inter-domain one names the handlers domain.c found.
+	 */
 	ret = rte_dma_configure(c->dev_id, &conf);
 	if (ret == 0)
-		ret = rte_dma_domain_vchan_setup(c->dev_id, 0, &vconf, &local);
+		ret = rte_dma_domain_vchan_setup(c->dev_id, 0, &vconf, &c->xd);
 	if (ret == 0)
 		ret = rte_dma_start(c->dev_id);
 	if (ret == 0)
@@ -138,6 +140,21 @@ check_device(const struct perf_config *cfg, struct perf_case *c)
 			"%s needs IOVAs that are not our virtual addresses: run EAL with --iova-mode=va (eal_args)",
 			c->device);
 		return -EINVAL;
+	}
+	if (c->type == PERF_DMA_INTER_DOMAIN_COPY) {
+		const bool os = c->domain == PERF_DOMAIN_OS;
+
+		if (!rte_dma_domain_is_supported(c->dev_id, os ?
+				RTE_DMA_INTER_OS_DOMAIN :
+				RTE_DMA_INTER_PROCESS_DOMAIN)) {
+			perf_config_error(cfg, c->name, "device",
+				"%s cannot copy across %s domains (no %s, or its driver has no inter-domain support): domain=%s needs a device that has",
+				c->device, os ? "OS" : "process", os ?
+				"RTE_DMA_CAPA_INTER_OS_DOMAIN" :
+				"RTE_DMA_CAPA_INTER_PROCESS_DOMAIN",
+				os ? "os" : "process");
+			return -EINVAL;
+		}
 	}
 	if (c->src_sge > 1 || c->dst_sge > 1) {
 		const char *key = c->src_sge > 1 ? "dma_src_sge" : "dma_dst_sge";
@@ -244,6 +261,7 @@ perf_setup_check(struct perf_config *cfg)
 
 		switch (c->type) {
 		case PERF_DMA_MEM_COPY:
+		case PERF_DMA_INTER_DOMAIN_COPY:
 			if (check_device(cfg, c) < 0) {
 				ret = -EINVAL;
 				continue;

@@ -13,7 +13,10 @@
  *   test_dma_perf run      short real runs of every case type: sane
  *                          non-zero figures, verified data, the CSV
  *                          columns, JSON, plot, progress, and a data
- *                          mismatch injected into every case type
+ *                          mismatch injected into every case type;
+ *                          DMA_INTER_DOMAIN_COPY with a real peer process
+ *                          (process and OS domains, both directions, one
+ *                          and several windows) and its failures
  *
  * Environment (meson sets it):
  *   XD_PERF          the dpdk-test-dma-perf binary
@@ -24,6 +27,7 @@
  * parallel with anything.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -387,8 +391,31 @@ BAD(bad_type_missing, .ini = "[case1]\nbuf_size=64\n",
 	.expect = { "[case1] type", "missing" });
 BAD(bad_type_unknown, .ini = "[case1]\ntype=GPU_COPY\nbuf_size=64\n",
 	.expect = { "[case1] type", "unknown type 'GPU_COPY'" });
-BAD(bad_inter_domain, .ini = "[case1]\ntype=DMA_INTER_DOMAIN_COPY\nbuf_size=64\n",
-	.expect = { "[case1] type", "needs the inter-domain datapath" });
+/* DMA_INTER_DOMAIN_COPY's keys */
+#define INTER_CASE "[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\n"
+BAD(bad_inter_domain, .ini = INTER_CASE "domain=vm\n",
+	.expect = { "[case1] domain", "'vm' is neither process nor os" });
+BAD(bad_inter_direction, .ini = INTER_CASE "direction=sideways\n",
+	.expect = { "[case1] direction", "'sideways' is neither write nor read" });
+BAD(bad_inter_windows_zero, .ini = INTER_CASE "windows=0\n",
+	.expect = { "[case1] windows", "not a whole number in 1..4096" });
+BAD(bad_inter_windows_many, .ini = INTER_CASE "windows=5000\n",
+	.expect = { "[case1] windows", "not a whole number in 1..4096" });
+BAD(bad_inter_windows_pages, .ini = INTER_CASE "mem_size=1\nwindows=3\n",
+	.expect = { "[case1] windows", "cannot be cut into 3 windows of whole 4 KiB pages" });
+BAD(bad_inter_windows_straddle, .ini = "[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,8K\nmem_size=1\nwindows=256\n",
+	.expect = { "[case1] windows", "windows of 4 KiB hold no whole number of buf_size 8 KiB", "straddle" });
+BAD(bad_inter_peer_attach, .ini = INTER_CASE "peer=attach\n",
+	.expect = { "[case1] peer", "not supported yet", "peer=spawn" });
+BAD(bad_inter_peer_value, .ini = INTER_CASE "peer=fork\n",
+	.expect = { "[case1] peer", "'fork' is neither spawn nor attach" });
+BAD(bad_inter_device_missing, .ini = "[case1]\ntype=DMA_INTER_DOMAIN_COPY\nbuf_size=64\n",
+	.expect = { "[case1] device", "missing: a DMA_INTER_DOMAIN_COPY case names its dmadev" });
+BAD(bad_inter_key_on_dma, .ini = XD_CASE "direction=read\nwindows=2\n",
+	.expect = { "[case1] direction", "[case1] windows", "only DMA_INTER_DOMAIN_COPY cases take it, not DMA_MEM_COPY" });
+BAD(bad_inter_kick_gt_ring, .ini = INTER_CASE "dma_ring_size=64\nkick_batch=128\n",
+	.expect = { "[case1] kick_batch", "larger than dma_ring_size" });
+#undef INTER_CASE
 BAD(bad_skip_value, .ini = CPU_CASE "skip=yes\n",
 	.expect = { "[case1] skip", "neither 0 nor 1" });
 /* buf_size */
@@ -454,6 +481,14 @@ BAD(bad_engine_lcore, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_MEM_COPY\ndevic
 	.expect = { "[case1] lcore", "runs dma_xd_skeleton1's engine" });
 BAD(bad_memory, .ini = "[GLOBAL]\n@EAL@\n" CPU_CASE "mem_size=1024\n",
 	.expect = { "mem_size", "-m in eal_args" });
+BAD(bad_inter_no_capa, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_skeleton0\nbuf_size=64\n",
+	.vdevs = EAL_DEBIAN,
+	.expect = { "[case1] device", "dma_skeleton0 cannot copy across process domains" },
+	.needs_debian = true);
+BAD(bad_inter_os_no_capa, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_skeleton0\ndomain=os\nbuf_size=64\n",
+	.vdevs = EAL_DEBIAN,
+	.expect = { "[case1] device", "cannot copy across OS domains", "RTE_DMA_CAPA_INTER_OS_DOMAIN" },
+	.needs_debian = true);
 /* several problems: all reported */
 BAD(bad_several, .ini = "[GLOBAL]\ncache_flush=3\n[case1]\ntype=CPU_MEM_COPY\nbuf_size=64,32,2,MUL\n[case2]\ntype=SOCKET_COPY\n",
 	.expect = { "[GLOBAL] cache_flush", "[case1] buf_size", "[case2] buf_size" });
@@ -599,11 +634,17 @@ num(const char *s)
  * figure positive and consistent, no errors. Returns the rows' count and
  * which types were seen.
  */
+enum csv_type {
+	T_DMA, T_CPU, T_CMA, T_SOCKET, T_INTER, NB_TYPES,
+};
+
 static unsigned int
-check_csv(const char *path, bool types_seen[4])
+check_csv(const char *path, bool types_seen[NB_TYPES])
 {
-	static const char *const types[4] = {
-		"DMA_MEM_COPY", "CPU_MEM_COPY", "CMA_COPY", "SOCKET_COPY",
+	static const char *const types[NB_TYPES] = {
+		[T_DMA] = "DMA_MEM_COPY", [T_CPU] = "CPU_MEM_COPY",
+		[T_CMA] = "CMA_COPY", [T_SOCKET] = "SOCKET_COPY",
+		[T_INTER] = "DMA_INTER_DOMAIN_COPY",
 	};
 	char *text = read_file(path);
 	char *line, *save = NULL;
@@ -621,12 +662,12 @@ check_csv(const char *path, bool types_seen[4])
 			print_message("  bad CSV row: %s\n", line);
 			fail();
 		}
-		for (t = 0; t < 4 && strcmp(row.f[1], types[t]) != 0; t++)
+		for (t = 0; t < NB_TYPES && strcmp(row.f[1], types[t]) != 0; t++)
 			;
-		assert_true(t < 4);
+		assert_true(t < NB_TYPES);
 		types_seen[t] = true;
 		/* A device for DMA cases, none for the others. */
-		assert_int_equal(row.f[2][0] != '\0', t == 0);
+		assert_int_equal(row.f[2][0] != '\0', t == T_DMA || t == T_INTER);
 		size = num(row.f[3]);
 		ops = num(row.f[4]);
 		mops = num(row.f[5]);
@@ -662,7 +703,7 @@ test_run_all_types(void **state)
 	bool deb = have_debian(fx);
 	char cfg[PATH_MAX], csv[PATH_MAX], json[PATH_MAX];
 	char ini[2048];
-	bool seen[4] = { false };
+	bool seen[NB_TYPES] = { false };
 	unsigned int rows, nb_cases = 7;
 	char *text;
 	struct run r;
@@ -698,7 +739,7 @@ test_run_all_types(void **state)
 
 	rows = check_csv(csv, seen);
 	assert_int_equal(rows, (nb_cases - 1) * 2);
-	assert_true(seen[0] && seen[1] && seen[2] && seen[3]);
+	assert_true(seen[T_DMA] && seen[T_CPU] && seen[T_CMA] && seen[T_SOCKET]);
 
 	text = read_file(json);
 	assert_non_null(text);
@@ -716,7 +757,7 @@ test_run_csv_stable(void **state)
 {
 	struct fixture *fx = *state;
 	char cfg[PATH_MAX], csv[PATH_MAX];
-	bool seen[4] = { false };
+	bool seen[NB_TYPES] = { false };
 	char *text;
 	struct run r;
 
@@ -857,6 +898,9 @@ test_run_mismatch(void **state)
 		"type=CPU_MEM_COPY",
 		"type=CMA_COPY",
 		"type=SOCKET_COPY",
+		/* the peer finds it in its buffer; we, in ours */
+		"type=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0",
+		"type=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\ndirection=read",
 	};
 	struct fixture *fx = *state;
 	char cfg[PATH_MAX], csv[PATH_MAX], ini[512];
@@ -878,6 +922,183 @@ test_run_mismatch(void **state)
 		assert_false(file_exists(csv));
 		run_free(&r);
 	}
+}
+
+/* ---- DMA_INTER_DOMAIN_COPY ------------------------------------------------- */
+
+/* Whether a directory holds an entry whose name starts with @p prefix. */
+static bool
+dir_has(const char *path, const char *prefix)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool found = false;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		found = found || strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return found;
+}
+
+/*
+ * Copies into and out of a peer process through dma_xd_skeleton0, with one
+ * window and with 16, next to the same copies in our domain and CMA, and
+ * through the lcore engine of dma_xd_skeleton1 (a second group): exit 0,
+ * so every round was verified (by the peer, for writes), sane figures in
+ * the CSV, the JSON fields. The broker's socket lives in
+ * a directory of the run under TMPDIR, gone after it.
+ */
+static void
+test_run_inter(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], csv[PATH_MAX], json[PATH_MAX], tmpdir[PATH_MAX + 8];
+	const char *env[] = { tmpdir, NULL };
+	bool seen[NB_TYPES] = { false };
+	char *text;
+	struct run r;
+
+	write_config(fx, "inter.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.1\n"
+		"[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\n"
+		"[case2]\ntype=CMA_COPY\nbuf_size=64,1000\nmem_size=4\n"
+		"[case3]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\n"
+		"[case4]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\ndirection=read\n"
+		"[case5]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\ndomain=process\ndirection=write\nwindows=16\n"
+		"[case6]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\ndirection=read\nwindows=16\npeer=spawn\n"
+		"[case7]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton1\nbuf_size=64,1000\nmem_size=4\nwindows=16\ndma_ring_size=256\nkick_batch=16\n",
+		EAL_XD, cfg, sizeof(cfg));
+	path_in(fx, "inter.csv", csv, sizeof(csv));
+	path_in(fx, "inter.json", json, sizeof(json));
+	snprintf(tmpdir, sizeof(tmpdir), "TMPDIR=%s", fx->dir);
+	run_perf(fx, env, (const char *[]){ "--config", cfg, "--csv", csv,
+		"--json", json, NULL }, &r);
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "domain process, direction write, windows 1, peer pid");
+	expect_in(&r, r.out, "domain process, direction read, windows 16, peer pid");
+	expect_in(&r, r.out, "1000 B  case6    DMA_INTER_DOMAIN_COPY dma_xd_skeleton0");
+
+	assert_int_equal(check_csv(csv, seen), 14);
+	assert_true(seen[T_INTER] && seen[T_DMA] && seen[T_CMA]);
+	text = read_file(csv);
+	assert_non_null(text);
+	expect_in(&r, text, "\ncase7,DMA_INTER_DOMAIN_COPY,dma_xd_skeleton1,64,");
+	free(text);
+
+	text = read_file(json);
+	assert_non_null(text);
+	expect_in(&r, text, "\"domain\": \"process\", \"direction\": \"read\", \"windows\": 16");
+	free(text);
+	/* The run's socket directory is gone with it. */
+	assert_false(dir_has(fx->dir, "dma-perf-broker-"));
+	run_free(&r);
+}
+
+/*
+ * domain=os: the peer in namespaces of its own (it reports being pid 1
+ * and uid 0 there), both directions. Skipped where unshare(2) of those
+ * namespaces is not permitted, which the run must say with status 2.
+ */
+static void
+test_run_inter_os(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], csv[PATH_MAX];
+	bool seen[NB_TYPES] = { false };
+	struct run r;
+
+	write_config(fx, "os.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.1\n"
+		"[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,4K\nmem_size=4\ndomain=os\n"
+		"[case2]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,4K\nmem_size=4\ndomain=os\ndirection=read\nwindows=4\n"
+		"[case3]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,4K\nmem_size=4\n",
+		EAL_XD, cfg, sizeof(cfg));
+	path_in(fx, "os.csv", csv, sizeof(csv));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--csv", csv,
+		NULL }, &r);
+	if (r.status == 2 && strstr(r.err, "[case1] domain: os") != NULL &&
+			strstr(r.err, "unshare(") != NULL) {
+		print_message("  skip reason: this system does not permit the peer's namespaces: %s",
+			r.err);
+		run_free(&r);
+		skip();
+	}
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "domain os, direction write, windows 1, peer pid 1 in its own namespaces");
+	expect_in(&r, r.out, "domain os, direction read, windows 4, peer pid 1 in its own namespaces");
+	assert_int_equal(check_csv(csv, seen), 6);
+	run_free(&r);
+}
+
+/*
+ * RTE_DMA_ACCESS_SOCKET set by the user wins: the broker (embedded, as
+ * nobody listens there) is on that path, and no directory of the run's is
+ * made.
+ */
+static void
+test_run_inter_socket_env(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], sock[PATH_MAX + 32], tmpdir[PATH_MAX + 8];
+	char sub[PATH_MAX];
+	const char *env[] = { sock, tmpdir, NULL };
+	struct run r;
+
+	write_config(fx, "env.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.05\n"
+		"[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=1\n",
+		EAL_XD, cfg, sizeof(cfg));
+	path_in(fx, "tmp", sub, sizeof(sub));
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(tmpdir, sizeof(tmpdir), "TMPDIR=%s", sub);
+	snprintf(sock, sizeof(sock), "RTE_DMA_ACCESS_SOCKET=%s/mine.sock",
+		fx->dir);
+	run_perf(fx, env, (const char *[]){ "--config", cfg, NULL }, &r);
+	expect_status(&r, 0);
+	expect_in(&r, r.err, "mine.sock");
+	assert_false(dir_has(sub, "dma-perf-broker-"));
+	run_free(&r);
+}
+
+/*
+ * A peer that cannot join (a wrong token: the broker refuses it) stops the
+ * run before any measurement, with status 2; a peer that dies during the
+ * run makes it fail with status 1. Neither leaves a result file.
+ */
+static void
+test_run_inter_peer_fails(void **state)
+{
+	static const char *const token[] = {
+		"DPDK_TEST_DMA_PERF_FAULT=peer-token", NULL,
+	};
+	static const char *const gone[] = {
+		"DPDK_TEST_DMA_PERF_FAULT=peer-exit", NULL,
+	};
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], csv[PATH_MAX];
+	struct run r;
+
+	write_config(fx, "fail.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.05\n"
+		"[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=1\n",
+		EAL_XD, cfg, sizeof(cfg));
+	path_in(fx, "fail.csv", csv, sizeof(csv));
+
+	run_perf(fx, token, (const char *[]){ "--config", cfg, "--csv", csv,
+		NULL }, &r);
+	expect_status(&r, 2);
+	expect_in(&r, r.err, "[case1] type: the peer cannot join the group: Permission denied");
+	assert_null(strstr(r.out, "Mops/s"));
+	assert_false(file_exists(csv));
+	run_free(&r);
+
+	run_perf(fx, gone, (const char *[]){ "--config", cfg, "--csv", csv,
+		NULL }, &r);
+	expect_status(&r, 1);
+	expect_in(&r, r.err, "case1 (DMA_INTER_DOMAIN_COPY, dma_xd_skeleton0): cannot reset the destination");
+	assert_false(file_exists(csv));
+	run_free(&r);
 }
 
 static bool
@@ -943,7 +1164,7 @@ test_run_cache_flush(void **state)
 {
 	struct fixture *fx = *state;
 	char cfg[PATH_MAX], csv[PATH_MAX];
-	bool seen[4] = { false };
+	bool seen[NB_TYPES] = { false };
 	struct run r;
 
 	write_config(fx, "flush.ini",
@@ -1020,6 +1241,16 @@ main(int argc, char **argv)
 		BAD_TEST(bad_type_missing),
 		BAD_TEST(bad_type_unknown),
 		BAD_TEST(bad_inter_domain),
+		BAD_TEST(bad_inter_direction),
+		BAD_TEST(bad_inter_windows_zero),
+		BAD_TEST(bad_inter_windows_many),
+		BAD_TEST(bad_inter_windows_pages),
+		BAD_TEST(bad_inter_windows_straddle),
+		BAD_TEST(bad_inter_peer_attach),
+		BAD_TEST(bad_inter_peer_value),
+		BAD_TEST(bad_inter_device_missing),
+		BAD_TEST(bad_inter_key_on_dma),
+		BAD_TEST(bad_inter_kick_gt_ring),
 		BAD_TEST(bad_skip_value),
 		BAD_TEST(bad_buf_empty),
 		BAD_TEST(bad_buf_first_gt_last),
@@ -1053,6 +1284,8 @@ main(int argc, char **argv)
 		BAD_TEST(bad_too_few_lcores),
 		BAD_TEST(bad_engine_lcore),
 		BAD_TEST(bad_memory),
+		BAD_TEST(bad_inter_no_capa),
+		BAD_TEST(bad_inter_os_no_capa),
 		BAD_TEST(bad_several),
 	};
 	const struct CMUnitTest run_tests[] = {
@@ -1063,6 +1296,10 @@ main(int argc, char **argv)
 		T(test_run_check),
 		T(test_run_shipped_configs),
 		T(test_run_mismatch),
+		T(test_run_inter),
+		T(test_run_inter_os),
+		T(test_run_inter_socket_env),
+		T(test_run_inter_peer_fails),
 		T(test_run_plot),
 		T(test_run_cache_flush),
 		T(test_run_progress),
