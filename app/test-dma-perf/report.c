@@ -5,7 +5,12 @@
 /*
  * Results: the table on stdout (one block per buffer size, as each size
  * completes), and at the end, if asked, CSV, JSON and a gnuplot chart.
-
+ *
+ * Below the rows of a size, each DMA_INTER_DOMAIN_COPY case gets a line of
+ * ratios: its copies per second over those of the intra-domain copies of
+ * the same device (the first DMA_MEM_COPY case with its device and
+ * scatter-gather settings) and over CMA_COPY's, at that size. They are
+ * what the case is for, and they are meaningful within one run only.
  *
  * The CSV columns are an interface: scripts read them by position.
  * Add columns at the end only, never rename, reorder or drop one.
@@ -124,6 +129,45 @@ is_cpu(const struct perf_case *ref, const struct perf_case *c)
 	return ref->type == PERF_CPU_MEM_COPY;
 }
 
+static bool
+is_cma(const struct perf_case *ref, const struct perf_case *c)
+{
+	RTE_SET_USED(c);
+	return ref->type == PERF_CMA_COPY;
+}
+
+/* The same copies within our domain: same device, same pieces. */
+static bool
+is_intra(const struct perf_case *ref, const struct perf_case *c)
+{
+	return ref->type == PERF_DMA_MEM_COPY &&
+		strcmp(ref->device, c->device) == 0 &&
+		ref->src_sge == c->src_sge && ref->dst_sge == c->dst_sge;
+}
+
+/*
+ * Copies per second of @p c at @p size over those of the first case that
+ * @p match accepts (*ref); 0 if there is none.
+ */
+static double
+ratio_to(const struct perf_config *cfg, const struct perf_bench *b,
+		const struct perf_case *c, uint32_t size,
+		bool (*match)(const struct perf_case *ref,
+			const struct perf_case *c),
+		const struct perf_case **ref)
+{
+	const struct perf_result *rr = NULL;
+	int idx = perf_case_size_index(c, size);
+	struct metrics m, mr;
+
+	*ref = reference(cfg, size, match, c, &rr);
+	if (*ref == NULL || idx < 0)
+		return 0.0;
+	metrics_get(&c->results[idx], size, b->tsc_hz, &m);
+	metrics_get(rr, size, b->tsc_hz, &mr);
+	return mr.mops > 0 ? m.mops / mr.mops : 0.0;
+}
+
 /* ---- table ----------------------------------------------------------------- */
 
 void
@@ -170,6 +214,51 @@ perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 	fflush(stdout);
 }
 
+/* The ratios of the inter-domain cases at @p size, if any. */
+static void
+report_ratios(const struct perf_config *cfg, const struct perf_bench *b,
+		uint32_t size, const char *sz)
+{
+	const struct perf_case *intra, *cma;
+	unsigned int i;
+	bool first = true;
+
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+		char what[64], vs_intra[96] = "", vs_cma[96] = "";
+		double ri, rc;
+
+		if (!perf_case_active(c) || c->type != PERF_DMA_INTER_DOMAIN_COPY ||
+				perf_case_size_index(c, size) < 0)
+			continue;
+		ri = ratio_to(cfg, b, c, size, is_intra, &intra);
+		rc = ratio_to(cfg, b, c, size, is_cma, &cma);
+		if (ri > 0)
+			snprintf(vs_intra, sizeof(vs_intra), "%8.2fx intra (%s)",
+				ri, intra->name);
+		if (rc > 0)
+			snprintf(vs_cma, sizeof(vs_cma), "%8.2fx CMA (%s)", rc,
+				cma->name);
+		if (vs_intra[0] == '\0' && vs_cma[0] == '\0')
+			continue;
+		if (first)
+			printf("%9s  ratios of copies per second, inter-domain over the same copies in our domain (same device) and over CMA_COPY:\n",
+				sz);
+		first = false;
+		snprintf(what, sizeof(what), "%s %s, %u window%s", domain_name(c),
+			direction_name(c), c->windows, c->windows > 1 ? "s" : "");
+		if (vs_cma[0] != '\0')
+			printf("%9s  %-8s %-27s %-28s %s\n", "", c->name, what,
+				vs_intra[0] != '\0' ? vs_intra :
+				"   (no intra case)", vs_cma);
+		else
+			printf("%9s  %-8s %-27s %s\n", "", c->name, what,
+				vs_intra);
+	}
+	if (!first)
+		printf("\n");
+}
+
 void
 perf_report_size(const struct perf_config *cfg, const struct perf_bench *b,
 		uint32_t size)
@@ -205,6 +294,7 @@ perf_report_size(const struct perf_config *cfg, const struct perf_bench *b,
 			res->errors, ratio);
 	}
 	printf("\n");
+	report_ratios(cfg, b, size, sz);
 	fflush(stdout);
 }
 
@@ -253,6 +343,33 @@ json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* An inter-domain row's settings and ratios (null: no reference). */
+static void
+json_inter(FILE *f, const struct perf_config *cfg, const struct perf_bench *b,
+		const struct perf_case *c, uint32_t size)
+{
+	const struct perf_case *intra, *cma;
+	double ri = ratio_to(cfg, b, c, size, is_intra, &intra);
+	double rc = ratio_to(cfg, b, c, size, is_cma, &cma);
+
+	fprintf(f, ", \"domain\": \"%s\", \"direction\": \"%s\", \"windows\": %u",
+		domain_name(c), direction_name(c), c->windows);
+	fprintf(f, ", \"intra_case\": ");
+	if (ri > 0) {
+		json_string(f, intra->name);
+		fprintf(f, ", \"vs_intra\": %.4f", ri);
+	} else {
+		fprintf(f, "null, \"vs_intra\": null");
+	}
+	fprintf(f, ", \"cma_case\": ");
+	if (rc > 0) {
+		json_string(f, cma->name);
+		fprintf(f, ", \"vs_cma\": %.4f", rc);
+	} else {
+		fprintf(f, "null, \"vs_cma\": null");
+	}
+}
+
 int
 perf_report_json(FILE *f, const struct perf_config *cfg,
 		const struct perf_bench *b)
@@ -297,9 +414,7 @@ perf_report_json(FILE *f, const struct perf_config *cfg,
 				fprintf(f, ", \"dma_ring_size\": %u, \"dma_src_sge\": %u, \"dma_dst_sge\": %u",
 					c->ring, c->src_sge, c->dst_sge);
 			if (c->type == PERF_DMA_INTER_DOMAIN_COPY)
-				fprintf(f, ", \"domain\": \"%s\", \"direction\": \"%s\", \"windows\": %u",
-					domain_name(c), direction_name(c),
-					c->windows);
+				json_inter(f, cfg, b, c, c->sizes[j]);
 			fprintf(f, ", \"buf_size\": %u, \"ops\": %" PRIu64 ", \"seconds\": %.6f, \"mops\": %.6f, \"gbps\": %.6f, \"ns_per_op\": %.3f, \"cycles_per_op\": %.2f, \"errors\": %" PRIu64 "}",
 				c->sizes[j], res->ops, m.seconds, m.mops, m.gbps,
 				m.ns_per_op, m.cycles_per_op, res->errors);

@@ -946,7 +946,7 @@ dir_has(const char *path, const char *prefix)
  * window and with 16, next to the same copies in our domain and CMA, and
  * through the lcore engine of dma_xd_skeleton1 (a second group): exit 0,
  * so every round was verified (by the peer, for writes), sane figures in
- * the CSV, the JSON fields. The broker's socket lives in
+ * the CSV, the ratio lines, the JSON fields. The broker's socket lives in
  * a directory of the run under TMPDIR, gone after it.
  */
 static void
@@ -978,6 +978,13 @@ test_run_inter(void **state)
 	expect_in(&r, r.out, "domain process, direction write, windows 1, peer pid");
 	expect_in(&r, r.out, "domain process, direction read, windows 16, peer pid");
 	expect_in(&r, r.out, "1000 B  case6    DMA_INTER_DOMAIN_COPY dma_xd_skeleton0");
+	/* The ratios: to the same device in our domain, and to CMA. */
+	expect_in(&r, r.out, "ratios of copies per second");
+	expect_in(&r, r.out, "case3    process write, 1 window");
+	expect_in(&r, r.out, "case6    process read, 16 windows");
+	expect_in(&r, r.out, "x intra (case1)");
+	expect_in(&r, r.out, "x CMA (case2)");
+	expect_in(&r, r.out, "(no intra case)");
 
 	assert_int_equal(check_csv(csv, seen), 14);
 	assert_true(seen[T_INTER] && seen[T_DMA] && seen[T_CMA]);
@@ -989,6 +996,9 @@ test_run_inter(void **state)
 	text = read_file(json);
 	assert_non_null(text);
 	expect_in(&r, text, "\"domain\": \"process\", \"direction\": \"read\", \"windows\": 16");
+	expect_in(&r, text, "\"intra_case\": \"case1\", \"vs_intra\": ");
+	expect_in(&r, text, "\"cma_case\": \"case2\", \"vs_cma\": ");
+	expect_in(&r, text, "\"intra_case\": null, \"vs_intra\": null");
 	free(text);
 	/* The run's socket directory is gone with it. */
 	assert_false(dir_has(fx->dir, "dma-perf-broker-"));
@@ -1027,6 +1037,8 @@ test_run_inter_os(void **state)
 	expect_status(&r, 0);
 	expect_in(&r, r.out, "domain os, direction write, windows 1, peer pid 1 in its own namespaces");
 	expect_in(&r, r.out, "domain os, direction read, windows 4, peer pid 1 in its own namespaces");
+	expect_in(&r, r.out, "case2    os read, 4 windows");
+	expect_in(&r, r.out, "x intra (case3)");
 	assert_int_equal(check_csv(csv, seen), 6);
 	run_free(&r);
 }
