@@ -148,10 +148,29 @@ reader_main(void *arg)
 	uint8_t buf[DXA_MSG_MAX];
 	int fd = (int)(intptr_t)arg;
 	struct dxa_hdr h;
-	int n;
+	int n, rx_fd;
 
 	for (;;) {
-		n = dxa_conn_recv(fd, buf, -1);
+		n = dxa_conn_recv_fd(fd, buf, -1, &rx_fd);
+		if (n > 0) {
+			memcpy(&h, buf, sizeof(h));
+			if (h.type == DXA_MEM_EVENT) {
+				struct dxa_mem_event ev;
+
+				/*
+				 * Handled here, in stream order, so a window
+				 * is mapped before any reply that follows it
+				 * reaches a caller. No lock: mapping may wait
+				 * for executors.
+				 */
+				memcpy(&ev, buf + sizeof(h), sizeof(ev));
+				dxa_mem_event(fd, &ev, rx_fd);
+				continue;
+			}
+			/* Only window events carry descriptors. */
+			if (rx_fd >= 0)
+				close(rx_fd);
+		}
 		pthread_mutex_lock(&cl.lock);
 		if (n < 0 || cl.fd != fd) {
 			if (cl.fd == fd)
@@ -163,7 +182,6 @@ reader_main(void *arg)
 				DOMAIN_LOG_RL(ERR, "malformed message from the access broker: disconnected");
 			return NULL;
 		}
-		memcpy(&h, buf, sizeof(h));
 		if (h.type == DXA_EVENT) {
 			struct ev_item it = { .lost = false };
 
@@ -352,6 +370,8 @@ connect_locked(const uint8_t *embed_secret)
 		fd = -ECONNREFUSED;
 	if (fd < 0)
 		return fd;
+	/* The broker forgot our exports with the last connection. */
+	dxa_mem_conn_opened(fd);
 	if (!cl.event_thread_alive) {
 		ret = rte_ctrl_thread_create(&cl.event_thread, "dma-xd-event",
 			NULL, event_main, NULL);
@@ -374,18 +394,22 @@ connect_locked(const uint8_t *embed_secret)
 	return 0;
 }
 
-int
-dxa_client_call(uint16_t type, const void *body, size_t body_len,
-		void *reply, size_t reply_len, const uint8_t *embed_secret)
+static int
+client_call(uint16_t type, const void *body, size_t body_len, int pass_fd,
+		void *reply, size_t reply_len, const uint8_t *embed_secret,
+		bool connect)
 {
 	struct timespec deadline;
 	struct dxa_hdr h;
 	int32_t status;
-	int ret;
+	int ret = 0;
 
 	pthread_mutex_lock(&cl.call_lock);
 	pthread_mutex_lock(&cl.lock);
-	ret = connect_locked(embed_secret);
+	if (connect)
+		ret = connect_locked(embed_secret);
+	else if (cl.fd < 0)
+		ret = -ENOTCONN;
 	if (ret != 0)
 		goto out;
 	if (++cl.seq == 0)
@@ -393,7 +417,11 @@ dxa_client_call(uint16_t type, const void *body, size_t body_len,
 	cl.want_seq = cl.seq;
 	cl.want_type = type;
 	cl.have_reply = false;
-	ret = dxa_conn_send(cl.fd, type, cl.seq, body, body_len);
+	if (pass_fd >= 0)
+		ret = dxa_conn_send_fd(cl.fd, type, cl.seq, body, body_len,
+			pass_fd);
+	else
+		ret = dxa_conn_send(cl.fd, type, cl.seq, body, body_len);
 	if (ret != 0) {
 		conn_lost();
 		ret = -ECONNRESET;
@@ -420,6 +448,22 @@ out:
 	pthread_mutex_unlock(&cl.lock);
 	pthread_mutex_unlock(&cl.call_lock);
 	return ret;
+}
+
+int
+dxa_client_call(uint16_t type, const void *body, size_t body_len,
+		void *reply, size_t reply_len, const uint8_t *embed_secret)
+{
+	return client_call(type, body, body_len, -1, reply, reply_len,
+		embed_secret, true);
+}
+
+int
+dxa_client_call_fd(uint16_t type, const void *body, size_t body_len,
+		int pass_fd, void *reply, size_t reply_len)
+{
+	return client_call(type, body, body_len, pass_fd, reply, reply_len,
+		NULL, false);
 }
 
 /*

@@ -62,6 +62,13 @@ int dxa_client_call(uint16_t type, const void *body, size_t body_len,
 		void *reply, size_t reply_len, const uint8_t *embed_secret);
 
 /*
+ * As dxa_client_call() with descriptor @pass_fd attached, over the current
+ * connection only: -ENOTCONN when there is none (nothing is sent).
+ */
+int dxa_client_call_fd(uint16_t type, const void *body, size_t body_len,
+		int pass_fd, void *reply, size_t reply_len);
+
+/*
  * Close the connection (the broker ends every membership it carried),
  * deliver the events still queued, stop the client's threads and an
  * embedded broker. Called when the last inter-domain device closes, so no

@@ -13,6 +13,7 @@
 
 #include <rte_log.h>
 
+#include "dma_access_proto.h"
 #include "rte_dmadev_domain_pmd.h"
 #include "rte_dmadev_domain_xlate.h"
 
@@ -32,6 +33,22 @@ const struct rte_dma_domain_ops *rte_dma_domain_ops_get(int16_t dev_id);
 
 /* A device is closing: end its memberships (leave, or destroy if it can). */
 void rte_dma_domain_group_dev_closed(int16_t dev_id);
+
+/*
+ * ---- Shared memory (rte_dmadev_mem.c) ----
+ *
+ * A new broker connection @conn_fd is open and nobody reads it yet: export
+ * every registered range over it (the broker forgot the old connection's
+ * exports with it). Called by the broker client with its lock held.
+ */
+void dxa_mem_conn_opened(int conn_fd);
+
+/*
+ * A window event arrived on @conn_fd with descriptor @rx_fd (-1 if none;
+ * consumed either way). Runs on the client's reader thread, so a window
+ * is mapped before any later reply of the broker is handed to a caller.
+ */
+void dxa_mem_event(int conn_fd, const struct dxa_mem_event *ev, int rx_fd);
 
 /* Whether device @dev_id is a member of @group_id (rte_dmadev_group.c). */
 bool rte_dma_domain_group_has_dev(int16_t group_id, int16_t dev_id);

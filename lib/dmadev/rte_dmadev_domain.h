@@ -467,9 +467,13 @@ int rte_dma_domain_mem_unregister(void *addr);
  * --in-memory), contiguous runs as one range each, so that buffers from
  * rte_malloc() and mempools can be used across domains.
  *
+ * Segments whose file cannot back a window are skipped: with --no-huge,
+ * DPDK 22.11 backs its memory with a memfd that cannot be sealed.
+ *
  * @param flags RTE_DMA_DOMAIN_MEM_READ and/or _WRITE.
- * @return Ranges registered (>= 1); -EINVAL (flags); -ENOTSUP (no segment
- *   has a descriptor: e.g. EAL --no-huge); errors of
+ * @return Ranges newly registered (0 when every shareable run was shared
+ *   already); -EINVAL (flags); -ENOTSUP (no segment is backed by a file
+ *   that can be shared: e.g. EAL --no-huge); errors of
  *   rte_dma_domain_mem_register().
  */
 __rte_experimental

@@ -108,6 +108,7 @@ group_event(const struct dxa_event *ev, bool lost, uint32_t gen)
 				continue;
 			copy = memberships[i];
 			memberships[i].used = false;
+			dxa_map_kill_group(copy.group_id);
 			deliver(copy, nil, RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, 0);
 		}
 		pthread_mutex_unlock(&group_lock);
@@ -117,11 +118,18 @@ group_event(const struct dxa_event *ev, bool lost, uint32_t gen)
 	m = membership_find(-1, ev->group_id);
 	if (m != NULL) {
 		copy = *m;
+		/*
+		 * The windows go before anyone is told: once the callback
+		 * runs, operations toward the departed fail with
+		 * DEV_LINK_ERROR, and the memory is unmapped.
+		 */
 		if (ev->event == DXA_EVENT_GROUP_DESTROYED) {
 			m->used = false;
+			dxa_map_kill_group(copy.group_id);
 			deliver(copy, ev->domain_id,
 				RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, 0);
 		} else {
+			dxa_map_kill(ev->handler);
 			deliver(copy, ev->domain_id,
 				RTE_DMA_GROUP_EVENT_MEMBER_LEFT, ev->handler);
 		}
@@ -205,8 +213,11 @@ membership_add(struct membership *slot, int16_t dev_id, int16_t group_id,
 	const struct rte_dma_domain_ops *ops = rte_dma_domain_ops_get(dev_id);
 	int ret;
 
-	ret = ops->group_attach(dev_id, group_id, handler);
+	ret = dxa_map_learn(group_id, handler, true);
+	if (ret == 0)
+		ret = ops->group_attach(dev_id, group_id, handler);
 	if (ret != 0) {
+		dxa_map_kill_group(group_id);
 		group_ref_call(creator ? DXA_GROUP_DESTROY : DXA_GROUP_LEAVE,
 			group_id);
 		return ret;
@@ -320,6 +331,7 @@ membership_end(int16_t dev_id, int16_t group_id, bool as_creator)
 			DXA_GROUP_LEAVE, group_id);
 		if (ret == 0) {
 			m->used = false;
+			dxa_map_kill_group(group_id);
 			ops = rte_dma_domain_ops_get(dev_id);
 			if (ops != NULL)
 				ops->group_detach(dev_id, group_id);
@@ -347,17 +359,26 @@ rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,
 {
 	struct dxa_handler_get req = { .group_id = group_id };
 	struct dxa_reply_group r;
+	struct membership *m;
 	int ret;
 
 	if (!rte_dma_is_valid(dev_id) || domain_id == NULL || handler == NULL)
 		return -EINVAL;
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
 	pthread_mutex_lock(&group_lock);
-	if (membership_find(dev_id, group_id) == NULL)
+	m = membership_find(dev_id, group_id);
+	if (m == NULL)
 		ret = -ENOENT;
 	else
 		ret = dxa_client_call(DXA_HANDLER_GET, &req, sizeof(req), &r,
 			sizeof(r), NULL);
+	/*
+	 * Under group_lock, so a departure event for this handler (handled
+	 * under it too, and sent after this reply) cannot be overtaken.
+	 */
+	if (ret == 0)
+		ret = dxa_map_learn(group_id, r.handler,
+			r.handler == m->handler);
 	pthread_mutex_unlock(&group_lock);
 	if (ret == 0)
 		*handler = r.handler;
@@ -405,6 +426,7 @@ rte_dma_domain_group_dev_closed(int16_t dev_id)
 		group_ref_call(m->creator ? DXA_GROUP_DESTROY : DXA_GROUP_LEAVE,
 			m->group_id);
 		m->used = false;
+		dxa_map_kill_group(m->group_id);
 	}
 	pthread_mutex_unlock(&group_lock);
 }

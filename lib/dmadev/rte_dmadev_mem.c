@@ -1,3 +1,588 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright(c) 2026 The dpdk-dma-xd authors
  */
+
+/*
+ * Shareable memory: the owner's side (registration, export to the broker)
+ * and the receiver's side (checking and mapping the descriptors peers
+ * export, and handing the windows to the maps of rte_dmadev_xlate.c).
+ *
+ * Lock order: mem.lock is never held across a broker call made through
+ * the client (whose lock the connect hook holds when it takes mem.lock).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_eal_memconfig.h>
+#include <rte_memory.h>
+
+#include "dma_access_client.h"
+#include "dma_access_conn.h"
+#include "dmadev_domain_private.h"
+#include "rte_dmadev_domain.h"
+
+/* Ranges one process can register at once (the broker's per-peer limit). */
+#define MEM_REGS 4096
+#define MEM_PERMS (RTE_DMA_DOMAIN_MEM_READ | RTE_DMA_DOMAIN_MEM_WRITE)
+
+_Static_assert(RTE_DMA_DOMAIN_MEM_READ == DXA_PERM_READ, "perm bits");
+_Static_assert(RTE_DMA_DOMAIN_MEM_WRITE == DXA_PERM_WRITE, "perm bits");
+_Static_assert(RTE_DMA_DOMAIN_PERM_READ == DXA_PERM_READ, "perm bits");
+_Static_assert(RTE_DMA_DOMAIN_PERM_WRITE == DXA_PERM_WRITE, "perm bits");
+
+struct mem_reg {
+	bool used;
+	bool removing;   /* unregister in progress: not exported again */
+	bool allocated;  /* from rte_dma_domain_mem_alloc(): we unmap it */
+	bool extmem;     /* we registered it with EAL */
+	uint32_t id;
+	uint8_t *addr;
+	size_t len;
+	size_t map_len;  /* allocated: the whole mapping */
+	int fd;          /* our own descriptor, access mode matching perm */
+	uint64_t offset;
+	uint32_t perm;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct mem_reg regs[MEM_REGS];
+	uint32_t next_id;
+} mem = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+/* ---- owner side ---- */
+
+static struct mem_reg *
+reg_find(const void *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < MEM_REGS; i++)
+		if (mem.regs[i].used && mem.regs[i].addr == addr)
+			return &mem.regs[i];
+	return NULL;
+}
+
+static bool
+reg_overlaps(uintptr_t a, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < MEM_REGS; i++) {
+		const struct mem_reg *r = &mem.regs[i];
+		uintptr_t b = (uintptr_t)r->addr;
+
+		if (r->used && a < b + r->len && b < a + len)
+			return true;
+	}
+	return false;
+}
+
+static void
+export_body(const struct mem_reg *r, struct dxa_mem_export *e)
+{
+	*e = (struct dxa_mem_export){
+		.base = (uint64_t)(uintptr_t)r->addr,
+		.len = r->len,
+		.offset = r->offset,
+		.mem_id = r->id,
+		.perm = r->perm,
+	};
+}
+
+/*
+ * A descriptor whose access mode is exactly what @perm needs: peers of a
+ * read-only window get a read-only descriptor, so their kernel refuses a
+ * writable mapping whatever their code does.
+ */
+static int
+own_fd(int fd, uint32_t perm)
+{
+	char path[64];
+	int flags, nfd;
+
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0)
+		return -errno;
+	if ((perm & DXA_PERM_WRITE) != 0 || (flags & O_ACCMODE) == O_RDONLY) {
+		nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		return nfd < 0 ? -errno : nfd;
+	}
+	/* Reopening through /proc gives a new, read-only file description. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nfd < 0)
+		return errno == ENOENT || errno == ENXIO ? -EACCES : -errno;
+	return nfd;
+}
+
+static size_t
+page_size_of(const struct mem_reg *r)
+{
+	struct stat st;
+
+	if (fstat(r->fd, &st) == 0 && st.st_blksize > 0 &&
+			rte_is_power_of_2((uint32_t)st.st_blksize))
+		return (size_t)st.st_blksize;
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Tell EAL about memory it does not know, as external memory. */
+static void
+reg_extmem(struct mem_reg *r)
+{
+	size_t pg = page_size_of(r);
+
+	if (rte_mem_virt2memseg_list(r->addr) != NULL)
+		return;
+	if ((uintptr_t)r->addr % pg != 0 || r->len % pg != 0)
+		return;
+	if (rte_extmem_register(r->addr, r->len, NULL, 0, pg) == 0)
+		r->extmem = true;
+}
+
+static void
+reg_release(struct mem_reg *r)
+{
+	if (r->extmem)
+		rte_extmem_unregister(r->addr, r->len);
+	if (r->fd >= 0)
+		close(r->fd);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+mem_register(void *addr, size_t len, int fd, uint64_t offset,
+		uint64_t flags, bool allocated, size_t map_len)
+{
+	struct dxa_mem_export e;
+	struct dxa_reply_status rep;
+	struct mem_reg *r = NULL;
+	uintptr_t a = (uintptr_t)addr;
+	uint32_t perm = (uint32_t)(flags & MEM_PERMS);
+	bool sealed;
+	unsigned int i;
+	int nfd, ret;
+
+	if (addr == NULL || len == 0 || a % DXA_MEM_ALIGN != 0 ||
+			offset % DXA_MEM_ALIGN != 0 ||
+			len > DXA_MEM_ADDR_LIMIT - a || a >= DXA_MEM_ADDR_LIMIT ||
+			perm == 0 || (flags & ~(uint64_t)MEM_PERMS) != 0 ||
+			fd < 0) {
+		DOMAIN_LOG_RL(ERR, "invalid range %p+%zu, fd %d, offset %" PRIu64 " or flags 0x%" PRIx64,
+			addr, len, fd, offset, flags);
+		return -EINVAL;
+	}
+	nfd = own_fd(fd, perm);
+	if (nfd < 0)
+		return nfd;
+	ret = dxa_mem_fd_check(nfd, offset, len, perm, &sealed);
+	if (ret != 0) {
+		DOMAIN_LOG_RL(ERR, "fd %d cannot back a window: %s", fd,
+			ret == -EPERM ? "memfd without F_SEAL_SHRINK|F_SEAL_GROW" :
+			strerror(-ret));
+		close(nfd);
+		return ret;
+	}
+	pthread_mutex_lock(&mem.lock);
+	if (reg_overlaps(a, len)) {
+		ret = -EEXIST;
+	} else {
+		for (i = 0; i < MEM_REGS && r == NULL; i++)
+			if (!mem.regs[i].used)
+				r = &mem.regs[i];
+		if (r == NULL)
+			ret = -ENOSPC;
+	}
+	if (ret != 0) {
+		pthread_mutex_unlock(&mem.lock);
+		close(nfd);
+		return ret;
+	}
+	if (++mem.next_id == 0)
+		mem.next_id = 1;
+	*r = (struct mem_reg){
+		.used = true, .allocated = allocated, .id = mem.next_id,
+		.addr = addr, .len = len, .map_len = map_len, .fd = nfd,
+		.offset = offset, .perm = perm,
+	};
+	reg_extmem(r);
+	export_body(r, &e);
+	pthread_mutex_unlock(&mem.lock);
+
+	/*
+	 * Without a connection the export waits for the next one. A connect
+	 * racing with this call may have exported it already: -EEXIST.
+	 */
+	ret = dxa_client_call_fd(DXA_MEM_EXPORT, &e, sizeof(e), nfd, &rep,
+		sizeof(rep));
+	if (ret == 0 || ret == -ENOTCONN || ret == -EEXIST)
+		return 0;
+	DOMAIN_LOG_RL(ERR, "access broker refused to share %p+%zu: %s", addr,
+		len, strerror(-ret));
+	pthread_mutex_lock(&mem.lock);
+	reg_release(r);
+	pthread_mutex_unlock(&mem.lock);
+	return ret;
+}
+
+int
+rte_dma_domain_mem_register(void *addr, size_t len, int fd, uint64_t offset,
+		uint64_t flags)
+{
+	return mem_register(addr, len, fd, offset, flags, false, 0);
+}
+
+int
+rte_dma_domain_mem_unregister(void *addr)
+{
+	struct dxa_mem_ref ref = { 0 };
+	struct dxa_reply_status rep;
+	struct mem_reg *r;
+	int ret;
+
+	if (addr == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&mem.lock);
+	r = reg_find(addr);
+	if (r == NULL || r->removing) {
+		pthread_mutex_unlock(&mem.lock);
+		return -ENOENT;
+	}
+	r->removing = true;
+	ref.mem_id = r->id;
+	pthread_mutex_unlock(&mem.lock);
+
+	/* The broker answers once every peer has unmapped it. */
+	ret = dxa_client_call_fd(DXA_MEM_UNEXPORT, &ref, sizeof(ref), -1, &rep,
+		sizeof(rep));
+	if (ret == -ENOTCONN || ret == -ENOENT)
+		ret = 0;
+	pthread_mutex_lock(&mem.lock);
+	if (ret != 0)
+		r->removing = false;
+	else
+		reg_release(r);
+	pthread_mutex_unlock(&mem.lock);
+	if (ret != 0)
+		DOMAIN_LOG_RL(ERR, "cannot stop sharing %p: %s", addr,
+			strerror(-ret));
+	return ret;
+}
+
+int
+rte_dma_domain_mem_alloc(size_t len, uint64_t flags, void **addr)
+{
+	unsigned int mfd_flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+	struct stat st;
+	size_t size;
+	void *p;
+	int fd, ret;
+
+	if (addr == NULL || len == 0 || (flags & MEM_PERMS) == 0 ||
+			(flags & ~(uint64_t)(MEM_PERMS |
+				RTE_DMA_DOMAIN_MEM_HUGETLB)) != 0)
+		return -EINVAL;
+	if (flags & RTE_DMA_DOMAIN_MEM_HUGETLB)
+		mfd_flags |= MFD_HUGETLB;
+	fd = memfd_create("dpdk-dma-xd", mfd_flags);
+	if (fd < 0)
+		return -errno;
+	/* st_blksize is the page size: huge for a hugetlb memfd. */
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		goto close_fd;
+	}
+	size = RTE_ALIGN_CEIL(len, (size_t)st.st_blksize);
+	if (size < len) {
+		ret = -EINVAL;
+		goto close_fd;
+	}
+	if (ftruncate(fd, (off_t)size) != 0) {
+		ret = errno == EINVAL || errno == ENOSPC ? -ENOMEM : -errno;
+		goto close_fd;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto close_fd;
+	}
+	/* Sealed before anyone else sees the descriptor. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+			F_SEAL_SEAL) != 0) {
+		ret = -errno;
+		goto unmap;
+	}
+	ret = mem_register(p, size, fd, 0, flags & MEM_PERMS, true, size);
+	if (ret != 0)
+		goto unmap;
+	close(fd);
+	*addr = p;
+	return 0;
+unmap:
+	munmap(p, size);
+close_fd:
+	close(fd);
+	return ret;
+}
+
+int
+rte_dma_domain_mem_free(void *addr)
+{
+	struct mem_reg *r;
+	size_t len;
+	int ret;
+
+	if (addr == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&mem.lock);
+	r = reg_find(addr);
+	ret = r == NULL || !r->allocated ? -ENOENT : 0;
+	len = ret == 0 ? r->map_len : 0;
+	pthread_mutex_unlock(&mem.lock);
+	if (ret == 0)
+		ret = rte_dma_domain_mem_unregister(addr);
+	if (ret == 0)
+		munmap(addr, len);
+	return ret;
+}
+
+/* A run of segments with one descriptor, contiguous in VA and in file. */
+struct seg_run {
+	uint8_t *addr;
+	size_t len;
+	int fd;
+	uint64_t offset;
+};
+
+struct seg_walk {
+	struct seg_run *runs;
+	unsigned int nb;
+	unsigned int max;
+};
+
+static int
+seg_walk_cb(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+		void *arg)
+{
+	struct seg_walk *w = arg;
+	struct seg_run *last = w->nb > 0 ? &w->runs[w->nb - 1] : NULL;
+	size_t off;
+	int fd;
+
+	RTE_SET_USED(msl);
+	fd = rte_memseg_get_fd_thread_unsafe(ms);
+	if (fd < 0 || rte_memseg_get_fd_offset_thread_unsafe(ms, &off) != 0)
+		return 0;
+	if (last != NULL && last->fd == fd &&
+			last->addr + last->len == (uint8_t *)ms->addr &&
+			last->offset + last->len == off) {
+		last->len += ms->len;
+		return 0;
+	}
+	if (w->nb == w->max)
+		return -1;
+	w->runs[w->nb++] = (struct seg_run){
+		.addr = ms->addr, .len = ms->len, .fd = fd, .offset = off,
+	};
+	return 0;
+}
+
+int
+rte_dma_domain_mem_share_dpdk(uint64_t flags)
+{
+	struct seg_walk w = { .max = MEM_REGS };
+	unsigned int i, shared = 0;
+	int ret = 0, n = 0;
+
+	if ((flags & MEM_PERMS) == 0 || (flags & ~(uint64_t)MEM_PERMS) != 0)
+		return -EINVAL;
+	w.runs = calloc(w.max, sizeof(*w.runs));
+	if (w.runs == NULL)
+		return -ENOMEM;
+	/* Collected under EAL's lock, registered after it (broker calls). */
+	rte_mcfg_mem_read_lock();
+	if (rte_memseg_walk_thread_unsafe(seg_walk_cb, &w) < 0)
+		ret = -ENOSPC;
+	/* EAL's descriptors stay valid only under its lock: duplicate them. */
+	for (i = 0; i < w.nb && ret == 0; i++) {
+		w.runs[i].fd = fcntl(w.runs[i].fd, F_DUPFD_CLOEXEC, 0);
+		if (w.runs[i].fd < 0)
+			ret = -errno;
+	}
+	rte_mcfg_mem_read_unlock();
+	for (i = 0; i < w.nb && ret == 0; i++) {
+		ret = rte_dma_domain_mem_register(w.runs[i].addr, w.runs[i].len,
+			w.runs[i].fd, w.runs[i].offset, flags);
+		if (ret == -EEXIST) {
+			ret = 0; /* shared already */
+			shared++;
+		} else if (ret == -EPERM || ret == -EBADF) {
+			/*
+			 * Not a file a window may live in: with --no-huge,
+			 * DPDK 22.11 backs memory with a memfd it never made
+			 * sealable. Such a run stays private.
+			 */
+			ret = 0;
+		} else if (ret == 0) {
+			n++;
+		}
+	}
+	if (ret == 0 && n == 0 && shared == 0) {
+		DOMAIN_LOG_RL(ERR, "no DPDK memory segment is backed by a file that can be shared (EAL --no-huge?)");
+		ret = -ENOTSUP;
+	}
+	for (i = 0; i < w.nb; i++)
+		if (w.runs[i].fd >= 0)
+			close(w.runs[i].fd);
+	free(w.runs);
+	return ret != 0 ? ret : n;
+}
+
+/* The client's connect hook: see dmadev_domain_private.h. */
+void
+dxa_mem_conn_opened(int conn_fd)
+{
+	uint8_t buf[DXA_MSG_MAX];
+	struct dxa_mem_export e;
+	struct dxa_reply_status rep;
+	struct dxa_hdr h;
+	unsigned int i;
+	uint32_t seq = 0;
+	int n, rx_fd;
+
+	pthread_mutex_lock(&mem.lock);
+	for (i = 0; i < MEM_REGS; i++) {
+		const struct mem_reg *r = &mem.regs[i];
+
+		if (!r->used || r->removing)
+			continue;
+		export_body(r, &e);
+		/*
+		 * Nobody else reads this connection yet and it carries no
+		 * membership, so the next message is this reply.
+		 */
+		if (dxa_conn_send_fd(conn_fd, DXA_MEM_EXPORT, ++seq, &e,
+				sizeof(e), r->fd) != 0)
+			break;
+		n = dxa_conn_recv_fd(conn_fd, buf, DXA_CLIENT_TIMEOUT_MS,
+			&rx_fd);
+		if (rx_fd >= 0)
+			close(rx_fd);
+		if (n < 0)
+			break;
+		memcpy(&h, buf, sizeof(h));
+		memcpy(&rep, buf + sizeof(h), RTE_MIN(sizeof(rep),
+			(size_t)n - sizeof(h)));
+		if (h.type != (DXA_MEM_EXPORT | DXA_REPLY) || rep.status != 0)
+			DOMAIN_LOG_RL(ERR, "access broker refused to share %p: %d",
+				r->addr, rep.status);
+	}
+	pthread_mutex_unlock(&mem.lock);
+}
+
+/* ---- receiver side ---- */
+
+/*
+ * Check and map a window a peer exports. A descriptor the kernel cannot
+ * keep from shrinking (hugetlbfs file) is mapped only from an owner who
+ * could harm this process anyway: the same uid, or root.
+ */
+static void
+mem_add(const struct dxa_mem_event *ev, int rx_fd)
+{
+	uint64_t align, aligned_off, pre;
+	struct stat st;
+	size_t map_len;
+	bool sealed;
+	int prot, ret;
+	void *p;
+
+	ret = dxa_mem_fd_check(rx_fd, ev->offset, ev->len, ev->perm, &sealed);
+	if (ret == 0 && !sealed && ev->owner_uid != (uint32_t)geteuid() &&
+			ev->owner_uid != 0)
+		ret = -EPERM;
+	if (ret == 0 && fstat(rx_fd, &st) != 0)
+		ret = -errno;
+	if (ret != 0) {
+		DOMAIN_LOG_RL(ERR, "window %u of handler %u refused: %s",
+			ev->mem_id, ev->handler, ret == -EPERM ?
+			"it could be shrunk under us (unsealed)" :
+			strerror(-ret));
+		return;
+	}
+	align = st.st_blksize > 0 && rte_is_power_of_2((uint32_t)st.st_blksize) ?
+		(uint64_t)st.st_blksize : (uint64_t)sysconf(_SC_PAGESIZE);
+	aligned_off = ev->offset & ~(align - 1);
+	pre = ev->offset - aligned_off;
+	map_len = RTE_ALIGN_CEIL(pre + ev->len, align);
+	prot = PROT_READ | ((ev->perm & DXA_PERM_WRITE) ? PROT_WRITE : 0);
+	p = mmap(NULL, map_len, prot, MAP_SHARED | MAP_POPULATE, rx_fd,
+		(off_t)aligned_off);
+	if (p == MAP_FAILED) {
+		DOMAIN_LOG_RL(ERR, "cannot map window %u of handler %u (%" PRIu64 " bytes): %s",
+			ev->mem_id, ev->handler, ev->len, strerror(errno));
+		return;
+	}
+	ret = dxa_map_window_add(ev->group_id, ev->handler, ev->mem_id,
+		ev->base, ev->len, ev->perm, (uint64_t)(uintptr_t)p + pre, p,
+		map_len);
+	if (ret != 0) {
+		DOMAIN_LOG_RL(ERR, "window %u of handler %u not added: %s",
+			ev->mem_id, ev->handler, strerror(-ret));
+		munmap(p, map_len);
+	}
+}
+
+void
+dxa_mem_event(int conn_fd, const struct dxa_mem_event *ev, int rx_fd)
+{
+	struct dxa_mem_released rel = {
+		.handler = ev->handler, .mem_id = ev->mem_id,
+	};
+
+	if (ev->event == DXA_MEM_ADD && rx_fd >= 0) {
+		mem_add(ev, rx_fd);
+	} else if (ev->event == DXA_MEM_DEL) {
+		/* Unmapped once no operation can use it; then say so. */
+		dxa_map_window_del(ev->handler, ev->mem_id);
+		dxa_conn_send(conn_fd, DXA_MEM_RELEASED, 0, &rel, sizeof(rel));
+	} else {
+		DOMAIN_LOG_RL(ERR, "window event without its descriptor: ignored");
+	}
+	if (rx_fd >= 0)
+		close(rx_fd);
+}
+
+/* A forked child shares nothing: it starts with no registration. */
+static void
+mem_forget(void)
+{
+	unsigned int i;
+
+	pthread_mutex_init(&mem.lock, NULL);
+	for (i = 0; i < MEM_REGS; i++) {
+		if (mem.regs[i].used && mem.regs[i].fd >= 0)
+			close(mem.regs[i].fd);
+		memset(&mem.regs[i], 0, sizeof(mem.regs[i]));
+	}
+}
+
+RTE_INIT(mem_init)
+{
+	pthread_atfork(NULL, NULL, mem_forget);
+}
