@@ -39,6 +39,11 @@ xd_engine_of(const struct rte_dma_dev *dev)
 static void
 xd_vchan_free(struct xd_vchan *vc)
 {
+	if (vc->inter) {
+		rte_dma_domain_qs_unregister(&vc->qs);
+		rte_dma_domain_map_put(vc->src_map);
+		rte_dma_domain_map_put(vc->dst_map);
+	}
 	rte_free(vc->desc);
 	rte_free(vc->sg);
 	rte_free(vc->status);
@@ -91,11 +96,10 @@ static int
 xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 		uint32_t info_sz)
 {
-	RTE_SET_USED(dev);
 	RTE_SET_USED(info_sz);
 	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_SVA |
 		RTE_DMA_CAPA_OPS_COPY | RTE_DMA_CAPA_OPS_COPY_SG |
-		RTE_DMA_CAPA_OPS_FILL;
+		RTE_DMA_CAPA_OPS_FILL | xd_engine_of(dev)->domain_capa;
 	info->max_vchans = XD_MAX_VCHANS;
 	info->min_desc = XD_MIN_DESC;
 	info->max_desc = XD_MAX_DESC;
@@ -134,8 +138,30 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	struct xd_vchan fresh = { 0 };
 	uint32_t size;
 
+	struct rte_dma_inter_domain_param dom;
+	int ret;
+
 	RTE_SET_USED(conf_sz);
 	/* librte_dmadev checked vchan, direction and nb_desc ranges. */
+	rte_dma_domain_vchan_param_get(dev->data->dev_id, vchan, &dom);
+	if (dom.type != RTE_DMA_INTER_DOMAIN_NONE) {
+		/* rte_dma_domain_vchan_setup() had the handlers checked. */
+		ret = rte_dma_domain_map_get(dev->data->dev_id,
+			dom.src_handler, &fresh.src_map);
+		if (ret == 0)
+			ret = rte_dma_domain_map_get(dev->data->dev_id,
+				dom.dst_handler, &fresh.dst_map);
+		if (ret != 0) {
+			rte_dma_domain_map_put(fresh.src_map);
+			XD_LOG(e, ERR, "vchan %u: handler %u or %u is gone",
+				vchan, dom.src_handler, dom.dst_handler);
+			return ret;
+		}
+		fresh.inter = true;
+		fresh.domain_type = dom.type;
+		fresh.src_handler = dom.src_handler;
+		fresh.dst_handler = dom.dst_handler;
+	}
 	size = rte_align32pow2(conf->nb_desc);
 	fresh.size = size;
 	fresh.mask = (uint16_t)(size - 1);
@@ -149,6 +175,10 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 		e->numa_node);
 	if (fresh.status == NULL || fresh.desc == NULL || fresh.sg == NULL) {
 		XD_LOG(e, ERR, "no memory for a ring of %u descriptors", size);
+		/* Not registered yet: only the maps to put. */
+		fresh.inter = false;
+		rte_dma_domain_map_put(fresh.src_map);
+		rte_dma_domain_map_put(fresh.dst_map);
 		xd_vchan_free(&fresh);
 		return -ENOMEM;
 	}
@@ -156,6 +186,9 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	/* Only now, with everything allocated, replace the old ring. */
 	xd_vchan_free(vc);
 	*vc = fresh;
+	/* Registered where it lives: the registry links this very struct. */
+	if (vc->inter)
+		rte_dma_domain_qs_register(&vc->qs);
 	return 0;
 }
 
@@ -278,6 +311,9 @@ xd_dump(const struct rte_dma_dev *dev, FILE *f)
 	xd_info_get(dev, &info, sizeof(info));
 	fprintf(f, "  driver: %s\n", e->driver);
 	rte_dma_domain_capa_dump(f, info.dev_capa);
+	if (e->domain_capa != 0)
+		fprintf(f, "  access pair groups: %u\n",
+			__atomic_load_n(&e->nb_groups, __ATOMIC_RELAXED));
 	if (e->lcore == XD_LCORE_NONE)
 		fprintf(f, "  engine: inline (caller's core, at submit)\n");
 	else
@@ -293,6 +329,14 @@ xd_dump(const struct rte_dma_dev *dev, FILE *f)
 		fprintf(f, "  vchan %u: ring %u, head %u, submitted %u, done %u, tail %u\n",
 			i, vc->size, vc->head, vc->submitted_local,
 			__atomic_load_n(&vc->done, __ATOMIC_RELAXED), vc->tail);
+		if (vc->inter)
+			fprintf(f, "    inter-%s: src handler %u (%s), dst handler %u (%s)\n",
+				vc->domain_type == RTE_DMA_INTER_OS_DOMAIN ?
+				"os" : "process",
+				vc->src_handler, vc->src_map == NULL ?
+				"own domain" : "peer",
+				vc->dst_handler, vc->dst_map == NULL ?
+				"own domain" : "peer");
 		fprintf(f, "    stats: submitted %" PRIu64 ", completed %" PRIu64
 			", errors %" PRIu64 "\n", vc->stats.submitted,
 			vc->stats.completed, vc->stats.errors);
@@ -313,14 +357,92 @@ const struct rte_dma_dev_ops xd_engine_dev_ops = {
 	.dev_dump = xd_dump,
 };
 
+/* ---- inter-domain operations ---- */
+
+/*
+ * The engine of a device of ours, through the public fast-path table: the
+ * library calls these ops only for devices that registered them, i.e. ours.
+ */
+static struct xd_engine *
+xd_engine_of_id(int16_t dev_id)
+{
+	if (!rte_dma_is_valid(dev_id))
+		return NULL;
+	return rte_dma_fp_objs[dev_id].dev_private;
+}
+
+/* Each handler must be one the device can reach: its own or a member's. */
+static int
+xd_domain_vchan_check(int16_t dev_id, uint16_t vchan,
+		const struct rte_dma_inter_domain_param *domain)
+{
+	struct rte_dma_domain_map *src = NULL, *dst = NULL;
+	int ret;
+
+	RTE_SET_USED(vchan);
+	ret = rte_dma_domain_map_get(dev_id, domain->src_handler, &src);
+	if (ret == 0)
+		ret = rte_dma_domain_map_get(dev_id, domain->dst_handler, &dst);
+	rte_dma_domain_map_put(src);
+	rte_dma_domain_map_put(dst);
+	return ret;
+}
+
+static int
+xd_domain_group_attach(int16_t dev_id, int16_t group_id, uint16_t handler)
+{
+	struct xd_engine *e = xd_engine_of_id(dev_id);
+
+	RTE_SET_USED(group_id);
+	RTE_SET_USED(handler);
+	if (e == NULL)
+		return -ENODEV;
+	__atomic_fetch_add(&e->nb_groups, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/*
+ * The library has killed the group's maps by now: vchans using them fail
+ * with DEV_LINK_ERROR until they are set up again. Nothing of the
+ * device's own changes.
+ */
+static void
+xd_domain_group_detach(int16_t dev_id, int16_t group_id)
+{
+	struct xd_engine *e = xd_engine_of_id(dev_id);
+
+	RTE_SET_USED(group_id);
+	if (e != NULL && e->nb_groups > 0)
+		__atomic_fetch_sub(&e->nb_groups, 1, __ATOMIC_RELAXED);
+}
+
+static void
+xd_domain_member_left(int16_t dev_id, int16_t group_id, uint16_t handler)
+{
+	struct xd_engine *e = xd_engine_of_id(dev_id);
+
+	if (e != NULL)
+		XD_LOG(e, INFO, "group %d: member with handler %u left; its windows are gone",
+			group_id, handler);
+}
+
+const struct rte_dma_domain_ops xd_engine_domain_ops = {
+	.vchan_check = xd_domain_vchan_check,
+	.group_attach = xd_domain_group_attach,
+	.group_detach = xd_domain_group_detach,
+	.member_left = xd_domain_member_left,
+};
+
 void
 xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
-		const char *driver, uint32_t lcore, int logtype)
+		const char *driver, uint32_t lcore, int logtype,
+		uint64_t domain_capa)
 {
 	e->fp = dev->fp_obj;
 	e->numa_node = dev->data->numa_node;
 	e->lcore = lcore;
 	e->logtype = logtype;
 	e->driver = driver;
+	e->domain_capa = domain_capa;
 	xd_engine_fp_set(e->fp, false);
 }

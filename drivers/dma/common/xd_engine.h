@@ -36,6 +36,8 @@
 #include <rte_common.h>
 #include <rte_dmadev.h>
 
+#include "rte_dmadev_domain.h"
+#include "rte_dmadev_domain_xlate.h"
 #include "rte_dmadev_sdk.h"
 
 #define XD_MAX_VCHANS 8
@@ -92,7 +94,22 @@ struct xd_vchan {
 	uint16_t done __rte_cache_aligned;
 	uint16_t engine_pos;      /* lcore engine: next slot to execute */
 	bool batch_failed;        /* an op of the current batch failed */
+	bool inter;               /* addresses are translated (below) */
 	uint64_t errors_total;    /* failed ops executed, ever */
+	/*
+	 * Inter-domain vchan: the maps of the source and destination
+	 * handlers (NULL: this process's own domain, the identity) and one
+	 * translation cache per side. Used by the executor only.
+	 */
+	struct rte_dma_domain_map *src_map;
+	struct rte_dma_domain_map *dst_map;
+	struct rte_dma_domain_xcache src_cache;
+	struct rte_dma_domain_xcache dst_cache;
+	uint16_t src_handler;
+	uint16_t dst_handler;
+	enum rte_dma_inter_domain_type domain_type;
+	/* The executor's read sections; registered while inter is set. */
+	struct rte_dma_domain_qs qs;
 
 	/* Application thread: completion side. */
 	uint16_t tail __rte_cache_aligned;
@@ -111,6 +128,8 @@ struct xd_engine {
 	uint32_t worker_stop;     /* 1 asks the worker to drain and return */
 	int logtype;              /* the driver's log type */
 	const char *driver;       /* the driver's name, for dumps */
+	uint64_t domain_capa;     /* RTE_DMA_CAPA_INTER_*_DOMAIN it offers */
+	uint32_t nb_groups;       /* access pair groups it is a member of */
 };
 
 /*
@@ -122,10 +141,19 @@ extern const struct rte_dma_dev_ops xd_engine_dev_ops;
 /*
  * Set up the engine of a freshly allocated device (rte_dma_sdk_pmd_allocate)
  * and point its fast-path table at functions that fail cleanly until the
- * device is started.
+ * device is started. @domain_capa: the inter-domain capability bits the
+ * driver advertises (0 for none).
  */
 void xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
-		const char *driver, uint32_t lcore, int logtype);
+		const char *driver, uint32_t lcore, int logtype,
+		uint64_t domain_capa);
+
+/*
+ * Inter-domain operations shared by the engine's drivers: handlers are
+ * checked against the groups of the device, in any combination of the
+ * device's own domain and other members (the skeleton's model).
+ */
+extern const struct rte_dma_domain_ops xd_engine_domain_ops;
 
 /* Fast path: xd_engine_fp.c. */
 void xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started);

@@ -155,9 +155,98 @@ xd_count_failed(struct xd_vchan *vc, uint64_t failed)
 			__ATOMIC_RELAXED);
 }
 
+/*
+ * Translate one side of an operation: a peer's range into a local address,
+ * or nothing for the vchan's own domain (map NULL). The status names the
+ * side; a departed domain is a link error.
+ */
+static __rte_always_inline uint16_t
+xd_xlate(const struct rte_dma_domain_map *map,
+		struct rte_dma_domain_xcache *c, uint64_t *addr, uint64_t len,
+		uint32_t perm, uint16_t bad_addr)
+{
+	int r;
+
+	if (map == NULL)
+		return RTE_DMA_STATUS_SUCCESSFUL;
+	r = rte_dma_domain_xlate(map, c, *addr, len, perm, addr);
+	if (likely(r == RTE_DMA_DOMAIN_XLATE_OK))
+		return RTE_DMA_STATUS_SUCCESSFUL;
+	return r == -ENOLINK ? RTE_DMA_STATUS_DEV_LINK_ERROR : bad_addr;
+}
+
+static uint16_t
+xd_xlate_sges(const struct rte_dma_domain_map *map,
+		struct rte_dma_domain_xcache *c, struct rte_dma_sge *out,
+		const struct rte_dma_sge *in, uint16_t n, uint32_t perm,
+		uint16_t bad_addr)
+{
+	uint16_t i, st;
+
+	for (i = 0; i < n; i++) {
+		uint64_t a = in[i].addr;
+
+		st = xd_xlate(map, c, &a, in[i].length, perm, bad_addr);
+		if (st != RTE_DMA_STATUS_SUCCESSFUL)
+			return st;
+		out[i].addr = a;
+		out[i].length = in[i].length;
+	}
+	return RTE_DMA_STATUS_SUCCESSFUL;
+}
+
+/*
+ * An operation of an inter-domain vchan: every address is translated
+ * before any byte moves, so an operation that fails touches nothing.
+ */
+static __rte_always_inline uint16_t
+xd_exec_xd(struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
+{
+	struct rte_dma_sge ls[2 * XD_MAX_SGES];
+	const struct rte_dma_sge *sg;
+	uint64_t src = d->src, dst = d->dst;
+	uint16_t st;
+
+	switch (d->op) {
+	case XD_OP_COPY:
+		st = xd_xlate(vc->src_map, &vc->src_cache, &src, d->len,
+			RTE_DMA_DOMAIN_PERM_READ,
+			RTE_DMA_STATUS_INVALID_SRC_ADDR);
+		if (st == RTE_DMA_STATUS_SUCCESSFUL)
+			st = xd_xlate(vc->dst_map, &vc->dst_cache, &dst, d->len,
+				RTE_DMA_DOMAIN_PERM_WRITE,
+				RTE_DMA_STATUS_INVALID_DST_ADDR);
+		if (st != RTE_DMA_STATUS_SUCCESSFUL)
+			return st;
+		return xd_do_copy(src, dst, d->len);
+	case XD_OP_FILL:
+		st = xd_xlate(vc->dst_map, &vc->dst_cache, &dst, d->len,
+			RTE_DMA_DOMAIN_PERM_WRITE,
+			RTE_DMA_STATUS_INVALID_DST_ADDR);
+		if (st != RTE_DMA_STATUS_SUCCESSFUL)
+			return st;
+		return xd_do_fill(d->src, dst, d->len);
+	case XD_OP_COPY_SG:
+		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
+		st = xd_xlate_sges(vc->src_map, &vc->src_cache, ls, sg,
+			d->nb_src, RTE_DMA_DOMAIN_PERM_READ,
+			RTE_DMA_STATUS_INVALID_SRC_ADDR);
+		if (st == RTE_DMA_STATUS_SUCCESSFUL)
+			st = xd_xlate_sges(vc->dst_map, &vc->dst_cache,
+				ls + XD_MAX_SGES, sg + XD_MAX_SGES, d->nb_dst,
+				RTE_DMA_DOMAIN_PERM_WRITE,
+				RTE_DMA_STATUS_INVALID_DST_ADDR);
+		if (st != RTE_DMA_STATUS_SUCCESSFUL)
+			return st;
+		return xd_exec_sg(ls, d->nb_src, ls + XD_MAX_SGES, d->nb_dst);
+	default:
+		return RTE_DMA_STATUS_INVALID_OPCODE;
+	}
+}
+
 /* Execute the descriptors in [from, to): the only loop of both engines. */
 static __rte_always_inline void
-xd_run(struct xd_vchan *vc, uint16_t from, uint16_t to)
+xd_run_loop(struct xd_vchan *vc, uint16_t from, uint16_t to, bool inter)
 {
 	uint64_t failed = 0;
 	uint16_t pos;
@@ -170,6 +259,8 @@ xd_run(struct xd_vchan *vc, uint16_t from, uint16_t to)
 		/* A fence after a failure in the same batch is not attempted. */
 		if (unlikely((d->flags & XD_DESC_FENCE) && vc->batch_failed))
 			st = RTE_DMA_STATUS_NOT_ATTEMPTED;
+		else if (inter)
+			st = xd_exec_xd(vc, d, slot);
 		else
 			st = xd_exec(vc, d, slot);
 		xd_record(vc, slot, st, &failed);
@@ -177,6 +268,27 @@ xd_run(struct xd_vchan *vc, uint16_t from, uint16_t to)
 			vc->batch_failed = false;
 	}
 	xd_count_failed(vc, failed);
+}
+
+/*
+ * An inter-domain batch runs inside one read section: the windows it
+ * translates through stay mapped until it ends.
+ */
+static __rte_noinline void
+xd_run_inter(struct xd_vchan *vc, uint16_t from, uint16_t to)
+{
+	rte_dma_domain_qs_enter(&vc->qs);
+	xd_run_loop(vc, from, to, true);
+	rte_dma_domain_qs_exit(&vc->qs);
+}
+
+static __rte_always_inline void
+xd_run(struct xd_vchan *vc, uint16_t from, uint16_t to)
+{
+	if (vc->inter)
+		xd_run_inter(vc, from, to);
+	else
+		xd_run_loop(vc, from, to, false);
 }
 
 bool

@@ -17,6 +17,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
+#include "rte_dmadev_domain_pmd.h"
 #include "rte_dmadev_sdk.h"
 #include "xd_engine.h"
 
@@ -111,7 +112,16 @@ xd_skel_probe(struct rte_vdev_device *vdev)
 		return ret;
 	skel = dev->data->dev_private;
 	xd_engine_init(&skel->engine, dev, RTE_STR(XD_SKEL_DRIVER), lcore,
-		xd_skel_logtype);
+		xd_skel_logtype, RTE_DMA_CAPA_INTER_PROCESS_DOMAIN |
+		RTE_DMA_CAPA_INTER_OS_DOMAIN);
+	ret = rte_dma_domain_ops_register(dev->data->dev_id,
+		&xd_engine_domain_ops);
+	if (ret != 0) {
+		SKEL_LOG(ERR, "%s: cannot register inter-domain operations: %s",
+			name, strerror(-ret));
+		rte_dma_pmd_release(name);
+		return ret;
+	}
 	rte_dma_sdk_pmd_ready(dev);
 	if (lcore == XD_LCORE_NONE)
 		SKEL_LOG(INFO, "%s: inline engine", name);
