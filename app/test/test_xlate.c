@@ -530,6 +530,7 @@ test_cache(void **state)
 		0x1000000);
 	struct rte_dma_domain_window w2 = w1;
 	struct rte_dma_domain_xcache c = { 0 };
+	const struct rte_dma_domain_table *bt;
 	struct rte_dma_domain_table *t1, *t2;
 	struct rte_dma_domain_map map;
 	uint64_t local = 0;
@@ -574,6 +575,28 @@ test_cache(void **state)
 		&local), 0);
 	assert_int_equal(local, w1.base + 16 + w2.delta);
 	assert_int_equal(c.gen, t2->gen);
+
+	/*
+	 * A batch: the table loaded at its start answers all of it, even
+	 * after another is published; the next batch sees the new one.
+	 */
+	bt = rte_dma_domain_xlate_begin(&map, &c);
+	assert_ptr_equal(bt, t2);
+	assert_int_equal(c.len, w1.len);
+	map.table = t1;
+	assert_int_equal(rte_dma_domain_xlate_in(bt, &c, w1.base + 32, 8, W,
+		&local), 0);
+	assert_int_equal(local, w1.base + 32 + w2.delta);
+	bt = rte_dma_domain_xlate_begin(&map, &c);
+	assert_ptr_equal(bt, t1);
+	/* Another table's entry is emptied, so it cannot hit. */
+	assert_int_equal(c.len, 0);
+	c.delta = 0x42000;
+	assert_int_equal(rte_dma_domain_xlate_in(bt, &c, w1.base + 32, 8, W,
+		&local), 0);
+	assert_int_equal(local, w1.base + 32 + w1.delta);
+	assert_int_equal(c.gen, t1->gen);
+	assert_int_equal(c.delta, w1.delta);
 	dxa_table_free(t1);
 	dxa_table_free(t2);
 }

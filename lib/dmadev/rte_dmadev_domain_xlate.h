@@ -26,7 +26,9 @@
  *
  * A driver takes a map per inter-domain handler at vchan setup
  * (rte_dma_domain_map_get()) and translates every address of every
- * operation when it executes it (rte_dma_domain_xlate()): an address range
+ * operation when it executes it: it loads each map's table once per batch
+ * (rte_dma_domain_xlate_begin()), then looks every address of the batch up
+ * in it (rte_dma_domain_xlate_in()). An address range
  * that is not wholly inside one window with the needed permission fails,
  * and so does every address of a map whose domain has left. Lookup cost
  * does not grow with the number of windows: a per-vchan cache of the last
@@ -46,6 +48,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_atomic.h>
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 
@@ -130,11 +133,37 @@ int rte_dma_domain_xlate_slow(const struct rte_dma_domain_table *t,
 		uint32_t perm, uint64_t *local);
 
 /**
- * Translate [addr, addr + len) of a peer's address space into a local
- * address. Call inside a read section only. The cache @p c must only ever
- * be used with one @p perm (one cache per side of a vchan).
+ * Start translating through @p map for one batch: load its current table
+ * and forget the cached window of @p c if it came from another table.
+ * Call inside a read section; the table stays valid until the section
+ * ends, so a batch may translate all its operations through it with
+ * rte_dma_domain_xlate_in(). A table published meanwhile applies from the
+ * next batch on.
  *
  * @param map The peer's map (from rte_dma_domain_map_get()).
+ * @param c The vchan's cache for this side.
+ * @return The table to pass to rte_dma_domain_xlate_in().
+ */
+static __rte_always_inline const struct rte_dma_domain_table *
+rte_dma_domain_xlate_begin(const struct rte_dma_domain_map *map,
+		struct rte_dma_domain_xcache *c)
+{
+	const struct rte_dma_domain_table *t =
+		__atomic_load_n(&map->table, __ATOMIC_ACQUIRE);
+
+	/* An empty range misses; the slow path refills c and its gen. */
+	if (unlikely(c->gen != t->gen))
+		c->len = 0;
+	return t;
+}
+
+/**
+ * Translate [addr, addr + len) of a peer's address space into a local
+ * address through a table from rte_dma_domain_xlate_begin(), in the same
+ * read section. The cache @p c must only ever be used with one @p perm
+ * (one cache per side of a vchan).
+ *
+ * @param t The table rte_dma_domain_xlate_begin() returned for @p c.
  * @param c The vchan's cache for this side.
  * @param addr Peer address of the first byte.
  * @param len Bytes.
@@ -144,19 +173,39 @@ int rte_dma_domain_xlate_slow(const struct rte_dma_domain_table *t,
  *   @p perm); -ENOLINK (the domain has left).
  */
 static __rte_always_inline int
-rte_dma_domain_xlate(const struct rte_dma_domain_map *map,
+rte_dma_domain_xlate_in(const struct rte_dma_domain_table *t,
 		struct rte_dma_domain_xcache *c, uint64_t addr, uint64_t len,
 		uint32_t perm, uint64_t *local)
 {
-	const struct rte_dma_domain_table *t =
-		__atomic_load_n(&map->table, __ATOMIC_ACQUIRE);
 	uint64_t off = addr - c->base;
 
-	if (likely(c->gen == t->gen && off < c->len && len <= c->len - off)) {
+	if (likely(off < c->len && len <= c->len - off)) {
 		*local = addr + c->delta;
 		return RTE_DMA_DOMAIN_XLATE_OK;
 	}
 	return rte_dma_domain_xlate_slow(t, c, addr, len, perm, local);
+}
+
+/**
+ * Translate one range through the current table of @p map: what
+ * rte_dma_domain_xlate_begin() and rte_dma_domain_xlate_in() do for a
+ * batch, for a single operation. Call inside a read section only.
+ *
+ * @param map The peer's map (from rte_dma_domain_map_get()).
+ * @param c The vchan's cache for this side (one @p perm only).
+ * @param addr Peer address of the first byte.
+ * @param len Bytes.
+ * @param perm RTE_DMA_DOMAIN_PERM_READ (source) or _WRITE (destination).
+ * @param[out] local Local address of the first byte.
+ * @return As rte_dma_domain_xlate_in().
+ */
+static __rte_always_inline int
+rte_dma_domain_xlate(const struct rte_dma_domain_map *map,
+		struct rte_dma_domain_xcache *c, uint64_t addr, uint64_t len,
+		uint32_t perm, uint64_t *local)
+{
+	return rte_dma_domain_xlate_in(rte_dma_domain_xlate_begin(map, c), c,
+		addr, len, perm, local);
 }
 
 /**
@@ -174,7 +223,7 @@ rte_dma_domain_qs_enter(struct rte_dma_domain_qs *qs)
 	 * has the matching fence between publishing a table and reading the
 	 * counters. One fence per batch, not per operation.
 	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 /** Leave a read section. */
