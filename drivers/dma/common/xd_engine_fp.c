@@ -155,28 +155,34 @@ xd_count_failed(struct xd_vchan *vc, uint64_t failed)
 			__ATOMIC_RELAXED);
 }
 
+/* The tables an inter-domain batch translates through; NULL: own domain. */
+struct xd_batch_tables {
+	const struct rte_dma_domain_table *src;
+	const struct rte_dma_domain_table *dst;
+};
+
 /*
- * Translate one side of an operation: a peer's range into a local address,
- * or nothing for the vchan's own domain (map NULL). The status names the
- * side; a departed domain is a link error.
+ * Translate one side of an operation: a peer's range into a local address
+ * through the batch's table, or nothing for the vchan's own domain (table
+ * NULL). The status names the side; a departed domain is a link error.
  */
 static __rte_always_inline uint16_t
-xd_xlate(const struct rte_dma_domain_map *map,
+xd_xlate(const struct rte_dma_domain_table *t,
 		struct rte_dma_domain_xcache *c, uint64_t *addr, uint64_t len,
 		uint32_t perm, uint16_t bad_addr)
 {
 	int r;
 
-	if (map == NULL)
+	if (t == NULL)
 		return RTE_DMA_STATUS_SUCCESSFUL;
-	r = rte_dma_domain_xlate(map, c, *addr, len, perm, addr);
+	r = rte_dma_domain_xlate_in(t, c, *addr, len, perm, addr);
 	if (likely(r == RTE_DMA_DOMAIN_XLATE_OK))
 		return RTE_DMA_STATUS_SUCCESSFUL;
 	return r == -ENOLINK ? RTE_DMA_STATUS_DEV_LINK_ERROR : bad_addr;
 }
 
 static uint16_t
-xd_xlate_sges(const struct rte_dma_domain_map *map,
+xd_xlate_sges(const struct rte_dma_domain_table *t,
 		struct rte_dma_domain_xcache *c, struct rte_dma_sge *out,
 		const struct rte_dma_sge *in, uint16_t n, uint32_t perm,
 		uint16_t bad_addr)
@@ -186,7 +192,7 @@ xd_xlate_sges(const struct rte_dma_domain_map *map,
 	for (i = 0; i < n; i++) {
 		uint64_t a = in[i].addr;
 
-		st = xd_xlate(map, c, &a, in[i].length, perm, bad_addr);
+		st = xd_xlate(t, c, &a, in[i].length, perm, bad_addr);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		out[i].addr = a;
@@ -198,9 +204,11 @@ xd_xlate_sges(const struct rte_dma_domain_map *map,
 /*
  * An operation of an inter-domain vchan: every address is translated
  * before any byte moves, so an operation that fails touches nothing.
+ * @p xt holds the batch's source and destination tables.
  */
 static __rte_always_inline uint16_t
-xd_exec_xd(struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
+xd_exec_xd(struct xd_vchan *vc, const struct xd_batch_tables *xt,
+		const struct xd_desc *d, uint16_t slot)
 {
 	struct rte_dma_sge ls[2 * XD_MAX_SGES];
 	const struct rte_dma_sge *sg;
@@ -209,18 +217,18 @@ xd_exec_xd(struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
 
 	switch (d->op) {
 	case XD_OP_COPY:
-		st = xd_xlate(vc->src_map, &vc->src_cache, &src, d->len,
+		st = xd_xlate(xt->src, &vc->src_cache, &src, d->len,
 			RTE_DMA_DOMAIN_PERM_READ,
 			RTE_DMA_STATUS_INVALID_SRC_ADDR);
 		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate(vc->dst_map, &vc->dst_cache, &dst, d->len,
+			st = xd_xlate(xt->dst, &vc->dst_cache, &dst, d->len,
 				RTE_DMA_DOMAIN_PERM_WRITE,
 				RTE_DMA_STATUS_INVALID_DST_ADDR);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		return xd_do_copy(src, dst, d->len);
 	case XD_OP_FILL:
-		st = xd_xlate(vc->dst_map, &vc->dst_cache, &dst, d->len,
+		st = xd_xlate(xt->dst, &vc->dst_cache, &dst, d->len,
 			RTE_DMA_DOMAIN_PERM_WRITE,
 			RTE_DMA_STATUS_INVALID_DST_ADDR);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
@@ -228,11 +236,11 @@ xd_exec_xd(struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
 		return xd_do_fill(d->src, dst, d->len);
 	case XD_OP_COPY_SG:
 		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
-		st = xd_xlate_sges(vc->src_map, &vc->src_cache, ls, sg,
+		st = xd_xlate_sges(xt->src, &vc->src_cache, ls, sg,
 			d->nb_src, RTE_DMA_DOMAIN_PERM_READ,
 			RTE_DMA_STATUS_INVALID_SRC_ADDR);
 		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate_sges(vc->dst_map, &vc->dst_cache,
+			st = xd_xlate_sges(xt->dst, &vc->dst_cache,
 				ls + XD_MAX_SGES, sg + XD_MAX_SGES, d->nb_dst,
 				RTE_DMA_DOMAIN_PERM_WRITE,
 				RTE_DMA_STATUS_INVALID_DST_ADDR);
@@ -244,9 +252,13 @@ xd_exec_xd(struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
 	}
 }
 
-/* Execute the descriptors in [from, to): the only loop of both engines. */
+/*
+ * Execute the descriptors in [from, to): the only loop of both engines.
+ * @p xt is NULL for an intra-domain vchan.
+ */
 static __rte_always_inline void
-xd_run_loop(struct xd_vchan *vc, uint16_t from, uint16_t to, bool inter)
+xd_run_loop(struct xd_vchan *vc, uint16_t from, uint16_t to,
+		const struct xd_batch_tables *xt)
 {
 	uint64_t failed = 0;
 	uint16_t pos;
@@ -259,8 +271,8 @@ xd_run_loop(struct xd_vchan *vc, uint16_t from, uint16_t to, bool inter)
 		/* A fence after a failure in the same batch is not attempted. */
 		if (unlikely((d->flags & XD_DESC_FENCE) && vc->batch_failed))
 			st = RTE_DMA_STATUS_NOT_ATTEMPTED;
-		else if (inter)
-			st = xd_exec_xd(vc, d, slot);
+		else if (xt != NULL)
+			st = xd_exec_xd(vc, xt, d, slot);
 		else
 			st = xd_exec(vc, d, slot);
 		xd_record(vc, slot, st, &failed);
@@ -271,14 +283,57 @@ xd_run_loop(struct xd_vchan *vc, uint16_t from, uint16_t to, bool inter)
 }
 
 /*
- * An inter-domain batch runs inside one read section: the windows it
- * translates through stay mapped until it ends.
+ * The loop for each shape of inter-domain vchan, so that the side that is
+ * the vchan's own domain costs nothing per operation: the constant NULL
+ * table folds its translation away.
+ */
+static __rte_noinline void
+xd_run_xd_src(struct xd_vchan *vc, uint16_t from, uint16_t to,
+		const struct rte_dma_domain_table *src)
+{
+	const struct xd_batch_tables xt = { src, NULL };
+
+	xd_run_loop(vc, from, to, &xt);
+}
+
+static __rte_noinline void
+xd_run_xd_dst(struct xd_vchan *vc, uint16_t from, uint16_t to,
+		const struct rte_dma_domain_table *dst)
+{
+	const struct xd_batch_tables xt = { NULL, dst };
+
+	xd_run_loop(vc, from, to, &xt);
+}
+
+static __rte_noinline void
+xd_run_xd_both(struct xd_vchan *vc, uint16_t from, uint16_t to,
+		const struct xd_batch_tables *xt)
+{
+	xd_run_loop(vc, from, to, xt);
+}
+
+/*
+ * An inter-domain batch runs inside one read section, through the tables
+ * current when it starts: they, and the windows they map, stay valid until
+ * it ends. A vchan with both sides in its own domain takes the
+ * destination loop, whose NULL table then translates nothing.
  */
 static __rte_noinline void
 xd_run_inter(struct xd_vchan *vc, uint16_t from, uint16_t to)
 {
+	struct xd_batch_tables xt = { NULL, NULL };
+
 	rte_dma_domain_qs_enter(&vc->qs);
-	xd_run_loop(vc, from, to, true);
+	if (vc->src_map != NULL)
+		xt.src = rte_dma_domain_xlate_begin(vc->src_map, &vc->src_cache);
+	if (vc->dst_map != NULL)
+		xt.dst = rte_dma_domain_xlate_begin(vc->dst_map, &vc->dst_cache);
+	if (xt.src == NULL)
+		xd_run_xd_dst(vc, from, to, xt.dst);
+	else if (xt.dst == NULL)
+		xd_run_xd_src(vc, from, to, xt.src);
+	else
+		xd_run_xd_both(vc, from, to, &xt);
 	rte_dma_domain_qs_exit(&vc->qs);
 }
 
@@ -288,7 +343,7 @@ xd_run(struct xd_vchan *vc, uint16_t from, uint16_t to)
 	if (vc->inter)
 		xd_run_inter(vc, from, to);
 	else
-		xd_run_loop(vc, from, to, false);
+		xd_run_loop(vc, from, to, NULL);
 }
 
 bool
