@@ -498,6 +498,34 @@ dxa_mem_conn_opened(int conn_fd)
 /* ---- receiver side ---- */
 
 /*
+ * Map a window at the owner's own address when that range is free here,
+ * anywhere otherwise. At the owner's address the peer's layout is kept:
+ * windows it registered side by side, in ascending order, are side by side
+ * and ascending here too, where mappings placed by the kernel would come
+ * top-down, one below the other. Copies that walk a peer's buffer across
+ * many windows then walk memory in order (measured: 4096 windows of 8 KiB
+ * placed by the kernel made 4 KiB copies through them 1.3-1.6x slower than
+ * one window; at the owner's address they cost the same), and the kernel
+ * can merge the mappings. MAP_FIXED_NOREPLACE never replaces a mapping of
+ * ours: an occupied range, a misaligned or forbidden address, fall back.
+ */
+static void *
+mem_map_window(uint64_t owner_addr, size_t map_len, int prot, int fd,
+		uint64_t offset)
+{
+	void *p = MAP_FAILED;
+
+	if (owner_addr != 0 && owner_addr < DXA_MEM_ADDR_LIMIT)
+		p = mmap((void *)(uintptr_t)owner_addr, map_len, prot,
+			MAP_SHARED | MAP_POPULATE | MAP_FIXED_NOREPLACE, fd,
+			(off_t)offset);
+	if (p == MAP_FAILED)
+		p = mmap(NULL, map_len, prot, MAP_SHARED | MAP_POPULATE, fd,
+			(off_t)offset);
+	return p;
+}
+
+/*
  * Check and map a window a peer exports. A descriptor the kernel cannot
  * keep from shrinking (hugetlbfs file) is mapped only from an owner who
  * could harm this process anyway: the same uid, or root.
@@ -531,8 +559,7 @@ mem_add(const struct dxa_mem_event *ev, int rx_fd)
 	pre = ev->offset - aligned_off;
 	map_len = RTE_ALIGN_CEIL(pre + ev->len, align);
 	prot = PROT_READ | ((ev->perm & DXA_PERM_WRITE) ? PROT_WRITE : 0);
-	p = mmap(NULL, map_len, prot, MAP_SHARED | MAP_POPULATE, rx_fd,
-		(off_t)aligned_off);
+	p = mem_map_window(ev->base - pre, map_len, prot, rx_fd, aligned_off);
 	if (p == MAP_FAILED) {
 		DOMAIN_LOG_RL(ERR, "cannot map window %u of handler %u (%" PRIu64 " bytes): %s",
 			ev->mem_id, ev->handler, ev->len, strerror(errno));
