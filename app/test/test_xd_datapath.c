@@ -15,7 +15,9 @@
  * checked by the owner), a peer that leaves, memory unregistered under a
  * stream, a peer killed with -9 in the middle of two streams, memfds that
  * a peer tries to shrink. Then what works: copies of every size both
- * ways on both engines, between two other processes, scatter-gather and
+ * ways on both engines, windows placed at the owner's address or, where
+ * that is taken, elsewhere without disturbing what is there, copies
+ * between two other processes, scatter-gather and
  * fill, and a peer in its own user, pid, mount, ipc, network and uts
  * namespaces (an OS domain).
  *
@@ -743,6 +745,77 @@ test_copy(void **state)
 	peer_status(b, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 4096",
 		dev, wb, la + 3 * MIB);
 	peer_ok(a, reply, "check A %u 4096 55 0", 3 * MIB);
+}
+
+/* ---- 3b. where windows are mapped ------------------------------------- */
+
+/* What "where ADDR" says in @pe, copied to @out. */
+static void
+where(struct peer *pe, uint64_t addr, char out[TEST_PROC_LINE])
+{
+	char reply[TEST_PROC_LINE];
+
+	snprintf(out, TEST_PROC_LINE, "%s",
+		peer_ok(pe, reply, "where %#" PRIx64, addr));
+}
+
+/*
+ * A window goes to the owner's address when that range is free in the
+ * receiver, elsewhere when it is not, and never over what is there.
+ */
+static void
+test_placement(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE], before1[TEST_PROC_LINE],
+		before2[TEST_PROC_LINE], after[TEST_PROC_LINE];
+	uint64_t w1, w2, la, start;
+	unsigned int ha, hb;
+	int gid;
+
+	w1 = mem_alloc(b, "B1", 64 * KIB, "rw");
+	w2 = mem_alloc(b, "B2", 64 * KIB, "rw");
+	/* Occupy B1's range in A (it may be occupied already: as good). */
+	test_proc_post(&a->proc, "hole %#" PRIx64 " %u", w1, 64 * KIB);
+	test_proc_reply(&a->proc, reply, REPLY_MS);
+	if (strcmp(reply, "ok") != 0 && strcmp(reply, "err -17") != 0)
+		fail_msg("A: hole at B1's address: '%s'", reply);
+	where(a, w1, before1);
+	assert_string_not_equal(before1, "none");
+	where(a, w2, before2);
+
+	gid = group_of(f, 'i', a, &b, 1);
+	ha = handler_of(a, 'i', gid, a);
+	hb = handler_of(a, 'i', gid, b);
+
+	/* What occupied B1's range is still there, untouched. */
+	where(a, w1, after);
+	assert_string_equal(after, before1);
+	/* B2's range was free: the window is there, a memfd of B's. */
+	where(a, w2, after);
+	if (strcmp(before2, "none") == 0) {
+		assert_int_equal(sscanf(after, "%" SCNx64, &start), 1);
+		assert_true(start <= w2);
+		if (strstr(after, "memfd:") == NULL)
+			fail_msg("A: B2's address holds '%s', not B's memfd",
+				after);
+	} else {
+		print_message("B2's range was in use in A before it joined (%s): only the fallback is checked\n",
+			before2);
+	}
+
+	/* Both windows work, wherever they are. */
+	peer_ok(a, reply, "setup i 64 process %u %u", ha, hb);
+	la = mem_alloc(a, "A", 8192, "rw");
+	peer_ok(a, reply, "pat A 0 8192 23");
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		la, w1 + 60 * KIB);
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		la + 4096, w2);
+	peer_ok(b, reply, "check B1 %u 4096 23 0", 60 * KIB);
+	peer_ok(b, reply, "check B2 0 4096 23 4096");
+	peer_ok(b, reply, "same B2 4096 1 0");
 }
 
 /* ---- 4. between two other processes ----------------------------------- */
@@ -1496,6 +1569,8 @@ main(void)
 			teardown, (void *)(uintptr_t)&inline_engine),
 		cmocka_unit_test_prestate_setup_teardown(test_copy, setup,
 			teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_setup_teardown(test_placement, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_third_party, setup,
 			teardown),
 		cmocka_unit_test_prestate_setup_teardown(test_churn, setup,

@@ -44,6 +44,12 @@
  *   sum NAME OFF LEN              ok HASH (FNV-1a 64)
  *   guard NAME SEED               bytes of the region outside its writable
  *                                 windows must still be pat(SEED, off)
+ *   hole ADDR LEN                 reserve [ADDR, ADDR+LEN) here: an
+ *                                 inaccessible mapping that only this
+ *                                 command makes (MAP_FIXED_NOREPLACE)
+ *   where ADDR                    ok START END PERMS PATH: the mapping
+ *                                 holding ADDR (PATH "-" if anonymous),
+ *                                 or ok none
  *   shrink                        every memfd mapped here must refuse
  *                                 ftruncate/fallocate with EPERM:
  *                                 ok N sizes=S,S,...
@@ -1722,6 +1728,65 @@ cmd_addr(char **w, unsigned int n)
 	say("ok %#" PRIx64 " %zu", (uint64_t)(uintptr_t)r->addr, r->size);
 }
 
+static void
+cmd_hole(char **w, unsigned int n)
+{
+	uint64_t addr, len;
+	void *p;
+
+	if (n != 3 || arg_u64(w[1], &addr) != 0 || arg_u64(w[2], &len) != 0 ||
+			len == 0) {
+		say("err usage");
+		return;
+	}
+	p = mmap((void *)(uintptr_t)addr, len, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED) {
+		say("err %d", -errno);
+		return;
+	}
+	if (p != (void *)(uintptr_t)addr) {
+		/* A kernel without MAP_FIXED_NOREPLACE took it as a hint. */
+		munmap(p, len);
+		say("err %d", -ENOTSUP);
+		return;
+	}
+	say("ok");
+}
+
+static void
+cmd_where(char **w, unsigned int n)
+{
+	unsigned long long start, end;
+	char line[512], perms[8], path[256];
+	uint64_t addr;
+	FILE *maps;
+	int k;
+
+	if (n != 2 || arg_u64(w[1], &addr) != 0) {
+		say("err usage");
+		return;
+	}
+	maps = fopen("/proc/self/maps", "re");
+	if (maps == NULL) {
+		say("err %d", -errno);
+		return;
+	}
+	while (fgets(line, sizeof(line), maps) != NULL) {
+		path[0] = '\0';
+		k = sscanf(line, "%llx-%llx %7s %*s %*s %*s %255[^\n]", &start,
+			&end, perms, path);
+		if (k < 3 || addr < start || addr >= end)
+			continue;
+		fclose(maps);
+		say("ok %#llx %#llx %s %s", start, end, perms,
+			path[0] != '\0' ? path : "-");
+		return;
+	}
+	fclose(maps);
+	say("ok none");
+}
+
 /* pat, set, check, same, fillchk, sum: NAME OFF LEN ARG [ARG]. */
 static void
 cmd_local(char **w, unsigned int n)
@@ -2094,6 +2159,10 @@ run(char *line)
 		cmd_addr(w, n);
 	} else if (strcmp(w[0], "guard") == 0) {
 		cmd_guard(w, n);
+	} else if (strcmp(w[0], "hole") == 0) {
+		cmd_hole(w, n);
+	} else if (strcmp(w[0], "where") == 0) {
+		cmd_where(w, n);
 	} else if (strcmp(w[0], "shrink") == 0 && n == 1) {
 		cmd_shrink();
 	} else if (strcmp(w[0], "setup") == 0) {
