@@ -11,6 +11,9 @@
  * the same device (the first DMA_MEM_COPY case with its device and
  * scatter-gather settings) and over CMA_COPY's, at that size. They are
  * what the case is for, and they are meaningful within one run only.
+ * Every reference (these and the CPU_MEM_COPY of the "vs CPU" column) is
+ * taken from a case with the same mem_size when there is one, since the
+ * buffers' size decides whether copies run from cache or from memory.
  *
  * The CSV columns are an interface: scripts read them by position.
  * Add columns at the end only, never rename, reorder or drop one.
@@ -99,24 +102,33 @@ type_width(const struct perf_config *cfg)
 	return (int)w;
 }
 
-/* The result of the first active case at @p size that @p match accepts. */
+/*
+ * The result of the first active case at @p size that @p match accepts,
+ * preferring one over buffers of the same mem_size as @p c (the same
+ * cache residency: a 1 MiB case compares with a 1 MiB case).
+ */
 static const struct perf_case *
 reference(const struct perf_config *cfg, uint32_t size,
 		bool (*match)(const struct perf_case *ref,
 			const struct perf_case *c),
 		const struct perf_case *c, const struct perf_result **res)
 {
-	unsigned int i;
+	unsigned int i, pass;
 
-	for (i = 0; i < cfg->nb_cases; i++) {
-		const struct perf_case *ref = &cfg->cases[i];
-		int idx = perf_case_size_index(ref, size);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < cfg->nb_cases; i++) {
+			const struct perf_case *ref = &cfg->cases[i];
+			int idx = perf_case_size_index(ref, size);
 
-		if (perf_case_active(ref) && idx >= 0 && match(ref, c) &&
-				ref->results[idx].measured &&
-				ref->results[idx].ops > 0) {
-			*res = &ref->results[idx];
-			return ref;
+			if (pass == 0 && ref->mem_mib != c->mem_mib)
+				continue;
+			if (perf_case_active(ref) && idx >= 0 &&
+					match(ref, c) &&
+					ref->results[idx].measured &&
+					ref->results[idx].ops > 0) {
+				*res = &ref->results[idx];
+				return ref;
+			}
 		}
 	}
 	return NULL;
@@ -269,10 +281,6 @@ perf_report_size(const struct perf_config *cfg, const struct perf_bench *b,
 	unsigned int i;
 	char sz[32], ratio[32];
 
-	/* The first CPU_MEM_COPY case at this size is the reference. */
-	reference(cfg, size, is_cpu, NULL, &cpu);
-	if (cpu != NULL)
-		metrics_get(cpu, size, b->tsc_hz, &mc);
 	perf_size_str(size, sz, sizeof(sz));
 	for (i = 0; i < cfg->nb_cases; i++) {
 		const struct perf_case *c = &cfg->cases[i];
@@ -283,6 +291,11 @@ perf_report_size(const struct perf_config *cfg, const struct perf_bench *b,
 			continue;
 		res = &c->results[idx];
 		metrics_get(res, size, b->tsc_hz, &m);
+		/* A CPU_MEM_COPY case at this size is the reference. */
+		if (reference(cfg, size, is_cpu, c, &cpu) != NULL)
+			metrics_get(cpu, size, b->tsc_hz, &mc);
+		else
+			cpu = NULL;
 		snprintf(ratio, sizeof(ratio), "-");
 		if (cpu != NULL && m.ns_per_op > 0)
 			snprintf(ratio, sizeof(ratio), "%.2fx",

@@ -944,7 +944,8 @@ dir_has(const char *path, const char *prefix)
 /*
  * Copies into and out of a peer process through dma_xd_skeleton0, with one
  * window and with 16, next to the same copies in our domain and CMA, and
- * through the lcore engine of dma_xd_skeleton1 (a second group): exit 0,
+ * through the lcore engine of dma_xd_skeleton1 (a second group), and over
+ * buffers of another mem_size, whose intra reference is of that size: exit 0,
  * so every round was verified (by the peer, for writes), sane figures in
  * the CSV, the ratio lines, the JSON fields. The broker's socket lives in
  * a directory of the run under TMPDIR, gone after it.
@@ -956,6 +957,8 @@ test_run_inter(void **state)
 	char cfg[PATH_MAX], csv[PATH_MAX], json[PATH_MAX], tmpdir[PATH_MAX + 8];
 	const char *env[] = { tmpdir, NULL };
 	bool seen[NB_TYPES] = { false };
+	const char *line;
+	char row[256];
 	char *text;
 	struct run r;
 
@@ -967,7 +970,9 @@ test_run_inter(void **state)
 		"[case4]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\ndirection=read\n"
 		"[case5]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\ndomain=process\ndirection=write\nwindows=16\n"
 		"[case6]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\ndirection=read\nwindows=16\npeer=spawn\n"
-		"[case7]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton1\nbuf_size=64,1000\nmem_size=4\nwindows=16\ndma_ring_size=256\nkick_batch=16\n",
+		"[case7]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton1\nbuf_size=64,1000\nmem_size=4\nwindows=16\ndma_ring_size=256\nkick_batch=16\n"
+		"[case8]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=2\n"
+		"[case9]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=2\n",
 		EAL_XD, cfg, sizeof(cfg));
 	path_in(fx, "inter.csv", csv, sizeof(csv));
 	path_in(fx, "inter.json", json, sizeof(json));
@@ -985,8 +990,14 @@ test_run_inter(void **state)
 	expect_in(&r, r.out, "x intra (case1)");
 	expect_in(&r, r.out, "x CMA (case2)");
 	expect_in(&r, r.out, "(no intra case)");
+	/* References of the row's mem_size first, then any. */
+	line = strstr(r.out, "case9    process write, 1 window");
+	assert_non_null(line);
+	snprintf(row, sizeof(row), "%.*s", (int)strcspn(line, "\n"), line);
+	expect_in(&r, row, "x intra (case8) ");
+	expect_in(&r, row, "x CMA (case2)");
 
-	assert_int_equal(check_csv(csv, seen), 14);
+	assert_int_equal(check_csv(csv, seen), 16);
 	assert_true(seen[T_INTER] && seen[T_DMA] && seen[T_CMA]);
 	text = read_file(csv);
 	assert_non_null(text);
