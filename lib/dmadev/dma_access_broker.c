@@ -1173,6 +1173,12 @@ do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
 		auth_failed(b, c);
 		return -EACCES;
 	}
+	/*
+	 * One class per group, the creator's: what a transfer needs at each
+	 * end depends on it (Class A: a device of the class at both).
+	 */
+	if (req->dev_class != g->members[0].dev_class)
+		return -EXDEV;
 	if (group_member_of_domain(g, req->domain_id) != NULL ||
 			group_member_of_conn(g, c) != NULL)
 		return -EEXIST;

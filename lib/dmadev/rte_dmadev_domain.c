@@ -88,6 +88,11 @@ rte_dma_domain_ops_register(int16_t dev_id,
 			dev_id);
 		return -EINVAL;
 	}
+	if (ops->dev_class > RTE_DMA_DOMAIN_CLASS_B) {
+		DOMAIN_LOG_RL(ERR, "device %d: unknown inter-domain class %u",
+			dev_id, ops->dev_class);
+		return -EINVAL;
+	}
 	if (!__atomic_compare_exchange_n(&domain_ops[dev_id], &expected, ops,
 			false, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
 		DOMAIN_LOG_RL(ERR, "device %d already has inter-domain ops", dev_id);
@@ -95,6 +100,17 @@ rte_dma_domain_ops_register(int16_t dev_id,
 	}
 	__atomic_add_fetch(&domain_nb_registered, 1, __ATOMIC_ACQ_REL);
 	return 0;
+}
+
+int
+rte_dma_domain_class_get(int16_t dev_id)
+{
+	const struct rte_dma_domain_ops *ops;
+
+	if (!rte_dma_is_valid(dev_id))
+		return -EINVAL;
+	ops = rte_dma_domain_ops_get(dev_id);
+	return ops != NULL ? ops->dev_class : -ENOTSUP;
 }
 
 void

@@ -96,6 +96,45 @@ enum rte_dma_inter_domain_type {
 };
 
 /**
+ * How a device reaches another domain's memory: its class (a dpdk-dma-xd
+ * addition; upstream has Class A devices only and does not name them).
+ *
+ * A group takes the class of its creator's device, and every member joins
+ * through a device of that class, because the class decides what each end
+ * of a transfer needs.
+ */
+enum rte_dma_domain_class {
+	/**
+	 * A software device (dma_xd_skeleton): it maps the windows its
+	 * peers share and copies with the CPU; a vchan may combine its own
+	 * domain and any members.
+	 */
+	RTE_DMA_DOMAIN_CLASS_SOFTWARE = 0,
+	/**
+	 * Paired (Class A, like Marvell CN20K DPI): every member owns a
+	 * device of the class, and a vchan joins the device's own domain to
+	 * one member's: one handler is the device's own, the other a peer's.
+	 */
+	RTE_DMA_DOMAIN_CLASS_A = 1,
+	/**
+	 * Single-sided (Class B, like Intel DSA's inter-domain permission
+	 * table): only the initiator owns a device; an owner of memory
+	 * grants it windows.
+	 */
+	RTE_DMA_DOMAIN_CLASS_B = 2,
+};
+
+/**
+ * The class of a device with inter-domain support.
+ *
+ * @param dev_id Device identifier.
+ * @return An enum rte_dma_domain_class value (>= 0); -EINVAL (invalid
+ *   device); -ENOTSUP (its driver has no inter-domain support).
+ */
+__rte_experimental
+int rte_dma_domain_class_get(int16_t dev_id);
+
+/**
  * Inter-domain parameters of a vchan (struct rte_dma_vchan_conf::domain
  * upstream).
  */
@@ -167,7 +206,9 @@ typedef void (*rte_dma_access_pair_group_event_cb_t)(int16_t dev_id,
  *   -EINVAL: invalid device, NULL pointer, nil token, @p domain_id not this
  *   process's domain id, or no inter-domain capability;
  *   -ENOTSUP: the driver has no inter-domain support;
- *   -EACCES: token unknown, revoked, expired, or not for this uid/gid/class;
+ *   -EACCES: token unknown, revoked, expired, or not for this uid/gid/class
+ *   (a token limited to a class admits only devices of that class, see
+ *   rte_dma_domain_class_get());
  *   -EAGAIN: too many failed token checks from this uid; retry later;
  *   -ENOSPC: the broker's group table, or the token's member limit, is full;
  *   -ENOSPC also when this process is already in 256 groups;
@@ -209,9 +250,11 @@ int rte_dma_access_pair_group_destroy(int16_t dev_id, int16_t group_id);
  * @return 0; -EINVAL (as create, or group_id < 0); -ENOTSUP; -ENOENT (no
  *   such group); -EACCES (wrong token for the group, or the policy refuses
  *   this peer); -EAGAIN; -EEXIST (this domain or process is already a
- *   member); -ENOSPC (group or token full, or 256 memberships in this
- *   process); -ECONNREFUSED; -ECONNRESET; -ETIMEDOUT; -EPROTO; -EPERM (socket
- *   directory); the driver's group_attach error.
+ *   member); -EXDEV (the group's creator joined through a device of
+ *   another class: every member of a group uses the same class, see
+ *   enum rte_dma_domain_class); -ENOSPC (group or token full, or 256
+ *   memberships in this process); -ECONNREFUSED; -ECONNRESET; -ETIMEDOUT;
+ *   -EPROTO; -EPERM (socket directory); the driver's group_attach error.
  */
 __rte_experimental
 int rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,

@@ -39,6 +39,12 @@ extern "C" {
 /** Inter-domain operations of one device. */
 struct rte_dma_domain_ops {
 	/**
+	 * The device's class (enum rte_dma_domain_class): sent to the
+	 * broker at create and join, which admits a joiner only with the
+	 * class of the group's creator, and checks class-limited tokens.
+	 */
+	uint8_t dev_class;
+	/**
 	 * Check an inter-domain vchan configuration before it is applied:
 	 * the handlers name domains this device can reach, as the driver's
 	 * class requires. Called with the device stopped, after the generic
@@ -76,8 +82,8 @@ struct rte_dma_domain_ops {
  *
  * @param dev_id Device identifier (the slot may still be REGISTERED).
  * @param ops Operations; the table must outlive the registration.
- * @return 0; -EINVAL for an invalid id, NULL @p ops or a missing operation;
- *   -EEXIST if the device already has a table.
+ * @return 0; -EINVAL for an invalid id, NULL @p ops, a missing operation or
+ *   an unknown class; -EEXIST if the device already has a table.
  */
 int rte_dma_domain_ops_register(int16_t dev_id,
 		const struct rte_dma_domain_ops *ops);

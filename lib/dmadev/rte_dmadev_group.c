@@ -151,11 +151,15 @@ RTE_INIT(group_init)
 	pthread_atfork(NULL, NULL, group_forget);
 }
 
-/* Checks every create/join makes before asking the broker. */
+/*
+ * Checks every create/join makes before asking the broker; *dev_class is
+ * the device's class, for the broker.
+ */
 static int
 member_precheck(int16_t dev_id, const uint8_t *domain_id,
-		const uint8_t *token, const void *out)
+		const uint8_t *token, const void *out, uint8_t *dev_class)
 {
+	const struct rte_dma_domain_ops *ops;
 	struct rte_dma_info info;
 	rte_uuid_t own;
 	int ret;
@@ -186,11 +190,13 @@ member_precheck(int16_t dev_id, const uint8_t *domain_id,
 			dev_id);
 		return -EINVAL;
 	}
-	if (rte_dma_domain_ops_get(dev_id) == NULL) {
+	ops = rte_dma_domain_ops_get(dev_id);
+	if (ops == NULL) {
 		DOMAIN_LOG_RL(ERR, "device %d: driver has no inter-domain support",
 			dev_id);
 		return -ENOTSUP;
 	}
+	*dev_class = ops->dev_class;
 	return 0;
 }
 
@@ -236,12 +242,13 @@ rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
 		rte_uuid_t token, int16_t *group_id,
 		rte_dma_access_pair_group_event_cb_t cb)
 {
-	struct dxa_group_create req = { .dev_class = DXA_CLASS_ANY };
+	struct dxa_group_create req = { 0 };
 	struct dxa_reply_group r;
 	struct membership *slot;
 	int ret;
 
-	ret = member_precheck(dev_id, domain_id, token, group_id);
+	ret = member_precheck(dev_id, domain_id, token, group_id,
+		&req.dev_class);
 	if (ret != 0)
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
@@ -270,10 +277,7 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 		rte_uuid_t token, int16_t group_id,
 		rte_dma_access_pair_group_event_cb_t cb)
 {
-	struct dxa_group_join req = {
-		.group_id = group_id,
-		.dev_class = DXA_CLASS_ANY,
-	};
+	struct dxa_group_join req = { .group_id = group_id };
 	struct dxa_reply_group r;
 	struct membership *slot;
 	int ret;
@@ -284,7 +288,7 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 			group_id);
 		return -EINVAL;
 	}
-	ret = member_precheck(dev_id, domain_id, token, &req);
+	ret = member_precheck(dev_id, domain_id, token, &req, &req.dev_class);
 	if (ret != 0)
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
