@@ -427,7 +427,50 @@ xd_domain_member_left(int16_t dev_id, int16_t group_id, uint16_t handler)
 }
 
 const struct rte_dma_domain_ops xd_engine_domain_ops = {
+	.dev_class = RTE_DMA_DOMAIN_CLASS_SOFTWARE,
 	.vchan_check = xd_domain_vchan_check,
+	.group_attach = xd_domain_group_attach,
+	.group_detach = xd_domain_group_detach,
+	.member_left = xd_domain_member_left,
+};
+
+/*
+ * Class A: the handlers are the keys of the two ends, this device's
+ * domain and one peer's, as on CN20K. Which is which gives the direction:
+ * own to peer writes into the peer, peer to own reads from it. A transfer
+ * between two peers, or within this domain, has no device at one end.
+ */
+static int
+xd_domain_vchan_check_paired(int16_t dev_id, uint16_t vchan,
+		const struct rte_dma_inter_domain_param *domain)
+{
+	struct rte_dma_domain_map *src = NULL, *dst = NULL;
+	struct xd_engine *e = xd_engine_of_id(dev_id);
+	bool src_own, dst_own;
+	int ret;
+
+	ret = rte_dma_domain_map_get(dev_id, domain->src_handler, &src);
+	if (ret == 0)
+		ret = rte_dma_domain_map_get(dev_id, domain->dst_handler, &dst);
+	src_own = src == NULL;
+	dst_own = dst == NULL;
+	rte_dma_domain_map_put(src);
+	rte_dma_domain_map_put(dst);
+	if (ret != 0)
+		return ret;
+	if (src_own == dst_own) {
+		if (e != NULL)
+			XD_LOG(e, ERR, "vchan %u: handlers %u and %u: a paired device needs its own domain at one end and a peer's at the other",
+				vchan, domain->src_handler,
+				domain->dst_handler);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const struct rte_dma_domain_ops xd_engine_domain_ops_paired = {
+	.dev_class = RTE_DMA_DOMAIN_CLASS_A,
+	.vchan_check = xd_domain_vchan_check_paired,
 	.group_attach = xd_domain_group_attach,
 	.group_detach = xd_domain_group_detach,
 	.member_left = xd_domain_member_left,

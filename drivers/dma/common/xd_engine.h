@@ -155,6 +155,36 @@ void xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
  */
 extern const struct rte_dma_domain_ops xd_engine_domain_ops;
 
+/*
+ * Inter-domain operations of a paired (Class A) device: as above, but a
+ * vchan joins the device's own domain to one member's: one handler must
+ * be the device's own, the other a peer's.
+ */
+extern const struct rte_dma_domain_ops xd_engine_domain_ops_paired;
+
+/* ---- vdev glue: xd_vdev.c ---- */
+
+/* Devarg: run the engine on this worker lcore (default: inline). */
+#define XD_VDEV_ARG_LCORE "lcore"
+
+/* What makes one engine-backed driver different from another. */
+struct xd_vdev_class {
+	const char *driver;       /* the vdev driver's name */
+	int *logtype;             /* its log type (xd_vdev_logtype_register) */
+	uint64_t domain_capa;     /* RTE_DMA_CAPA_INTER_*_DOMAIN it offers */
+	const struct rte_dma_domain_ops *domain_ops; /* and its class */
+};
+
+struct rte_vdev_device;
+
+/* Probe: devargs, allocation, engine, inter-domain ops, ready. */
+int xd_vdev_probe(const struct xd_vdev_class *cls,
+		struct rte_vdev_device *vdev);
+/* Remove: stop if started, release. */
+int xd_vdev_remove(struct rte_vdev_device *vdev);
+/* A driver's log type, at level INFO unless EAL's --log-level says. */
+int xd_vdev_logtype_register(const char *name);
+
 /* Fast path: xd_engine_fp.c. */
 void xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started);
 bool xd_engine_poll(struct xd_vchan *vc);
