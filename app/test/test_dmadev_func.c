@@ -7,6 +7,8 @@
  *
  *   test_dmadev_func xd-inline   dma_xd_skeleton, inline engine
  *   test_dmadev_func xd-lcore    dma_xd_skeleton, engine on lcore 1
+ *   test_dmadev_func cnxk-inline dma_xd_cnxk (Class A), inline engine
+ *   test_dmadev_func cnxk-lcore  dma_xd_cnxk, engine on lcore 1
  *   test_dmadev_func debian      Debian's own dma_skeleton plugin
  *
  * Everything DPDK's dmadev API promises (ring indexes, completion counts,
@@ -66,7 +68,15 @@ struct target {
 	const char *spare_name; /* a second device of the same driver */
 	bool xd;                /* our driver: its whole specification applies */
 	bool inline_engine;     /* copies happen inside rte_dma_submit() */
+	uint64_t domain_capa;   /* inter-domain capability bits it advertises */
+	const char *capa_line;  /* how rte_dma_dump() prints them */
+	int dev_class;          /* rte_dma_domain_class_get() */
 };
+
+#define XD_BOTH_DOMAINS \
+	(RTE_DMA_CAPA_INTER_PROCESS_DOMAIN | RTE_DMA_CAPA_INTER_OS_DOMAIN)
+#define XD_BOTH_LINE "inter-domain capa: inter_process_domain inter_os_domain\n"
+#define XD_PROCESS_LINE "inter-domain capa: inter_process_domain\n"
 
 static const struct target targets[] = {
 	{
@@ -77,6 +87,9 @@ static const struct target targets[] = {
 		.spare_name = "dma_xd_skeleton5",
 		.xd = true,
 		.inline_engine = true,
+		.domain_capa = XD_BOTH_DOMAINS,
+		.capa_line = XD_BOTH_LINE,
+		.dev_class = RTE_DMA_DOMAIN_CLASS_SOFTWARE,
 	},
 	{
 		.arg = "xd-lcore",
@@ -85,6 +98,32 @@ static const struct target targets[] = {
 		.devargs = "lcore=1",
 		.spare_name = "dma_xd_skeleton5",
 		.xd = true,
+		.domain_capa = XD_BOTH_DOMAINS,
+		.capa_line = XD_BOTH_LINE,
+		.dev_class = RTE_DMA_DOMAIN_CLASS_SOFTWARE,
+	},
+	{
+		.arg = "cnxk-inline",
+		.dev_name = "dma_xd_cnxk0",
+		.vdev_arg = "--vdev=dma_xd_cnxk0",
+		.devargs = "",
+		.spare_name = "dma_xd_cnxk5",
+		.xd = true,
+		.inline_engine = true,
+		.domain_capa = RTE_DMA_CAPA_INTER_PROCESS_DOMAIN,
+		.capa_line = XD_PROCESS_LINE,
+		.dev_class = RTE_DMA_DOMAIN_CLASS_A,
+	},
+	{
+		.arg = "cnxk-lcore",
+		.dev_name = "dma_xd_cnxk0",
+		.vdev_arg = "--vdev=dma_xd_cnxk0,lcore=1",
+		.devargs = "lcore=1",
+		.spare_name = "dma_xd_cnxk5",
+		.xd = true,
+		.domain_capa = RTE_DMA_CAPA_INTER_PROCESS_DOMAIN,
+		.capa_line = XD_PROCESS_LINE,
+		.dev_class = RTE_DMA_DOMAIN_CLASS_A,
 	},
 	{
 		/*
@@ -363,15 +402,26 @@ test_info(void **state)
 	assert_int_equal(di.nb_vchans, 1);
 	assert_true(di.max_vchans >= 1);
 	assert_true(di.min_desc <= NB_DESC && NB_DESC <= di.max_desc);
-	/* Ours cross process and OS domains; Debian's device does not. */
-	assert_int_equal(!!(di.dev_capa & RTE_DMA_CAPA_INTER_PROCESS_DOMAIN),
-		target->xd);
-	assert_int_equal(!!(di.dev_capa & RTE_DMA_CAPA_INTER_OS_DOMAIN),
-		target->xd);
+	/* Ours cross domains, each its own kinds; Debian's device none. */
+	assert_int_equal(di.dev_capa & XD_BOTH_DOMAINS, target->domain_capa);
 	assert_int_equal(rte_dma_domain_is_supported(dev_id,
-		RTE_DMA_INTER_PROCESS_DOMAIN), target->xd);
+		RTE_DMA_INTER_PROCESS_DOMAIN),
+		!!(target->domain_capa & RTE_DMA_CAPA_INTER_PROCESS_DOMAIN));
 	assert_int_equal(rte_dma_domain_is_supported(dev_id,
-		RTE_DMA_INTER_OS_DOMAIN), target->xd);
+		RTE_DMA_INTER_OS_DOMAIN),
+		!!(target->domain_capa & RTE_DMA_CAPA_INTER_OS_DOMAIN));
+}
+
+/* The class: ours declare one; Debian's device has no inter-domain ops. */
+static void
+test_domain_class(void **state)
+{
+	RTE_SET_USED(state);
+	assert_int_equal(rte_dma_domain_class_get(-1), -EINVAL);
+	assert_int_equal(rte_dma_domain_class_get(INT16_MAX),
+		-EINVAL);
+	assert_int_equal(rte_dma_domain_class_get(dev_id),
+		target->xd ? target->dev_class : -ENOTSUP);
 }
 
 static void
@@ -379,15 +429,14 @@ test_info_xd(void **state)
 {
 	static const uint64_t want = RTE_DMA_CAPA_MEM_TO_MEM |
 		RTE_DMA_CAPA_SVA | RTE_DMA_CAPA_OPS_COPY |
-		RTE_DMA_CAPA_OPS_COPY_SG | RTE_DMA_CAPA_OPS_FILL |
-		RTE_DMA_CAPA_INTER_PROCESS_DOMAIN |
-		RTE_DMA_CAPA_INTER_OS_DOMAIN;
+		RTE_DMA_CAPA_OPS_COPY_SG | RTE_DMA_CAPA_OPS_FILL;
 	static const uint64_t never = RTE_DMA_CAPA_MEM_TO_DEV |
 		RTE_DMA_CAPA_DEV_TO_MEM | RTE_DMA_CAPA_DEV_TO_DEV;
 
 	RTE_SET_USED(state);
 	skip_unless_xd("limits and capabilities of the xd_skeleton spec");
 	assert_int_equal(info.dev_capa & want, want);
+	assert_int_equal(info.dev_capa & XD_BOTH_DOMAINS, target->domain_capa);
 	assert_int_equal(info.dev_capa & never, 0);
 	assert_int_equal(info.max_vchans, XD_MAX_VCHANS);
 	assert_int_equal(info.min_desc, XD_MIN_DESC);
@@ -396,15 +445,18 @@ test_info_xd(void **state)
 }
 
 /*
- * The inter-domain setup call with handlers the device cannot reach: on
- * Debian's device (no capability) -EINVAL, on ours (not a member of any
- * group) -ENOENT from the handler check.
+ * The inter-domain setup call with handlers the device cannot reach: for a
+ * type without the capability (any type on Debian's device) -EINVAL, else
+ * (not a member of any group) -ENOENT from the handler check.
  */
 static void
 test_domain_setup_local(void **state)
 {
 	static const enum rte_dma_inter_domain_type types[] = {
 		RTE_DMA_INTER_PROCESS_DOMAIN, RTE_DMA_INTER_OS_DOMAIN,
+	};
+	static const uint64_t capa[] = {
+		RTE_DMA_CAPA_INTER_PROCESS_DOMAIN, RTE_DMA_CAPA_INTER_OS_DOMAIN,
 	};
 	struct rte_dma_inter_domain_param d;
 	struct rte_dma_vchan_conf conf;
@@ -424,7 +476,7 @@ test_domain_setup_local(void **state)
 		d.src_handler = 1;
 		d.dst_handler = 2;
 		assert_int_equal(rte_dma_domain_vchan_setup(dev_id, 0, &conf,
-			&d), target->xd ? -ENOENT : -EINVAL);
+			&d), (target->domain_capa & capa[i]) ? -ENOENT : -EINVAL);
 	}
 	/* refused: the vchan still has its NB_DESC ring and works */
 	assert_int_equal(rte_dma_start(dev_id), 0);
@@ -1563,8 +1615,10 @@ test_dump_domain_capa(void **state)
 	RTE_SET_USED(state);
 	skip_unless_xd("Debian's dma_skeleton does not print the inter-domain capability line");
 	out = dump_to_string();
-	if (strstr(out, "inter-domain capa: inter_process_domain inter_os_domain\n") == NULL)
-		fail_msg("no inter-domain capability line in:\n%s", out);
+	if (strstr(out, target->capa_line) == NULL)
+		fail_msg("no line '%.*s' in:\n%s",
+			(int)strlen(target->capa_line) - 1, target->capa_line,
+			out);
 	free(out);
 }
 
@@ -1572,7 +1626,7 @@ test_dump_domain_capa(void **state)
 static void
 test_bad_devargs(void **state)
 {
-	static const char name[] = "dma_xd_skeleton9";
+	const char *name = target->spare_name;
 	static const char *const bad[] = {
 		"bogus=1", "lcore=1,bogus=2", "lcore=0", "lcore=99",
 		"lcore=-1", "lcore=abc", "lcore=1x", "lcore=",
@@ -1740,6 +1794,7 @@ main(int argc, char **argv)
 		T(test_stopped_fast_path),
 		T(test_dump),
 		T(test_dump_domain_capa),
+		T(test_domain_class),
 		T(test_bad_devargs),
 		T(test_close),
 	};
@@ -1759,7 +1814,7 @@ main(int argc, char **argv)
 		return usage(argv[0]);
 #ifndef TEST_HAVE_XD_DRIVER
 	if (target->xd) {
-		printf("dma_xd_skeleton is not built: skipped\n");
+		printf("our drivers are not built: skipped\n");
 		return EXIT_SKIP;
 	}
 #endif

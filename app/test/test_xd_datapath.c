@@ -76,6 +76,23 @@
 /* How long a peer gets to exit cleanly. */
 #define EXIT_MS 3000
 
+/*
+ * The driver under test (XD_DRIVER, passed on to the peers), and what its
+ * class allows: the same cases run against each; where a class forbids a
+ * configuration, the case checks that it is refused.
+ */
+struct drv_class {
+	const char *name;
+	bool paired; /* Class A: own domain at one end, one peer's at the other */
+	bool os;     /* RTE_DMA_CAPA_INTER_OS_DOMAIN */
+};
+
+static const struct drv_class drv_classes[] = {
+	{ "skeleton", false, true },
+	{ "cnxk", true, false },
+};
+static const struct drv_class *drv = &drv_classes[0];
+
 #define RANDOM_OPS 100000
 /* The streams: blocks of a window, ops to wait for before and after. */
 #define STREAM_NBLK 256
@@ -618,6 +635,36 @@ test_reg_errors(void **state)
 		m + 16384, la);
 }
 
+/* ---- 1b. one class per group ----------------------------------------- */
+
+/*
+ * A group admits only devices of its creator's class: a domain whose
+ * device is of another class (x) cannot take part, either way round; with
+ * a device of the class it can.
+ */
+static void
+test_class_mismatch(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	int g1, g2;
+
+	g1 = group_create(f, a, 'i');
+	peer_err(b, -EXDEV, "join x %s %d", f->token, g1);
+	g2 = group_create(f, b, 'x');
+	peer_err(a, -EXDEV, "join i %s %d", f->token, g2);
+	peer_err(a, -EXDEV, "join l %s %d", f->token, g2);
+	/* refused, nothing was joined: the right device still can */
+	peer_err(a, -ENOENT, "handler i %d %s", g2, b->domain);
+	group_join(f, b, 'i', g1);
+	group_join(f, a, 'x', g2);
+	assert_int_not_equal(handler_of(a, 'i', g1, b), 0);
+	assert_int_not_equal(handler_of(b, 'x', g2, a), 0);
+	peer_ok(b, reply, "leave i %d", g1);
+	peer_ok(a, reply, "leave x %d", g2);
+}
+
 /* ---- 2. vchan set-up -------------------------------------------------- */
 
 static bool
@@ -657,7 +704,9 @@ test_vchan_setup(void **state)
 
 	peer_err(a, -ENOENT, "setup i 64 process %u %u", h[0], unknown);
 	peer_err(a, -ENOENT, "setup i 64 process %u %u", unknown, h[1]);
-	peer_err(a, -ENOENT, "setup i 64 os %u %u", unknown, unknown);
+	/* without the capability, the type is refused first */
+	peer_err(a, drv->os ? -ENOENT : -EINVAL, "setup i 64 os %u %u",
+		unknown, unknown);
 	/* handlers of the group of the other device */
 	peer_err(a, -ENOENT, "setup i 64 process %u %u", h[0], h[3]);
 	peer_err(a, -ENOENT, "setup i 64 process %u %u", h[2], h[1]);
@@ -674,10 +723,22 @@ test_vchan_setup(void **state)
 		la, la + 8192);
 	peer_ok(a, reply, "check A 8192 4096 7 0");
 	/* the handlers of each device's own group, both types */
-	peer_ok(a, reply, "setup i 64 process %u %u os %u %u process %u %u",
-		h[0], h[1], h[1], h[0], h[1], h[1]);
-	peer_ok(a, reply, "setup l 64 os %u %u process %u %u", h[2], h[3],
-		h[3], h[2]);
+	if (!drv->paired) {
+		peer_ok(a, reply, "setup i 64 process %u %u os %u %u process %u %u",
+			h[0], h[1], h[1], h[0], h[1], h[1]);
+		peer_ok(a, reply, "setup l 64 os %u %u process %u %u", h[2],
+			h[3], h[3], h[2]);
+	} else {
+		/* Class A: own to peer, peer to own; not peer to peer or
+		 * within this domain, and no OS domains */
+		peer_ok(a, reply, "setup i 64 process %u %u process %u %u",
+			h[0], h[1], h[1], h[0]);
+		peer_err(a, -EINVAL, "setup i 64 process %u %u", h[1], h[1]);
+		peer_err(a, -EINVAL, "setup i 64 process %u %u", h[0], h[0]);
+		peer_err(a, -EINVAL, "setup l 64 os %u %u", h[2], h[3]);
+		peer_ok(a, reply, "setup l 64 process %u %u process %u %u",
+			h[2], h[3], h[3], h[2]);
+	}
 
 	/*
 	 * A handler learnt from a window, without a lookup: A's memory
@@ -838,6 +899,12 @@ test_third_party(void **state)
 	gid = group_of(f, 'i', a, others, 2);
 	hb = handler_of(a, 'i', gid, b);
 	hc = handler_of(a, 'i', gid, c);
+	if (drv->paired) {
+		/* Class A: no device of A's at either end */
+		peer_err(a, -EINVAL, "setup i 64 process %u %u", hb, hc);
+		peer_err(a, -EINVAL, "setup i 64 process %u %u", hc, hb);
+		return;
+	}
 	/* A's vchans: B -> C, and C -> B */
 	peer_ok(a, reply, "setup i 64 process %u %u process %u %u", hb, hc,
 		hc, hb);
@@ -1372,6 +1439,14 @@ test_inter_os(void **state)
 	la = mem_alloc(a, "A", 4 * MIB, "rw");
 	ha = handler_of(a, 'i', gid, a);
 	hc = handler_of(a, 'i', gid, c);
+	if (!drv->os) {
+		/* The group works across; OS-domain vchans do not exist. */
+		peer_err(a, -EINVAL, "setup i 64 os %u %u", ha, hc);
+		peer_err(c, -EINVAL, "setup i 64 os %u %u",
+			handler_of(c, 'i', gid, c), handler_of(c, 'i', gid, a));
+		peer_quit(c);
+		return;
+	}
 	peer_ok(a, reply, "setup i 64 os %u %u os %u %u", ha, hc, hc, ha);
 	for (i = 0; i < DIM(copy_sizes); i++)
 		copy_both_ways(a, 'i', la, c, wc, copy_sizes[i].n,
@@ -1540,9 +1615,12 @@ test_churn(void **state)
 int
 main(void)
 {
+	unsigned int i;
 	const struct CMUnitTest tests[] = {
 		/* errors first */
 		cmocka_unit_test_setup_teardown(test_reg_errors, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_class_mismatch, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_vchan_setup, setup,
 			teardown),
@@ -1595,5 +1673,15 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	if (getenv("XD_TEST") != NULL)
 		cmocka_set_test_filter(getenv("XD_TEST"));
-	return cmocka_run_group_tests(tests, NULL, group_teardown);
+	for (i = 0; getenv("XD_DRIVER") != NULL && i < DIM(drv_classes); i++)
+		if (strcmp(getenv("XD_DRIVER"), drv_classes[i].name) == 0)
+			drv = &drv_classes[i];
+	if (getenv("XD_DRIVER") != NULL &&
+			strcmp(getenv("XD_DRIVER"), drv->name) != 0) {
+		fprintf(stderr, "XD_DRIVER=%s: not a driver of ours (skeleton, cnxk)\n",
+			getenv("XD_DRIVER"));
+		return EXIT_FAILURE;
+	}
+	return cmocka_run_group_tests_name(drv->name, tests, NULL,
+		group_teardown);
 }

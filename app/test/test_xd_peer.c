@@ -4,10 +4,14 @@
 
 /*
  * A scriptable process domain for the datapath tests (test_xd_datapath.c):
- * one EAL process with two dma_xd_skeleton devices,
+ * one EAL process with three devices, two of the driver under test
+ * (XD_DRIVER: skeleton, the default, or cnxk) and one of another class,
  *
  *   i  dma_xd_skeleton0          inline engine (copies run at submit)
  *   l  dma_xd_skeleton1,lcore=1  engine on lcore 1
+ *   x  dma_xd_cnxk9              inline, Class A
+ *
+ * (for cnxk: dma_xd_cnxk0, dma_xd_cnxk1,lcore=1 and dma_xd_skeleton9),
  *
  * and named memory regions. It prints "ready DOMAIN" once EAL is up (or
  * "fail -ERRNO" and exits), then answers one line per command line:
@@ -124,22 +128,43 @@
 #define BATCH 32
 #define GOLDEN UINT64_C(0x9e3779b97f4a7c15)
 
-static const char *const vdevs[] = {
-	"--vdev=dma_xd_skeleton0",
-	"--vdev=dma_xd_skeleton1,lcore=1",
-	"--log-level=lib.eal:warning",
-	"--log-level=pmd.dma.xd_skeleton:warning",
-};
-
-static const struct {
-	char letter;
+/*
+ * The devices, by driver under test (XD_DRIVER: skeleton, the default, or
+ * cnxk): i and l of that driver, x of the other class, for refusals.
+ */
+static const struct peer_driver {
 	const char *name;
-} dev_names[] = {
-	{ 'i', "dma_xd_skeleton0" },
-	{ 'l', "dma_xd_skeleton1" },
+	const char *vdevs[5];
+	const char *devs[3]; /* i, l, x */
+} drivers[] = {
+	{
+		"skeleton",
+		{
+			"--vdev=dma_xd_skeleton0",
+			"--vdev=dma_xd_skeleton1,lcore=1",
+			"--vdev=dma_xd_cnxk9",
+			"--log-level=lib.eal:warning",
+			"--log-level=pmd.dma.xd_*:warning",
+		},
+		{ "dma_xd_skeleton0", "dma_xd_skeleton1", "dma_xd_cnxk9" },
+	},
+	{
+		"cnxk",
+		{
+			"--vdev=dma_xd_cnxk0",
+			"--vdev=dma_xd_cnxk1,lcore=1",
+			"--vdev=dma_xd_skeleton9",
+			"--log-level=lib.eal:warning",
+			"--log-level=pmd.dma.xd_*:warning",
+		},
+		{ "dma_xd_cnxk0", "dma_xd_cnxk1", "dma_xd_skeleton9" },
+	},
 };
 
-static int16_t dev_ids[RTE_DIM(dev_names)];
+static const char dev_letters[] = { 'i', 'l', 'x' };
+static const struct peer_driver *driver = &drivers[0];
+
+static int16_t dev_ids[RTE_DIM(dev_letters)];
 static rte_uuid_t own_domain;
 /*
  * The CPUs this process may use, before EAL pinned the main thread (and
@@ -329,8 +354,8 @@ arg_dev(const char *s, int16_t *dev_id)
 
 	if (s == NULL || s[0] == '\0' || s[1] != '\0')
 		return -EINVAL;
-	for (i = 0; i < RTE_DIM(dev_names); i++) {
-		if (dev_names[i].letter == s[0]) {
+	for (i = 0; i < RTE_DIM(dev_letters); i++) {
+		if (dev_letters[i] == s[0]) {
 			*dev_id = dev_ids[i];
 			return 0;
 		}
@@ -2199,12 +2224,20 @@ main(int argc, char **argv)
 
 	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus) != 0)
 		CPU_ZERO(&all_cpus);
-	ret = test_eal_init(argc > 1 ? argv[1] : "xdpeer", vdevs,
-		RTE_DIM(vdevs));
+	for (i = 0; getenv("XD_DRIVER") != NULL && i < RTE_DIM(drivers); i++)
+		if (strcmp(getenv("XD_DRIVER"), drivers[i].name) == 0)
+			driver = &drivers[i];
+	if (getenv("XD_DRIVER") != NULL &&
+			strcmp(getenv("XD_DRIVER"), driver->name) != 0) {
+		say("fail %d", -EINVAL);
+		return EXIT_FAILURE;
+	}
+	ret = test_eal_init(argc > 1 ? argv[1] : "xdpeer", driver->vdevs,
+		RTE_DIM(driver->vdevs));
 	if (ret == 0)
 		ret = rte_dma_domain_id_get(own_domain);
-	for (i = 0; ret == 0 && i < RTE_DIM(dev_names); i++) {
-		ret = rte_dma_get_dev_id_by_name(dev_names[i].name);
+	for (i = 0; ret == 0 && i < RTE_DIM(dev_letters); i++) {
+		ret = rte_dma_get_dev_id_by_name(driver->devs[i]);
 		if (ret >= 0) {
 			dev_ids[i] = (int16_t)ret;
 			ret = 0;
