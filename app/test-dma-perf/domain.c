@@ -7,7 +7,8 @@
  * another process through an inter-domain vchan.
  *
  *   we (EAL, group creator)                    the peer (its own EAL)
- *   perf_domain_spawn()  fork [, namespaces], exec "this program --peer FD"
+ *   perf_domain_spawn()  fork [, namespaces], exec "this program --peer FD
+ *                        DEVICE"
  *   EAL starts                                 EAL starts, READY
  *   group create (embedded broker) -- JOIN: token, group, layout -->
  *                                              join, share the buffer,
@@ -55,6 +56,7 @@
 #include <uuid/uuid.h>
 
 #include <rte_common.h>
+#include <rte_dev.h>
 #include <rte_dmadev.h>
 #include <rte_errno.h>
 
@@ -203,6 +205,7 @@ struct spawn_args {
 	char fd[16];
 	char lcores[256];
 	char prefix[64];
+	char vdev[RTE_DEV_NAME_MAX_LEN + 8];
 	char *argv[MAX_PEER_ARGS];
 	bool private_run;  /* domain=os: a tmpfs on /run (see below) */
 };
@@ -278,6 +281,7 @@ spawn_args_init(struct spawn_args *a, const struct perf_case *c,
 	a->argv[i++] = a->exe;
 	a->argv[i++] = (char *)(uintptr_t)PERF_PEER_OPTION;
 	a->argv[i++] = a->fd;
+	a->argv[i++] = (char *)(uintptr_t)c->device;
 	a->argv[i++] = (char *)(uintptr_t)"--";
 	a->argv[i++] = (char *)(uintptr_t)"--no-huge";
 	a->argv[i++] = (char *)(uintptr_t)"--no-pci";
@@ -289,7 +293,8 @@ spawn_args_init(struct spawn_args *a, const struct perf_case *c,
 	a->argv[i++] = (char *)(uintptr_t)"--no-telemetry";
 	a->argv[i++] = (char *)(uintptr_t)"--log-level=warning";
 	a->argv[i++] = a->prefix;
-	a->argv[i++] = (char *)(uintptr_t)"--vdev=" PERF_PEER_DEVICE;
+	snprintf(a->vdev, sizeof(a->vdev), "--vdev=%s", c->device);
+	a->argv[i++] = a->vdev;
 	a->argv[i] = NULL;
 	/*
 	 * Root inside a user namespace puts EAL's runtime files in /run,
@@ -484,8 +489,8 @@ peer_status(const struct perf_config *cfg, struct perf_case *c,
 		break;
 	case PERF_XPEER_DEVICE:
 		perf_config_error(cfg, c->name, "type",
-			"the peer has no " PERF_PEER_DEVICE " that crosses domains: %s",
-			why);
+			"the peer has no %s that crosses domains: %s",
+			c->device, why);
 		break;
 	case PERF_XPEER_MEMORY:
 		perf_config_error(cfg, c->name, c->windows > 1 ? "windows" : "mem_size",

@@ -4,10 +4,10 @@
 
 /*
  * The peer of DMA_INTER_DOMAIN_COPY: this program executed again by
- * domain.c as "dpdk-test-dma-perf --peer FD -- EAL-ARGUMENTS", with FD its
- * end of a socket pair to the benchmark.
+ * domain.c as "dpdk-test-dma-perf --peer FD DEVICE -- EAL-ARGUMENTS", with
+ * FD its end of a socket pair to the benchmark and DEVICE its vdev.
  *
- *   start EAL, find PERF_PEER_DEVICE           -> READY (or why not)
+ *   start EAL, find DEVICE                     -> READY (or why not)
  *   <- JOIN: token, group, bytes, windows, pattern
  *   join the group; share a buffer of @bytes as @windows windows; fill it
  *   with poison (the benchmark writes) or the source pattern (it reads)
@@ -260,8 +260,8 @@ perf_domain_peer_main(int argc, char **argv)
 	char *end;
 	long v;
 
-	if (argc < 4 || strcmp(argv[3], "--") != 0 ||
-			argc - 4 + 1 > MAX_EAL_ARGS) {
+	if (argc < 5 || strcmp(argv[4], "--") != 0 ||
+			argc - 5 + 1 > MAX_EAL_ARGS) {
 		fprintf(stderr, PERF_NAME ": " PERF_PEER_OPTION " is for the benchmark's own use\n");
 		return PERF_EXIT_CONFIG;
 	}
@@ -277,7 +277,7 @@ perf_domain_peer_main(int argc, char **argv)
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 
 	eal_argv[eal_argc++] = argv[0];
-	for (i = 4; i < argc; i++)
+	for (i = 5; i < argc; i++)
 		eal_argv[eal_argc++] = argv[i];
 	eal_argv[eal_argc] = NULL;
 	rte_openlog_stream(stderr);
@@ -289,7 +289,7 @@ perf_domain_peer_main(int argc, char **argv)
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
 		rte_eal_get_runtime_dir());
 
-	ret = rte_dma_get_dev_id_by_name(PERF_PEER_DEVICE);
+	ret = rte_dma_get_dev_id_by_name(argv[3]);
 	if (ret >= 0 && !rte_dma_domain_is_supported((int16_t)ret,
 			RTE_DMA_INTER_PROCESS_DOMAIN))
 		ret = -ENOTSUP;

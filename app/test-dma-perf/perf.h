@@ -335,10 +335,13 @@ void perf_domain_cleanup(void);
 
 /* ---- domain_peer.c ---- */
 
-/* The peer's arguments: PERF_PEER_OPTION FD -- EAL-ARGUMENTS. */
+/*
+ * The peer's arguments: PERF_PEER_OPTION FD DEVICE -- EAL-ARGUMENTS.
+ * DEVICE is the vdev the peer probes (EAL-ARGUMENTS has --vdev=DEVICE) and
+ * joins its group with: one named like the case's device, hence of its
+ * driver and class (a Class A group takes only devices of its class).
+ */
 #define PERF_PEER_OPTION "--peer"
-/* The device the peer joins its group with. */
-#define PERF_PEER_DEVICE "dma_xd_skeleton0"
 
 /* This program as the peer (argv[1] is PERF_PEER_OPTION). Exit status. */
 int perf_domain_peer_main(int argc, char **argv);

@@ -62,6 +62,7 @@
 #define EAL_BASE "--no-huge --no-pci -m 256 --iova-mode=va -l 0-1 " \
 	"--no-shconf --no-telemetry"
 #define EAL_XD "--vdev=dma_xd_skeleton0 --vdev=dma_xd_skeleton1,lcore=1"
+#define EAL_CNXK "--vdev=dma_xd_cnxk0"
 #define EAL_DEBIAN "--vdev=dma_skeleton0"
 
 struct fixture {
@@ -489,6 +490,10 @@ BAD(bad_inter_os_no_capa, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAI
 	.vdevs = EAL_DEBIAN,
 	.expect = { "[case1] device", "cannot copy across OS domains", "RTE_DMA_CAPA_INTER_OS_DOMAIN" },
 	.needs_debian = true);
+/* Class A: process domains only */
+BAD(bad_inter_os_cnxk, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_cnxk0\ndomain=os\nbuf_size=64\n",
+	.vdevs = EAL_CNXK,
+	.expect = { "[case1] device", "dma_xd_cnxk0 cannot copy across OS domains", "RTE_DMA_CAPA_INTER_OS_DOMAIN" });
 /* several problems: all reported */
 BAD(bad_several, .ini = "[GLOBAL]\ncache_flush=3\n[case1]\ntype=CPU_MEM_COPY\nbuf_size=64,32,2,MUL\n[case2]\ntype=SOCKET_COPY\n",
 	.expect = { "[GLOBAL] cache_flush", "[case1] buf_size", "[case2] buf_size" });
@@ -945,7 +950,9 @@ dir_has(const char *path, const char *prefix)
  * Copies into and out of a peer process through dma_xd_skeleton0, with one
  * window and with 16, next to the same copies in our domain and CMA, and
  * through the lcore engine of dma_xd_skeleton1 (a second group), and over
- * buffers of another mem_size, whose intra reference is of that size: exit 0,
+ * buffers of another mem_size, whose intra reference is of that size, and
+ * through dma_xd_cnxk0 (Class A: the peer needs a device of its own, of
+ * the same driver): exit 0,
  * so every round was verified (by the peer, for writes), sane figures in
  * the CSV, the ratio lines, the JSON fields. The broker's socket lives in
  * a directory of the run under TMPDIR, gone after it.
@@ -972,8 +979,9 @@ test_run_inter(void **state)
 		"[case6]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64,1000\nmem_size=4\ndirection=read\nwindows=16\npeer=spawn\n"
 		"[case7]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton1\nbuf_size=64,1000\nmem_size=4\nwindows=16\ndma_ring_size=256\nkick_batch=16\n"
 		"[case8]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=2\n"
-		"[case9]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=2\n",
-		EAL_XD, cfg, sizeof(cfg));
+		"[case9]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=2\n"
+		"[case10]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_cnxk0\nbuf_size=64\nmem_size=2\ndirection=read\n",
+		EAL_XD " " EAL_CNXK, cfg, sizeof(cfg));
 	path_in(fx, "inter.csv", csv, sizeof(csv));
 	path_in(fx, "inter.json", json, sizeof(json));
 	snprintf(tmpdir, sizeof(tmpdir), "TMPDIR=%s", fx->dir);
@@ -996,8 +1004,11 @@ test_run_inter(void **state)
 	snprintf(row, sizeof(row), "%.*s", (int)strcspn(line, "\n"), line);
 	expect_in(&r, row, "x intra (case8) ");
 	expect_in(&r, row, "x CMA (case2)");
+	/* Class A: the peer joined through a device of the same driver */
+	expect_in(&r, r.out, "case10   process read, 1 window");
+	expect_in(&r, r.out, "\n     64 B  case10   DMA_INTER_DOMAIN_COPY dma_xd_cnxk0 ");
 
-	assert_int_equal(check_csv(csv, seen), 16);
+	assert_int_equal(check_csv(csv, seen), 17);
 	assert_true(seen[T_INTER] && seen[T_DMA] && seen[T_CMA]);
 	text = read_file(csv);
 	assert_non_null(text);
@@ -1309,6 +1320,7 @@ main(int argc, char **argv)
 		BAD_TEST(bad_memory),
 		BAD_TEST(bad_inter_no_capa),
 		BAD_TEST(bad_inter_os_no_capa),
+		BAD_TEST(bad_inter_os_cnxk),
 		BAD_TEST(bad_several),
 	};
 	const struct CMUnitTest run_tests[] = {
