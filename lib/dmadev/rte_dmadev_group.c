@@ -99,6 +99,8 @@ group_event(const struct dxa_event *ev, bool lost, uint32_t gen)
 
 	pthread_mutex_lock(&group_lock);
 	if (lost) {
+		unsigned int ended = 0;
+
 		/*
 		 * The broker dropped every membership the lost connection
 		 * carried; those made since over a new one stand.
@@ -110,9 +112,16 @@ group_event(const struct dxa_event *ev, bool lost, uint32_t gen)
 			memberships[i].used = false;
 			dxa_map_kill_group(copy.group_id);
 			deliver(copy, nil, RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, 0);
+			ended++;
 		}
 		pthread_mutex_unlock(&group_lock);
-		DOMAIN_LOG_RL(WARNING, "lost the access broker: every group membership ended");
+		/*
+		 * A connection that carried nothing (closed after the last
+		 * leave, at shutdown) ends without a word.
+		 */
+		if (ended > 0)
+			DOMAIN_LOG_RL(WARNING, "lost the access broker: %u group membership%s ended",
+				ended, ended > 1 ? "s" : "");
 		return;
 	}
 	m = membership_find(-1, ev->group_id);
