@@ -4,9 +4,10 @@
 
 /*
  * A plain DPDK application that knows nothing of dpdk-dma-xd: it links
- * only libdpdk, and gets dma_xd_skeleton from the plugin given with EAL -d
- * (meson passes the arguments). It copies through the device and checks
- * the data, so a plugin that loads but cannot work fails too.
+ * only libdpdk, and gets one of our drivers from the plugin given with EAL
+ * -d: "test_plugin PLUGIN DEVICE" (meson passes them; without, the
+ * skeleton's). It copies through the device and checks the data, so a
+ * plugin that loads but cannot work fails too.
  */
 
 #include <setjmp.h>
@@ -25,9 +26,9 @@
 
 #include "test_eal.h"
 
-#define PLUGIN_DEV "dma_xd_skeleton0"
-#define PLUGIN_VDEV_ARG "--vdev=dma_xd_skeleton0"
 #define COPY_LEN 4096
+
+static const char *plugin_dev = "dma_xd_skeleton0";
 
 static void
 test_plugin_device_copies(void **state)
@@ -44,7 +45,7 @@ test_plugin_device_copies(void **state)
 	int i;
 
 	(void)state;
-	id = rte_dma_get_dev_id_by_name(PLUGIN_DEV);
+	id = rte_dma_get_dev_id_by_name(plugin_dev);
 	assert_true(id >= 0);
 	src = rte_malloc(NULL, COPY_LEN, 64);
 	dst = rte_zmalloc(NULL, COPY_LEN, 64);
@@ -71,17 +72,24 @@ int
 main(int argc, char **argv)
 {
 	/* The plugin by bare name: found through LD_LIBRARY_PATH. */
-	static const char *const extra[] = {
-		"-d", "librte_dma_xd_skeleton.so", PLUGIN_VDEV_ARG,
-	};
+	const char *extra[] = { "-d", "librte_dma_xd_skeleton.so", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plugin_device_copies),
 	};
+	char vdev[128];
 	int ret;
 
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	ret = test_eal_init("plugin", extra, RTE_DIM(extra));
+	if (argc != 1 && argc != 3) {
+		fprintf(stderr, "usage: %s [PLUGIN DEVICE]\n", argv[0]);
+		return 1;
+	}
+	if (argc == 3) {
+		extra[1] = argv[1];
+		plugin_dev = argv[2];
+	}
+	snprintf(vdev, sizeof(vdev), "--vdev=%s", plugin_dev);
+	extra[2] = vdev;
+	ret = test_eal_init(plugin_dev, extra, RTE_DIM(extra));
 	if (ret != 0) {
 		fprintf(stderr, "EAL init failed (is the plugin loadable?): %s\n",
 			strerror(-ret));
