@@ -510,14 +510,20 @@ peer_err(struct proc *p, int want, const char *fmt, ...)
 
 /* create, returning the group id. */
 static int
-group_create(struct proc *p, const char *token)
+group_create_on(struct proc *p, char dev, const char *token)
 {
 	char reply[LINE_LEN];
 	int gid;
 
-	gid = atoi(peer_ok(p, reply, "create p %s", token));
+	gid = atoi(peer_ok(p, reply, "create %c %s", dev, token));
 	assert_in_range(gid, 0, INT16_MAX);
 	return gid;
+}
+
+static int
+group_create(struct proc *p, const char *token)
+{
+	return group_create_on(p, 'p', token);
 }
 
 static unsigned int
@@ -1531,6 +1537,52 @@ test_token_uid(void **state)
 	assert_non_null(strstr(out, want));
 }
 
+/*
+ * Classes: a token limited to one admits only devices of that class, and
+ * a group only joiners of its creator's class (-EXDEV, after the token);
+ * group show names each member's class.
+ */
+static void
+test_token_class(void **state)
+{
+	struct fixture *f = *state;
+	char toka[37], ida[37], tokb[37], idb[37], tok[37], id[37];
+	char out[8192], gidtext[8];
+	struct proc *c, *j;
+	int gida, gid;
+
+	require_access();
+	daemon_start(f, NULL, NULL);
+	token_issue(f, toka, ida, "--class", "A");
+	token_issue(f, tokb, idb, "--class", "B");
+	token_issue(f, tok, id, NULL, NULL);
+	c = member_start(f, "creator");
+	j = member_start(f, "joiner");
+
+	/* --class A: Class A devices only; --class B: nobody here. */
+	peer_err(c, -EACCES, "create p %s", toka);
+	peer_err(c, -EACCES, "create a %s", tokb);
+	peer_err(c, -EACCES, "create p %s", tokb);
+	gida = group_create_on(c, 'a', toka);
+	peer_err(j, -EACCES, "join p %s %d", toka, gida);
+	peer_ok(j, out, "join a %s %d", toka, gida);
+	/* Four failed token checks: let the rate limiter's second pass. */
+	sleep_ms(1100);
+
+	/* Any class: the group is its creator's. */
+	gid = group_create_on(c, 'p', tok);
+	peer_err(j, -EXDEV, "join a %s %d", tok, gid);
+	/* A wrong token is refused for the token, whatever the class. */
+	peer_err(j, -EACCES, "join a %s %d", toka, gid);
+	peer_ok(j, out, "join p %s %d", tok, gid);
+
+	snprintf(gidtext, sizeof(gidtext), "%d", gida);
+	assert_int_equal(cli(f, 0, out, sizeof(out), "--json", "group", "show",
+		gidtext, NULL), 0);
+	assert_non_null(strstr(out, "\"class\": \"A\""));
+	assert_null(strstr(out, "\"class\": \"any\""));
+}
+
 /* Administration is for root and the broker's own uid. */
 static void
 test_admin_uid(void **state)
@@ -2090,6 +2142,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_token_revoke, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_token_uid, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_token_class, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_admin_uid, setup,
 			teardown),

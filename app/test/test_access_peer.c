@@ -4,11 +4,12 @@
 
 /*
  * A scriptable member of access pair groups, for the multi-process tests
- * (test_access.c). One EAL process with three dma_xd_testdev devices:
+ * (test_access.c). One EAL process with four dma_xd_testdev devices:
  *
  *   p  capa=process,ops=1  can be a member
  *   n  capa=none,ops=0     no inter-domain capability: -EINVAL
  *   o  capa=process,ops=0  capability but no driver support: -ENOTSUP
+ *   a  capa=process,ops=1,class=A  a member of Class A
  *   x  an invalid device id: -EINVAL
  *
  * It prints "ready DOMAIN" once EAL is up (or "fail -ERRNO" and exits),
@@ -77,6 +78,7 @@ static const char *const vdevs[] = {
 	"--vdev=" TESTDEV_DRIVER "_p0,capa=process,ops=1",
 	"--vdev=" TESTDEV_DRIVER "_n0,capa=none,ops=0",
 	"--vdev=" TESTDEV_DRIVER "_o0,capa=process,ops=0",
+	"--vdev=" TESTDEV_DRIVER "_a0,capa=process,ops=1,class=A",
 	"--log-level=lib.eal:warning",
 };
 
@@ -87,6 +89,7 @@ static const struct {
 	{ 'p', TESTDEV_DRIVER "_p0" },
 	{ 'n', TESTDEV_DRIVER "_n0" },
 	{ 'o', TESTDEV_DRIVER "_o0" },
+	{ 'a', TESTDEV_DRIVER "_a0" },
 };
 
 static int16_t dev_ids[RTE_DIM(dev_names)];

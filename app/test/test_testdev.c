@@ -163,16 +163,25 @@ testdev_member_left(int16_t dev_id, int16_t group_id, uint16_t handler)
 	st->left_handler = handler;
 }
 
-static const struct rte_dma_domain_ops testdev_domain_ops = {
-	.vchan_check = testdev_vchan_check,
-	.group_attach = testdev_group_attach,
-	.group_detach = testdev_group_detach,
-	.member_left = testdev_member_left,
+/* One table per class (class= devarg): the class is part of the table. */
+#define TESTDEV_OPS(cls) { \
+	.dev_class = (cls), \
+	.vchan_check = testdev_vchan_check, \
+	.group_attach = testdev_group_attach, \
+	.group_detach = testdev_group_detach, \
+	.member_left = testdev_member_left, \
+}
+
+static const struct rte_dma_domain_ops testdev_domain_ops[] = {
+	TESTDEV_OPS(RTE_DMA_DOMAIN_CLASS_SOFTWARE),
+	TESTDEV_OPS(RTE_DMA_DOMAIN_CLASS_A),
+	TESTDEV_OPS(RTE_DMA_DOMAIN_CLASS_B),
 };
 
 struct testdev_args {
 	uint64_t capa;
 	bool ops;
+	unsigned int dev_class;
 };
 
 static int
@@ -208,14 +217,32 @@ testdev_parse_ops(const char *key, const char *value, void *opaque)
 }
 
 static int
+testdev_parse_class(const char *key, const char *value, void *opaque)
+{
+	static const char *const names[] = { "software", "A", "B" };
+	struct testdev_args *a = opaque;
+	unsigned int i;
+
+	RTE_SET_USED(key);
+	for (i = 0; i < RTE_DIM(names); i++) {
+		if (strcmp(value, names[i]) == 0) {
+			a->dev_class = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int
 testdev_parse_args(const char *args, struct testdev_args *a)
 {
-	static const char *const keys[] = { "capa", "ops", NULL };
+	static const char *const keys[] = { "capa", "ops", "class", NULL };
 	struct rte_kvargs *kv;
 	int ret;
 
 	a->capa = RTE_DMA_CAPA_INTER_PROCESS_DOMAIN;
 	a->ops = false;
+	a->dev_class = RTE_DMA_DOMAIN_CLASS_SOFTWARE;
 	if (args == NULL || args[0] == '\0')
 		return 0;
 	kv = rte_kvargs_parse(args, keys);
@@ -224,6 +251,8 @@ testdev_parse_args(const char *args, struct testdev_args *a)
 	ret = rte_kvargs_process(kv, "capa", testdev_parse_capa, a);
 	if (ret == 0)
 		ret = rte_kvargs_process(kv, "ops", testdev_parse_ops, a);
+	if (ret == 0)
+		ret = rte_kvargs_process(kv, "class", testdev_parse_class, a);
 	rte_kvargs_free(kv);
 	return ret < 0 ? -EINVAL : 0;
 }
@@ -253,7 +282,8 @@ testdev_probe(struct rte_vdev_device *vdev)
 	st->capa = args.capa;
 	if (args.ops) {
 		/* Registered before the device is announced, as the API asks. */
-		ret = rte_dma_domain_ops_register(st->dev_id, &testdev_domain_ops);
+		ret = rte_dma_domain_ops_register(st->dev_id,
+			&testdev_domain_ops[args.dev_class]);
 		if (ret != 0)
 			goto release;
 		st->domain_ops = true;

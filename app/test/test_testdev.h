@@ -14,6 +14,7 @@
  * Devargs (all optional):
  *   capa=none|process|os|both  inter-domain bits advertised (default process)
  *   ops=0|1                    register rte_dma_domain_ops at probe (default 0)
+ *   class=software|A|B         the class in those ops (default software)
  *
  * The name neither prefixes nor extends dma_skeleton or dma_xd_skeleton:
  * the vdev bus binds the first driver whose name prefixes the device name.
