@@ -873,7 +873,9 @@ test_run_check(void **state)
 static void
 test_run_shipped_configs(void **state)
 {
-	static const char *const names[] = { "quick.ini", "full.ini" };
+	static const char *const names[] = {
+		"quick.ini", "full.ini", "drivers.ini",
+	};
 	struct fixture *fx = *state;
 	char cfg[PATH_MAX];
 	unsigned int i;
@@ -881,7 +883,7 @@ test_run_shipped_configs(void **state)
 
 	if (!have_debian(fx))
 		skip();
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(cfg, sizeof(cfg), "%s/%s", configs_dir, names[i]);
 		run_perf(fx, NULL, (const char *[]){ "--config", cfg,
 			"--check", NULL }, &r);
