@@ -20,7 +20,9 @@
  * virtual channels whose source and destination addresses are interpreted
  * in another domain's address space. Such a vchan names the two domains by
  * *handlers*: small non-zero integers handed out by the access pair group
- * control plane (a later part of this library). With type
+ * control plane (rte_dma_access_pair_group_create() and the calls after
+ * it). A peer's addresses reach only the memory it shared
+ * (rte_dma_domain_mem_alloc() and the calls after it). With type
  * RTE_DMA_INTER_DOMAIN_NONE the vchan is an ordinary local one.
  *
  * @code{.unparsed}
