@@ -763,7 +763,7 @@ member_row(const void *entry, char cells[][CELL_LEN])
 	snprintf(cells[3], CELL_LEN, "%u", m->gid);
 	snprintf(cells[4], CELL_LEN, "%u", m->handler);
 	snprintf(cells[5], CELL_LEN, "%s", m->creator ? "creator" : "joiner");
-	snprintf(cells[6], CELL_LEN, "%s", class_name(m->dev_class));
+	snprintf(cells[6], CELL_LEN, "%s", member_class_name(m->dev_class));
 }
 
 static int
@@ -812,7 +812,7 @@ group_show(const struct app_ctx *ctx, int argc, char **argv)
 				i == 0 ? "" : ",", id, v[i].pid, v[i].uid,
 				v[i].gid, v[i].handler,
 				v[i].creator ? "creator" : "joiner",
-				class_name(v[i].dev_class));
+				member_class_name(v[i].dev_class));
 		}
 		printf("\n]}\n");
 	} else {

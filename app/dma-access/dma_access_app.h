@@ -80,5 +80,7 @@ int parse_class(const char *s, uint8_t *dev_class);
 
 /* Printable name of enum dxa_class. */
 const char *class_name(uint8_t dev_class);
+/* The same for a member's device: "software", "A", "B". */
+const char *member_class_name(uint8_t dev_class);
 
 #endif /* DMA_ACCESS_APP_H */

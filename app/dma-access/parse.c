@@ -167,3 +167,10 @@ class_name(uint8_t dev_class)
 		return "?";
 	return class_names[dev_class];
 }
+
+/* A member's device: class 0 is a software device, not "any class". */
+const char *
+member_class_name(uint8_t dev_class)
+{
+	return dev_class == DXA_CLASS_ANY ? "software" : class_name(dev_class);
+}

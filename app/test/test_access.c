@@ -1580,7 +1580,12 @@ test_token_class(void **state)
 	assert_int_equal(cli(f, 0, out, sizeof(out), "--json", "group", "show",
 		gidtext, NULL), 0);
 	assert_non_null(strstr(out, "\"class\": \"A\""));
-	assert_null(strstr(out, "\"class\": \"any\""));
+	assert_null(strstr(out, "\"class\": \"software\""));
+	snprintf(gidtext, sizeof(gidtext), "%d", gid);
+	assert_int_equal(cli(f, 0, out, sizeof(out), "--json", "group", "show",
+		gidtext, NULL), 0);
+	assert_non_null(strstr(out, "\"class\": \"software\""));
+	assert_null(strstr(out, "\"class\": \"A\""));
 }
 
 /* Administration is for root and the broker's own uid. */
