@@ -104,6 +104,12 @@ struct mem_export {
 	uint32_t cap_recv;
 	uint32_t unexport_seq;   /* of the UNEXPORT waiting for receivers */
 	bool removing;           /* an UNEXPORT waits for receivers */
+	/*
+	 * The grant group it is for (sent to its grantee only), or -1: every
+	 * group of its connection but grants. A grant's window is removed
+	 * by a GRANT_REVOKE, never by an UNEXPORT.
+	 */
+	int16_t scope;
 };
 
 /* A handler a peer may still hold, in the handler's epoch of release. */
@@ -148,6 +154,15 @@ struct group {
 	int16_t id;
 	uint8_t token_id[DXA_UUID_LEN];
 	uint64_t created;
+	/*
+	 * A Class B grant: members[0] is the owner (no device), the only
+	 * possible joiner the grantee domain, and the only window the one
+	 * export of the owner scoped to this group (grant_mem).
+	 */
+	bool grant;
+	bool revoked;            /* its window is gone: to be destroyed */
+	uint8_t grantee[DXA_UUID_LEN];
+	uint32_t grant_mem;
 	uint32_t nb_members;
 	struct member members[]; /* max_members; members[0] is the creator */
 };
@@ -178,6 +193,8 @@ struct dxa_broker {
 	uint16_t *handler_epoch;     /* bumped when a quarantine is cut short */
 	struct conn **handler_conn;  /* the member holding each used handler */
 	uint16_t next_handler;
+	uint32_t nb_grants;          /* groups that are grants */
+	uint32_t nb_revoked;         /* grants waiting for grant_sweep() */
 	uint64_t flushed;            /* when use counts were last written */
 	struct auth_slot auth[AUTH_SLOTS];
 	struct conn feed_conn;       /* dxa_broker_feed()'s peer */
@@ -670,14 +687,25 @@ export_settle(struct dxa_broker *b, struct conn *owner, uint32_t idx)
 {
 	struct mem_export *e = &owner->exports[idx];
 	struct dxa_reply_status r = { .status = 0 };
+	struct group *g;
 	int ret;
 
 	if (!e->removing || e->nb_recv > 0)
 		return false;
-	ret = conn_send(b, owner, DXA_MEM_UNEXPORT | DXA_REPLY,
+	ret = conn_send(b, owner, e->scope >= 0 ?
+		DXA_GRANT_REVOKE | DXA_REPLY : DXA_MEM_UNEXPORT | DXA_REPLY,
 		e->unexport_seq, &r, sizeof(r));
 	if (ret != 0)
 		conn_drop(b, owner, ret);
+	/*
+	 * A revoked grant's group goes once nothing iterates over groups:
+	 * grant_sweep(), at the end of the message or close that led here.
+	 */
+	g = e->scope >= 0 ? b->group_by_id[e->scope] : NULL;
+	if (g != NULL && !g->revoked) {
+		g->revoked = true;
+		b->nb_revoked++;
+	}
 	export_free(owner, idx);
 	return true;
 }
@@ -766,6 +794,16 @@ mem_group_unlink(struct dxa_broker *b, struct group *g,
  * gets one receiver more, each of @c's gets every other member. Made
  * before the join commits, so a join either relays everything or fails.
  */
+/*
+ * Whether export @e goes to the members of @g: a grant's window to its
+ * grant only, every other window to every group but grants.
+ */
+static bool
+export_for(const struct mem_export *e, const struct group *g)
+{
+	return g->grant ? e->scope == g->id : e->scope < 0;
+}
+
 static int
 mem_join_reserve(struct group *g, struct conn *c)
 {
@@ -775,11 +813,13 @@ mem_join_reserve(struct group *g, struct conn *c)
 		struct conn *o = g->members[i].conn;
 
 		for (k = 0; k < o->nb_exports; k++)
-			if (recv_reserve(&o->exports[k], 1) != 0)
+			if (export_for(&o->exports[k], g) &&
+					recv_reserve(&o->exports[k], 1) != 0)
 				return -ENOMEM;
 	}
 	for (k = 0; k < c->nb_exports; k++)
-		if (recv_reserve(&c->exports[k], g->nb_members) != 0)
+		if (export_for(&c->exports[k], g) &&
+				recv_reserve(&c->exports[k], g->nb_members) != 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -802,12 +842,13 @@ mem_join_relay(struct dxa_broker *b, struct group *g, const struct member *jm)
 		if (m == jm)
 			continue;
 		for (k = 0; k < m->conn->nb_exports; k++)
-			if (!m->conn->exports[k].removing)
+			if (!m->conn->exports[k].removing &&
+					export_for(&m->conn->exports[k], g))
 				mem_add(b, m->conn, &m->conn->exports[k], g, m,
 					c);
 	}
 	for (k = 0; k < c->nb_exports; k++) {
-		if (c->exports[k].removing)
+		if (c->exports[k].removing || !export_for(&c->exports[k], g))
 			continue;
 		for (i = 0; i < g->nb_members; i++)
 			if (&g->members[i] != jm)
@@ -816,17 +857,21 @@ mem_join_relay(struct dxa_broker *b, struct group *g, const struct member *jm)
 	}
 }
 
+/*
+ * Check descriptor @fd for window @req of @c and record it as an export of
+ * scope @scope, with room for @nb_to receivers. Consumes @fd on failure
+ * only; on success the export owns it.
+ */
 static int
-do_export(struct dxa_broker *b, struct conn *c,
-		const struct dxa_mem_export *req, int fd, bool fd_lost)
+export_add(struct conn *c, const struct dxa_mem_export *req, int fd,
+		bool fd_lost, int16_t scope, uint32_t nb_to,
+		struct mem_export **out)
 {
 	struct mem_recv *recv = NULL;
 	struct mem_file *file = NULL;
-	uint32_t i, pos, seen, nb_to = 0;
 	struct mem_export *e;
-	struct member *m;
-	struct group *g;
 	bool sealed;
+	uint32_t i;
 	int ret;
 
 	if (fd < 0)
@@ -838,15 +883,18 @@ do_export(struct dxa_broker *b, struct conn *c,
 	if (c->nb_exports >= DXA_MAX_EXPORTS)
 		goto close_fd;
 	/*
-	 * Receivers translate an owner address to one window of that owner:
-	 * two windows over one address would make that ambiguous.
+	 * Receivers translate an owner address to one window of that owner
+	 * per handler: two windows over one address, sent under one handler,
+	 * would make that ambiguous. A grant's window has a handler of its
+	 * own. Ids are unique whatever the scope.
 	 */
 	ret = -EEXIST;
 	for (i = 0; i < c->nb_exports; i++) {
 		const struct dxa_mem_export *o = &c->exports[i].desc;
 
 		if (o->mem_id == req->mem_id ||
-				(req->base < o->base + o->len &&
+				(c->exports[i].scope == scope &&
+				 req->base < o->base + o->len &&
 				 o->base < req->base + req->len))
 			goto close_fd;
 	}
@@ -860,8 +908,6 @@ do_export(struct dxa_broker *b, struct conn *c,
 		c->exports = e;
 		c->cap_exports = cap;
 	}
-	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
-		nb_to += g->nb_members - 1;
 	file = malloc(sizeof(*file));
 	if (nb_to > 0)
 		recv = calloc(nb_to, sizeof(*recv));
@@ -874,35 +920,56 @@ do_export(struct dxa_broker *b, struct conn *c,
 	e = &c->exports[c->nb_exports++];
 	*e = (struct mem_export){
 		.desc = *req, .file = file, .recv = recv, .cap_recv = nb_to,
+		.scope = scope,
 	};
-	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
-		for (i = 0; i < g->nb_members; i++)
-			if (g->members[i].conn != c)
-				mem_add(b, c, e, g, m, g->members[i].conn);
+	*out = e;
 	return 0;
 close_fd:
 	close(fd);
 	return ret;
 }
 
-/* Returns 0, a negative errno, or REPLY_LATER: see export_settle(). */
 static int
-do_unexport(struct dxa_broker *b, struct conn *c,
-		const struct dxa_mem_ref *req, uint32_t seq)
+do_export(struct dxa_broker *b, struct conn *c,
+		const struct dxa_mem_export *req, int fd, bool fd_lost)
+{
+	uint32_t i, pos, seen, nb_to = 0;
+	struct mem_export *e;
+	struct member *m;
+	struct group *g;
+	int ret;
+
+	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
+		if (!g->grant)
+			nb_to += g->nb_members - 1;
+	ret = export_add(c, req, fd, fd_lost, -1, nb_to, &e);
+	if (ret != 0)
+		return ret;
+	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
+		for (i = 0; !g->grant && i < g->nb_members; i++)
+			if (g->members[i].conn != c)
+				mem_add(b, c, e, g, m, g->members[i].conn);
+	return 0;
+}
+
+/*
+ * Remove export @idx of @c: at once when nobody has it, else once every
+ * receiver has unmapped it (REPLY_LATER; export_settle() answers @seq).
+ */
+static int
+export_remove(struct dxa_broker *b, struct conn *c, uint32_t idx,
+		uint32_t seq)
 {
 	struct dxa_mem_event ev;
 	struct mem_export *e;
 	uint32_t j;
-	int idx, ret;
+	int ret;
 
-	idx = export_find(c, req->mem_id);
-	if (idx < 0)
-		return -ENOENT;
 	e = &c->exports[idx];
 	if (e->removing)
 		return -EBUSY;
 	if (e->nb_recv == 0) {
-		export_free(c, (uint32_t)idx);
+		export_free(c, idx);
 		return 0;
 	}
 	e->removing = true;
@@ -921,6 +988,19 @@ do_unexport(struct dxa_broker *b, struct conn *c,
 		r->conn->nb_owed++;
 	}
 	return REPLY_LATER;
+}
+
+/* Returns 0, a negative errno, or REPLY_LATER: see export_settle(). */
+static int
+do_unexport(struct dxa_broker *b, struct conn *c,
+		const struct dxa_mem_ref *req, uint32_t seq)
+{
+	int idx = export_find(c, req->mem_id);
+
+	/* A grant's window goes with its grant (GRANT_REVOKE). */
+	if (idx < 0 || c->exports[idx].scope >= 0)
+		return -ENOENT;
+	return export_remove(b, c, (uint32_t)idx, seq);
 }
 
 /*
@@ -986,6 +1066,10 @@ group_free(struct dxa_broker *b, struct group *g)
 {
 	b->group_by_id[g->id] = NULL;
 	b->nb_groups--;
+	if (g->grant)
+		b->nb_grants--;
+	if (g->revoked)
+		b->nb_revoked--;
 	free(g);
 }
 
@@ -1098,14 +1182,16 @@ uuid_nil(const uint8_t *u)
 	return memcmp(u, nil, DXA_UUID_LEN) == 0;
 }
 
+static int group_new(struct dxa_broker *b, struct conn *c,
+		struct dxa_token *t, const uint8_t *domain_id, uint8_t dev_class,
+		struct group **out);
+
 static int
 do_create(struct dxa_broker *b, struct conn *c,
 		const struct dxa_group_create *req, struct dxa_reply_group *r)
 {
 	struct dxa_token *t = NULL;
 	struct group *g;
-	uint16_t h;
-	uint32_t i;
 	int ret;
 
 	if (uuid_nil(req->domain_id))
@@ -1113,6 +1199,29 @@ do_create(struct dxa_broker *b, struct conn *c,
 	ret = token_check(b, c, req->token, req->dev_class, &t);
 	if (ret != 0)
 		return ret;
+	/* Class B devices reach memory through grants, not groups. */
+	if (req->dev_class == DXA_CLASS_B)
+		return -EXDEV;
+	ret = group_new(b, c, t, req->domain_id, req->dev_class, &g);
+	if (ret != 0)
+		return ret;
+	r->group_id = g->id;
+	r->handler = g->members[0].handler;
+	return 0;
+}
+
+/*
+ * A new group of token @t, created by @c for domain @domain_id with a
+ * device of @dev_class, in the tables.
+ */
+static int
+group_new(struct dxa_broker *b, struct conn *c, struct dxa_token *t,
+		const uint8_t *domain_id, uint8_t dev_class, struct group **out)
+{
+	struct group *g;
+	uint16_t h;
+	uint32_t i;
+
 	if (b->nb_groups >= b->conf.max_groups)
 		return -ENOSPC;
 	g = calloc(1, sizeof(*g) + b->conf.max_members * sizeof(g->members[0]));
@@ -1135,10 +1244,10 @@ do_create(struct dxa_broker *b, struct conn *c,
 	memcpy(g->token_id, t->id, DXA_UUID_LEN);
 	g->created = now_realtime();
 	g->members[0] = (struct member){
-		.conn = c, .handler = h, .dev_class = req->dev_class,
+		.conn = c, .handler = h, .dev_class = dev_class,
 		.creator = true,
 	};
-	memcpy(g->members[0].domain_id, req->domain_id, DXA_UUID_LEN);
+	memcpy(g->members[0].domain_id, domain_id, DXA_UUID_LEN);
 	g->nb_members = 1;
 	b->group_by_id[g->id] = g;
 	b->nb_groups++;
@@ -1146,10 +1255,13 @@ do_create(struct dxa_broker *b, struct conn *c,
 	c->nb_groups++;
 	t->members++;
 	dxa_tokens_used(&b->tokens, t);
-	r->group_id = g->id;
-	r->handler = h;
+	*out = g;
 	return 0;
 }
+
+static int group_add_member(struct dxa_broker *b, struct group *g,
+		struct conn *c, struct dxa_token *t, const uint8_t *domain_id,
+		uint8_t dev_class, struct member **out);
 
 static int
 do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
@@ -1158,12 +1270,12 @@ do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
 	struct group *g = group_get(b, req->group_id);
 	struct dxa_token *t = NULL;
 	struct member *m;
-	uint16_t h;
 	int ret;
 
 	if (uuid_nil(req->domain_id))
 		return -EINVAL;
-	if (g == NULL)
+	/* A grant is reached through GRANT_ATTACH only. */
+	if (g == NULL || g->grant)
 		return -ENOENT;
 	ret = token_check(b, c, req->token, req->dev_class, &t);
 	if (ret != 0)
@@ -1179,7 +1291,28 @@ do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
 	 */
 	if (req->dev_class != g->members[0].dev_class)
 		return -EXDEV;
-	if (group_member_of_domain(g, req->domain_id) != NULL ||
+	ret = group_add_member(b, g, c, t, req->domain_id, req->dev_class, &m);
+	if (ret != 0)
+		return ret;
+	r->group_id = g->id;
+	r->handler = m->handler;
+	return 0;
+}
+
+/*
+ * @c joins @g (token @t checked) for @domain_id with a device of
+ * @dev_class; the windows are exchanged before the reply.
+ */
+static int
+group_add_member(struct dxa_broker *b, struct group *g, struct conn *c,
+		struct dxa_token *t, const uint8_t *domain_id, uint8_t dev_class,
+		struct member **out)
+{
+	struct member *m;
+	uint16_t h;
+	int ret;
+
+	if (group_member_of_domain(g, domain_id) != NULL ||
 			group_member_of_conn(g, c) != NULL)
 		return -EEXIST;
 	if (g->nb_members >= b->conf.max_members)
@@ -1192,17 +1325,154 @@ do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
 		return -ENOSPC;
 	m = &g->members[g->nb_members++];
 	*m = (struct member){
-		.conn = c, .handler = h, .dev_class = req->dev_class,
+		.conn = c, .handler = h, .dev_class = dev_class,
 	};
-	memcpy(m->domain_id, req->domain_id, DXA_UUID_LEN);
+	memcpy(m->domain_id, domain_id, DXA_UUID_LEN);
 	b->handler_conn[h] = c;
 	c->nb_groups++;
 	t->members++;
 	dxa_tokens_used(&b->tokens, t);
 	mem_join_relay(b, g, m);
-	r->group_id = g->id;
-	r->handler = h;
+	*out = m;
 	return 0;
+}
+
+/* ---- Class B grants ---- */
+
+/*
+ * The grant @handler names, when @c may see it: its owner or anyone (NULL
+ * @owner). A grant being revoked is no longer found.
+ */
+static struct group *
+grant_find(struct dxa_broker *b, uint16_t handler, const struct conn *owner)
+{
+	struct conn *oc = b->handler_conn[handler];
+	uint32_t pos = 0, seen = 0;
+	struct member *m;
+	struct group *g;
+
+	if (oc == NULL || (owner != NULL && oc != owner))
+		return NULL;
+	while ((g = conn_next_group(b, oc, &pos, &seen, &m)) != NULL) {
+		int idx;
+
+		if (!g->grant || !m->creator || m->handler != handler ||
+				g->revoked)
+			continue;
+		idx = export_find(oc, g->grant_mem);
+		return idx >= 0 && !oc->exports[idx].removing ? g : NULL;
+	}
+	return NULL;
+}
+
+static int
+do_grant_create(struct dxa_broker *b, struct conn *c,
+		const struct dxa_grant_create *req, int fd, bool fd_lost,
+		struct dxa_reply_group *r)
+{
+	struct dxa_token *t = NULL;
+	struct mem_export *e;
+	struct group *g;
+	int ret;
+
+	ret = -EINVAL;
+	if (uuid_nil(req->owner) || uuid_nil(req->grantee) ||
+			memcmp(req->owner, req->grantee, DXA_UUID_LEN) == 0)
+		goto close_fd;
+	/* The owner needs no device: the grant is for Class B initiators. */
+	ret = token_check(b, c, req->token, DXA_CLASS_B, &t);
+	if (ret != 0)
+		goto close_fd;
+	ret = group_new(b, c, t, req->owner, DXA_CLASS_B, &g);
+	if (ret != 0)
+		goto close_fd;
+	ret = export_add(c, &req->win, fd, fd_lost, g->id, 1, &e);
+	if (ret != 0) {
+		/* export_add() closed the descriptor. */
+		group_destroy(b, g);
+		return ret;
+	}
+	g->grant = true;
+	g->grant_mem = req->win.mem_id;
+	memcpy(g->grantee, req->grantee, DXA_UUID_LEN);
+	b->nb_grants++;
+	r->group_id = g->id;
+	r->handler = g->members[0].handler;
+	return 0;
+close_fd:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int
+do_grant_attach(struct dxa_broker *b, struct conn *c,
+		const struct dxa_grant_attach *req, struct dxa_reply_group *r)
+{
+	struct group *g = grant_find(b, req->handler, NULL);
+	struct dxa_token *t = NULL;
+	struct member *m;
+	int ret;
+
+	if (uuid_nil(req->domain_id))
+		return -EINVAL;
+	if (g == NULL)
+		return -ENOENT;
+	ret = token_check(b, c, req->token, req->dev_class, &t);
+	if (ret != 0)
+		return ret;
+	/* The grant's token, and the domain it names: nobody else. */
+	if (memcmp(t->id, g->token_id, DXA_UUID_LEN) != 0 ||
+			memcmp(req->domain_id, g->grantee, DXA_UUID_LEN) != 0) {
+		auth_failed(b, c);
+		return -EACCES;
+	}
+	if (req->dev_class != DXA_CLASS_B)
+		return -EXDEV;
+	ret = group_add_member(b, g, c, t, req->domain_id, req->dev_class, &m);
+	if (ret != 0)
+		return ret;
+	r->group_id = g->id;
+	r->handler = m->handler;
+	return 0;
+}
+
+/* Returns 0, a negative errno, or REPLY_LATER: see export_settle(). */
+static int
+do_grant_revoke(struct dxa_broker *b, struct conn *c,
+		const struct dxa_grant_ref *req, uint32_t seq)
+{
+	struct group *g = grant_find(b, req->handler, c);
+	int ret;
+
+	if (g == NULL)
+		return -ENOENT;
+	ret = export_remove(b, c, (uint32_t)export_find(c, g->grant_mem), seq);
+	if (ret == 0 && !g->revoked) {
+		/* Nobody had the window: the grant goes with this message. */
+		g->revoked = true;
+		b->nb_revoked++;
+	}
+	return ret;
+}
+
+/*
+ * Destroy the grants whose window is gone: the grantee, if any, gets
+ * GROUP_DESTROYED, and its operations toward the owner fail from then on.
+ * Runs at the end of each message and close, outside the loops over
+ * groups and exports that settle windows.
+ */
+static void
+grant_sweep(struct dxa_broker *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < GROUP_IDS && b->nb_revoked > 0; i++) {
+		struct group *g = b->group_by_id[i];
+
+		if (g != NULL && g->revoked)
+			group_destroy(b, g);
+	}
 }
 
 static int
@@ -1230,6 +1500,9 @@ do_destroy(struct dxa_broker *b, struct conn *c,
 		return -ENOENT;
 	if (!m->creator)
 		return -EPERM;
+	/* A grant ends with GRANT_REVOKE, which removes its window too. */
+	if (g->grant)
+		return -EINVAL;
 	if (g->nb_members > 1)
 		return -EBUSY;
 	handler_release(b, g, m->handler);
@@ -1290,7 +1563,22 @@ group_nth(struct dxa_broker *b, uint32_t index)
 	uint32_t i, seen = 0;
 
 	for (i = 0; i < GROUP_IDS; i++) {
-		if (b->group_by_id[i] == NULL)
+		if (b->group_by_id[i] == NULL || b->group_by_id[i]->grant)
+			continue;
+		if (seen++ == index)
+			return b->group_by_id[i];
+	}
+	return NULL;
+}
+
+/* The @index-th grant in id order. */
+static struct group *
+grant_nth(struct dxa_broker *b, uint32_t index)
+{
+	uint32_t i, seen = 0;
+
+	for (i = 0; i < GROUP_IDS && seen < b->nb_grants; i++) {
+		if (b->group_by_id[i] == NULL || !b->group_by_id[i]->grant)
 			continue;
 		if (seen++ == index)
 			return b->group_by_id[i];
@@ -1299,12 +1587,38 @@ group_nth(struct dxa_broker *b, uint32_t index)
 }
 
 static int
+do_grant_list(struct dxa_broker *b, const struct dxa_list_req *req,
+		struct dxa_reply_grant_list *r)
+{
+	struct group *g = grant_nth(b, req->index);
+	const struct member *o;
+	int idx;
+
+	r->total = b->nb_grants;
+	if (g == NULL)
+		return -ENOENT;
+	o = &g->members[0];
+	memcpy(r->owner, o->domain_id, DXA_UUID_LEN);
+	memcpy(r->grantee, g->grantee, DXA_UUID_LEN);
+	r->owner_pid = o->conn->pid;
+	r->owner_uid = o->conn->uid;
+	r->handler = o->handler;
+	r->attached = g->nb_members > 1;
+	idx = export_find(o->conn, g->grant_mem);
+	if (idx >= 0) {
+		r->len = o->conn->exports[idx].desc.len;
+		r->perm = o->conn->exports[idx].desc.perm;
+	}
+	return 0;
+}
+
+static int
 do_group_list(struct dxa_broker *b, const struct dxa_list_req *req,
 		struct dxa_reply_group_list *r)
 {
 	struct group *g = group_nth(b, req->index);
 
-	r->total = b->nb_groups;
+	r->total = b->nb_groups - b->nb_grants;
 	if (g == NULL)
 		return -ENOENT;
 	r->group_id = g->id;
@@ -1374,6 +1688,9 @@ dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 		struct dxa_mem_export exp;
 		struct dxa_mem_ref mref;
 		struct dxa_mem_released rel;
+		struct dxa_grant_create gcreate;
+		struct dxa_grant_attach gattach;
+		struct dxa_grant_ref gref;
 	} req;
 	union {
 		struct dxa_reply_group group;
@@ -1382,6 +1699,7 @@ dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 		struct dxa_reply_group_list glist;
 		struct dxa_reply_group_show show;
 		struct dxa_reply_status status;
+		struct dxa_reply_grant_list grlist;
 	} rep;
 	struct dxa_token *t;
 	struct dxa_hdr h;
@@ -1392,8 +1710,9 @@ dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 	ret = dxa_msg_check(msg, len, 0);
 	if (ret == 0) {
 		memcpy(&h, msg, sizeof(h));
-		/* Only an EXPORT brings a descriptor. */
-		if ((rx_fd >= 0 || rx_lost) && h.type != DXA_MEM_EXPORT)
+		/* Only an EXPORT or a GRANT_CREATE brings a descriptor. */
+		if ((rx_fd >= 0 || rx_lost) && h.type != DXA_MEM_EXPORT &&
+				h.type != DXA_GRANT_CREATE)
 			ret = -EPROTO;
 	}
 	if (ret != 0) {
@@ -1421,7 +1740,7 @@ dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 		status = -EAGAIN;
 		goto reply;
 	}
-	if (h.type >= DXA_TOKEN_ISSUE && h.type <= DXA_GROUP_SHOW &&
+	if (h.type >= DXA_TOKEN_ISSUE && h.type <= DXA_GRANT_LIST &&
 			!is_admin(c)) {
 		status = -EPERM;
 		goto reply;
@@ -1471,6 +1790,22 @@ dispatch(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 		if (status == REPLY_LATER)
 			return 0;
 		break;
+	case DXA_GRANT_CREATE:
+		status = do_grant_create(b, c, &req.gcreate, rx_fd, rx_lost,
+			&rep.group);
+		rx_fd = -1;
+		break;
+	case DXA_GRANT_ATTACH:
+		status = do_grant_attach(b, c, &req.gattach, &rep.group);
+		break;
+	case DXA_GRANT_REVOKE:
+		status = do_grant_revoke(b, c, &req.gref, h.seq);
+		if (status == REPLY_LATER)
+			return 0;
+		break;
+	case DXA_GRANT_LIST:
+		status = do_grant_list(b, &req.list, &rep.grlist);
+		break;
 	default:
 		/* dxa_msg_check() lets no other request type through. */
 		status = -EPROTO;
@@ -1488,6 +1823,7 @@ reply:
 	memset(&rep, 0, sizeof(rep));
 	if (ret != 0)
 		conn_drop(b, c, ret);
+	grant_sweep(b);
 	return ret;
 }
 
@@ -1548,9 +1884,10 @@ conn_free(struct dxa_broker *b, struct conn *c)
 }
 
 /*
- * Close every connection marked dead. Closing one sends events to others,
- * which may mark more: repeat until none is left. Each round frees one
- * connection, so this ends.
+ * Close every connection marked dead, and destroy the grants revoked
+ * meanwhile. Either sends events to others, which may mark more: repeat
+ * until nothing is left. Each round frees a connection or every revoked
+ * grant, so this ends.
  */
 static void
 conn_sweep(struct dxa_broker *b)
@@ -1560,9 +1897,14 @@ conn_sweep(struct dxa_broker *b)
 	for (;;) {
 		for (c = b->conns; c != NULL && !c->dead; c = c->next)
 			;
-		if (c == NULL)
+		if (c != NULL) {
+			conn_free(b, c);
+			continue;
+		}
+		/* Destroying a grant tells its grantee, who may fail to take it. */
+		if (b->nb_revoked == 0)
 			return;
-		conn_free(b, c);
+		grant_sweep(b);
 	}
 }
 

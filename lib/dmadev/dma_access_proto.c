@@ -28,6 +28,10 @@ _Static_assert(sizeof(struct dxa_mem_ref) == 8, "dxa_mem_ref");
 _Static_assert(sizeof(struct dxa_mem_released) == 8, "dxa_mem_released");
 _Static_assert(sizeof(struct dxa_reply_status) == 8, "dxa_reply_status");
 _Static_assert(sizeof(struct dxa_mem_event) == 48, "dxa_mem_event");
+_Static_assert(sizeof(struct dxa_grant_create) == 80, "dxa_grant_create");
+_Static_assert(sizeof(struct dxa_grant_attach) == 40, "dxa_grant_attach");
+_Static_assert(sizeof(struct dxa_grant_ref) == 8, "dxa_grant_ref");
+_Static_assert(sizeof(struct dxa_reply_grant_list) == 64, "grant_list");
 
 int
 dxa_body_size(uint16_t type)
@@ -57,6 +61,14 @@ dxa_body_size(uint16_t type)
 		return sizeof(struct dxa_mem_ref);
 	case DXA_MEM_RELEASED:
 		return sizeof(struct dxa_mem_released);
+	case DXA_GRANT_CREATE:
+		return sizeof(struct dxa_grant_create);
+	case DXA_GRANT_ATTACH:
+		return sizeof(struct dxa_grant_attach);
+	case DXA_GRANT_REVOKE:
+		return sizeof(struct dxa_grant_ref);
+	case DXA_GRANT_LIST:
+		return sizeof(struct dxa_list_req);
 	case DXA_EVENT:
 		return sizeof(struct dxa_event);
 	case DXA_MEM_EVENT:
@@ -67,7 +79,13 @@ dxa_body_size(uint16_t type)
 	case DXA_GROUP_DESTROY | DXA_REPLY:
 	case DXA_HANDLER_GET | DXA_REPLY:
 	case DXA_TOKEN_REVOKE | DXA_REPLY:
+	case DXA_GRANT_CREATE | DXA_REPLY:
+	case DXA_GRANT_ATTACH | DXA_REPLY:
 		return sizeof(struct dxa_reply_group);
+	case DXA_GRANT_REVOKE | DXA_REPLY:
+		return sizeof(struct dxa_reply_status);
+	case DXA_GRANT_LIST | DXA_REPLY:
+		return sizeof(struct dxa_reply_grant_list);
 	case DXA_TOKEN_ISSUE | DXA_REPLY:
 		return sizeof(struct dxa_reply_token_issue);
 	case DXA_TOKEN_LIST | DXA_REPLY:
@@ -186,6 +204,26 @@ body_ok(uint16_t type, const void *body)
 
 		return b->handler != 0 && b->mem_id != 0 && b->reserved == 0;
 	}
+	case DXA_GRANT_CREATE: {
+		const struct dxa_grant_create *b = body;
+
+		return window_ok(b->win.mem_id, b->win.perm, b->win.base,
+			b->win.len, b->win.offset);
+	}
+	case DXA_GRANT_ATTACH: {
+		const struct dxa_grant_attach *b = body;
+
+		return b->handler != 0 && b->dev_class <= DXA_CLASS_B &&
+			ZEROED(b->reserved);
+	}
+	case DXA_GRANT_REVOKE: {
+		const struct dxa_grant_ref *b = body;
+
+		return b->handler != 0 && b->reserved == 0 &&
+			b->reserved2 == 0;
+	}
+	case DXA_GRANT_LIST:
+		return ((const struct dxa_list_req *)body)->reserved == 0;
 	case DXA_EVENT: {
 		const struct dxa_event *b = body;
 
@@ -205,7 +243,9 @@ body_ok(uint16_t type, const void *body)
 	}
 	case DXA_GROUP_CREATE | DXA_REPLY:
 	case DXA_GROUP_JOIN | DXA_REPLY:
-	case DXA_HANDLER_GET | DXA_REPLY: {
+	case DXA_HANDLER_GET | DXA_REPLY:
+	case DXA_GRANT_CREATE | DXA_REPLY:
+	case DXA_GRANT_ATTACH | DXA_REPLY: {
 		const struct dxa_reply_group *b = body;
 
 		/* A success names a real group and a real handler. */
@@ -239,10 +279,17 @@ body_ok(uint16_t type, const void *body)
 			b->dev_class <= DXA_CLASS_B;
 	}
 	case DXA_MEM_EXPORT | DXA_REPLY:
-	case DXA_MEM_UNEXPORT | DXA_REPLY: {
+	case DXA_MEM_UNEXPORT | DXA_REPLY:
+	case DXA_GRANT_REVOKE | DXA_REPLY: {
 		const struct dxa_reply_status *b = body;
 
 		return b->status <= 0 && b->reserved == 0;
+	}
+	case DXA_GRANT_LIST | DXA_REPLY: {
+		const struct dxa_reply_grant_list *b = body;
+
+		return b->status <= 0 && b->attached <= 1 && b->reserved == 0 &&
+			(b->perm & ~DXA_PERM_ALL) == 0;
 	}
 	default:
 		return false;

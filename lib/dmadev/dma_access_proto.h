@@ -51,12 +51,17 @@ enum dxa_type {
 	DXA_MEM_UNEXPORT = 7,
 	/* One-way, no reply: a receiver unmapped a window after a MEM_DEL. */
 	DXA_MEM_RELEASED = 8,
+	/* Class B grants: any peer. CREATE carries one fd (SCM_RIGHTS). */
+	DXA_GRANT_CREATE = 9,
+	DXA_GRANT_ATTACH = 10,
+	DXA_GRANT_REVOKE = 11,
 	/* Administration: root or the broker's own uid. */
 	DXA_TOKEN_ISSUE = 16,
 	DXA_TOKEN_LIST = 17,
 	DXA_TOKEN_REVOKE = 18,
 	DXA_GROUP_LIST = 19,
 	DXA_GROUP_SHOW = 20,
+	DXA_GRANT_LIST = 21,
 	/* Broker to member, unrequested. */
 	DXA_EVENT = 32,
 	/* A window appears (carries its fd) or goes. */
@@ -276,6 +281,54 @@ struct dxa_mem_event {
 	uint64_t offset;
 	uint32_t owner_uid; /* the owner's uid, from the kernel */
 	uint32_t reserved2;
+};
+
+/*
+ * DXA_GRANT_CREATE: the owner (no device needed) grants window @win of its
+ * memory to domain @grantee alone. The fd of @win rides with it, as with
+ * DXA_MEM_EXPORT. The reply (struct dxa_reply_group) names the grant by
+ * its handler; group_id is the grant's own group in the broker.
+ */
+struct dxa_grant_create {
+	uint8_t token[DXA_UUID_LEN];
+	uint8_t owner[DXA_UUID_LEN];   /* the owner's domain id */
+	uint8_t grantee[DXA_UUID_LEN]; /* the only domain that may attach */
+	struct dxa_mem_export win;
+};
+
+/*
+ * DXA_GRANT_ATTACH: the grantee attaches grant @handler to a device of
+ * class @dev_class. The window comes before the reply (struct
+ * dxa_reply_group: the grant's group and the grantee's own handler).
+ */
+struct dxa_grant_attach {
+	uint8_t token[DXA_UUID_LEN];
+	uint8_t domain_id[DXA_UUID_LEN];
+	uint16_t handler;
+	uint8_t dev_class;
+	uint8_t reserved[5];
+};
+
+/* DXA_GRANT_REVOKE: answered once the grantee has unmapped the window. */
+struct dxa_grant_ref {
+	uint16_t handler;
+	uint16_t reserved;
+	uint32_t reserved2;
+};
+
+/* Reply to DXA_GRANT_LIST (request: struct dxa_list_req); no secret. */
+struct dxa_reply_grant_list {
+	int32_t status;       /* -ENOENT past the end */
+	uint32_t total;
+	uint8_t owner[DXA_UUID_LEN];
+	uint8_t grantee[DXA_UUID_LEN];
+	uint64_t len;
+	int32_t owner_pid;
+	uint32_t owner_uid;
+	uint32_t perm;        /* DXA_PERM_* */
+	uint16_t handler;
+	uint8_t attached;     /* 1 once the grantee attached it */
+	uint8_t reserved;
 };
 
 /*
