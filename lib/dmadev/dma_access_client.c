@@ -466,6 +466,15 @@ dxa_client_call_fd(uint16_t type, const void *body, size_t body_len,
 		NULL, false);
 }
 
+int
+dxa_client_call_fd_connect(uint16_t type, const void *body, size_t body_len,
+		int pass_fd, void *reply, size_t reply_len,
+		const uint8_t *embed_secret)
+{
+	return client_call(type, body, body_len, pass_fd, reply, reply_len,
+		embed_secret, true);
+}
+
 /*
  * A forked child is not a member of anything: it must neither talk over
  * the parent's connection (the parent's reader would take its replies)

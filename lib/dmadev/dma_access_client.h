@@ -69,6 +69,14 @@ int dxa_client_call_fd(uint16_t type, const void *body, size_t body_len,
 		int pass_fd, void *reply, size_t reply_len);
 
 /*
+ * As dxa_client_call() with descriptor @pass_fd attached: connects (or
+ * embeds the broker for @embed_secret) first if needed.
+ */
+int dxa_client_call_fd_connect(uint16_t type, const void *body,
+		size_t body_len, int pass_fd, void *reply, size_t reply_len,
+		const uint8_t *embed_secret);
+
+/*
  * Close the connection (the broker ends every membership it carried),
  * deliver the events still queued, stop the client's threads and an
  * embedded broker. Called when the last inter-domain device closes, so no

@@ -526,6 +526,102 @@ int rte_dma_domain_mem_share_dpdk(uint64_t flags);
 
 /** @} */
 
+/**
+ * @name Class B grants
+ *
+ * Single-sided access (RTE_DMA_DOMAIN_CLASS_B): the owner of memory, which
+ * needs no device, grants one window of memory it registered to one named
+ * domain; that domain attaches the grant to a Class B device and uses the
+ * grant's handler as a vchan's src_handler or dst_handler. Nothing else of
+ * the owner's memory reaches the grantee, and the grant reaches nobody
+ * else. The broker keeps grants like groups: a grant lives while its
+ * owner's broker connection does, and the grantee's attachment is a
+ * membership (its end is a RTE_DMA_GROUP_EVENT_GROUP_DESTROYED for the
+ * grant's group, which appears in no group listing).
+ * @{
+ */
+
+/**
+ * Grant domain @p grantee access to [addr, addr + len) of memory this
+ * process registered (rte_dma_domain_mem_alloc(), _register(),
+ * _share_dpdk()). No device is needed. Without a broker daemon, the first
+ * broker call of the process may start the embedded broker, as
+ * rte_dma_access_pair_group_create() does, admitting @p token.
+ *
+ * @param token Access token; the grantee attaches with the same one. A
+ *   token limited to a class must be for Class B.
+ * @param grantee The only domain that may attach the grant; not this
+ *   process's own.
+ * @param addr First byte, a multiple of 4 KiB, in one registered range.
+ * @param len Bytes, > 0, within the same range.
+ * @param perm RTE_DMA_DOMAIN_MEM_READ and/or _WRITE: what the grantee may
+ *   do (read: a source; write: a destination); within the range's.
+ * @param[out] handler The grant, non-zero: give it to the grantee.
+ * @return 0; -EINVAL (NULL or nil argument, alignment, @p perm, grantee is
+ *   this domain); -ENOENT (not inside one registered range); -EACCES
+ *   (@p perm exceeds the range's, or the broker refused the token);
+ *   -ENOSPC (grant table full here or at the broker); -EAGAIN; the
+ *   broker errors of rte_dma_access_pair_group_create().
+ */
+__rte_experimental
+int rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
+		const void *addr, size_t len, uint64_t perm, uint16_t *handler);
+
+/**
+ * Revoke a grant of this process. Returns once the grantee, if it
+ * attached, has unmapped the window: its operations that were using it
+ * have completed; later ones fail (RTE_DMA_STATUS_INVALID_SRC_ADDR /
+ * _DST_ADDR, then RTE_DMA_STATUS_DEV_LINK_ERROR once the grantee learns
+ * the grant is gone).
+ *
+ * @param handler A handler from rte_dma_domain_grant_create().
+ * @return 0; -EINVAL (0); -ENOENT (not a grant of this process, or gone
+ *   with a lost broker connection); -ETIMEDOUT (the grantee did not
+ *   confirm within 5 s); -ECONNRESET, -EPROTO.
+ */
+__rte_experimental
+int rte_dma_domain_grant_revoke(uint16_t handler);
+
+/**
+ * Attach a grant made for this domain to a Class B device. When this
+ * returns, the window is mapped here and @p handler can name the owner's
+ * side of a vchan of @p dev_id, with @p own_handler naming this domain's.
+ *
+ * @param dev_id A Class B device (rte_dma_domain_class_get()).
+ * @param token The grant's token.
+ * @param handler The grant, as its owner passed it on.
+ * @param[out] own_handler This domain's handler for the grant.
+ * @param cb Event callback, or NULL: RTE_DMA_GROUP_EVENT_GROUP_DESTROYED
+ *   (with the owner's domain id) when the grant is revoked or its owner
+ *   goes; the group id it gives is the broker's for this grant, the same
+ *   in every event of it.
+ * @return 0; -EINVAL (invalid device, NULL, 0, no inter-domain
+ *   capability); -ENOTSUP (no inter-domain support); -ENOENT (no such
+ *   grant, or revoked); -EACCES (wrong token, or the grant names another
+ *   domain); -EXDEV (the device is not of Class B); -EEXIST (attached
+ *   already); -ENOSPC; -EAGAIN; -ECONNREFUSED; -ECONNRESET; -ETIMEDOUT;
+ *   -EPROTO; the driver's group_attach error.
+ */
+__rte_experimental
+int rte_dma_domain_grant_attach(int16_t dev_id, rte_uuid_t token,
+		uint16_t handler, uint16_t *own_handler,
+		rte_dma_access_pair_group_event_cb_t cb);
+
+/**
+ * Detach a grant from a device: vchans using it fail from now on with
+ * RTE_DMA_STATUS_DEV_LINK_ERROR; the owner keeps the grant and may see it
+ * attached again.
+ *
+ * @param dev_id The device it was attached to.
+ * @param handler The grant.
+ * @return 0; -EINVAL (invalid device, 0); -ENOENT (not attached to
+ *   @p dev_id); -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
+ */
+__rte_experimental
+int rte_dma_domain_grant_detach(int16_t dev_id, uint16_t handler);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

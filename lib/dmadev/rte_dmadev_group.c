@@ -34,6 +34,7 @@ struct membership {
 	int16_t dev_id;
 	int16_t group_id;
 	uint16_t handler;
+	uint16_t grant;  /* a Class B grant attached: its handler; else 0 */
 	uint32_t gen;    /* the broker connection that carries it */
 	rte_dma_access_pair_group_event_cb_t cb;
 };
@@ -246,6 +247,17 @@ membership_add(struct membership *slot, int16_t dev_id, int16_t group_id,
 	return 0;
 }
 
+/* A Class B device reaches memory through grants only. */
+static int
+not_class_b(int16_t dev_id, uint8_t dev_class)
+{
+	if (dev_class != RTE_DMA_DOMAIN_CLASS_B)
+		return 0;
+	DOMAIN_LOG_RL(ERR, "device %d is of Class B: it takes part through grants (rte_dma_domain_grant_attach), not groups",
+		dev_id);
+	return -ENOTSUP;
+}
+
 int
 rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
 		rte_uuid_t token, int16_t *group_id,
@@ -258,6 +270,8 @@ rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
 
 	ret = member_precheck(dev_id, domain_id, token, group_id,
 		&req.dev_class);
+	if (ret == 0)
+		ret = not_class_b(dev_id, req.dev_class);
 	if (ret != 0)
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
@@ -298,6 +312,8 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 		return -EINVAL;
 	}
 	ret = member_precheck(dev_id, domain_id, token, &req, &req.dev_class);
+	if (ret == 0)
+		ret = not_class_b(dev_id, req.dev_class);
 	if (ret != 0)
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
@@ -357,6 +373,71 @@ membership_end(int16_t dev_id, int16_t group_id, bool as_creator)
 int
 rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id)
 {
+	return membership_end(dev_id, group_id, false);
+}
+
+int
+rte_dma_domain_grant_attach(int16_t dev_id, rte_uuid_t token,
+		uint16_t handler, uint16_t *own_handler,
+		rte_dma_access_pair_group_event_cb_t cb)
+{
+	struct dxa_grant_attach req = { .handler = handler };
+	struct dxa_reply_group r;
+	struct membership *slot;
+	rte_uuid_t me;
+	int ret;
+
+	if (handler == 0 || own_handler == NULL) {
+		DOMAIN_LOG_RL(ERR, "device %d: grant handler 0 or NULL argument",
+			dev_id);
+		return -EINVAL;
+	}
+	ret = rte_dma_domain_id_get(me);
+	if (ret != 0)
+		return ret;
+	ret = member_precheck(dev_id, me, token, own_handler, &req.dev_class);
+	if (ret != 0)
+		return ret;
+	memcpy(req.token, token, DXA_UUID_LEN);
+	memcpy(req.domain_id, me, DXA_UUID_LEN);
+	pthread_mutex_lock(&group_lock);
+	slot = membership_free_slot();
+	if (slot == NULL) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	/* The window comes before the reply: mapped when this returns. */
+	ret = dxa_client_call(DXA_GRANT_ATTACH, &req, sizeof(req), &r,
+		sizeof(r), NULL);
+	if (ret == 0)
+		ret = membership_add(slot, dev_id, r.group_id, r.handler, false,
+			cb);
+	if (ret == 0) {
+		slot->grant = handler;
+		*own_handler = r.handler;
+	}
+out:
+	pthread_mutex_unlock(&group_lock);
+	memset(&req, 0, sizeof(req));
+	return ret;
+}
+
+int
+rte_dma_domain_grant_detach(int16_t dev_id, uint16_t handler)
+{
+	int16_t group_id = -1;
+	unsigned int i;
+
+	if (!rte_dma_is_valid(dev_id) || handler == 0)
+		return -EINVAL;
+	pthread_mutex_lock(&group_lock);
+	for (i = 0; i < RTE_DIM(memberships); i++)
+		if (memberships[i].used && memberships[i].dev_id == dev_id &&
+				memberships[i].grant == handler)
+			group_id = memberships[i].group_id;
+	pthread_mutex_unlock(&group_lock);
+	if (group_id < 0)
+		return -ENOENT;
 	return membership_end(dev_id, group_id, false);
 }
 

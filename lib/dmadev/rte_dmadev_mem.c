@@ -55,10 +55,23 @@ struct mem_reg {
 	uint32_t perm;
 };
 
+/* A grant of ours (Class B), on registration @reg_id. */
+struct mem_grant {
+	uint16_t handler;  /* 0: free slot, unless pending */
+	bool pending;      /* being created: the broker has not answered */
+	uint32_t reg_id;
+};
+
+/* Grants of one process; their window ids have this bit, registrations not. */
+#define MEM_GRANTS 256
+#define GRANT_MEM_ID_BIT UINT32_C(0x80000000)
+
 static struct {
 	pthread_mutex_t lock;
 	struct mem_reg regs[MEM_REGS];
 	uint32_t next_id;
+	struct mem_grant grants[MEM_GRANTS];
+	uint32_t next_grant_id;
 } mem = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -152,6 +165,19 @@ reg_extmem(struct mem_reg *r)
 		return;
 	if (rte_extmem_register(r->addr, r->len, NULL, 0, pg) == 0)
 		r->extmem = true;
+}
+
+/* Whether a grant of ours is on registration @id; mem.lock held. */
+static bool
+reg_granted(uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < MEM_GRANTS; i++)
+		if ((mem.grants[i].handler != 0 || mem.grants[i].pending) &&
+				mem.grants[i].reg_id == id)
+			return true;
+	return false;
 }
 
 static void
@@ -261,6 +287,11 @@ rte_dma_domain_mem_unregister(void *addr)
 	if (r == NULL || r->removing) {
 		pthread_mutex_unlock(&mem.lock);
 		return -ENOENT;
+	}
+	if (reg_granted(r->id)) {
+		pthread_mutex_unlock(&mem.lock);
+		DOMAIN_LOG_RL(ERR, "%p is granted: revoke its grants first", addr);
+		return -EBUSY;
 	}
 	r->removing = true;
 	ref.mem_id = r->id;
@@ -466,6 +497,12 @@ dxa_mem_conn_opened(int conn_fd)
 	int n, rx_fd;
 
 	pthread_mutex_lock(&mem.lock);
+	/*
+	 * Grants lived on the connection that broke: none is left (one being
+	 * created now, over this connection, is still pending).
+	 */
+	for (i = 0; i < MEM_GRANTS; i++)
+		mem.grants[i].handler = 0;
 	for (i = 0; i < MEM_REGS; i++) {
 		const struct mem_reg *r = &mem.regs[i];
 
@@ -493,6 +530,143 @@ dxa_mem_conn_opened(int conn_fd)
 				r->addr, rep.status);
 	}
 	pthread_mutex_unlock(&mem.lock);
+}
+
+/* ---- Class B grants, owner side ---- */
+
+/* The registration holding [a, a + len), or NULL; mem.lock held. */
+static struct mem_reg *
+reg_holding(uintptr_t a, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < MEM_REGS; i++) {
+		struct mem_reg *r = &mem.regs[i];
+		uintptr_t b = (uintptr_t)r->addr;
+
+		if (r->used && !r->removing && a >= b && len <= r->len &&
+				a - b <= r->len - len)
+			return r;
+	}
+	return NULL;
+}
+
+int
+rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
+		const void *addr, size_t len, uint64_t perm, uint16_t *handler)
+{
+	struct dxa_grant_create req = { 0 };
+	struct dxa_reply_group rep;
+	uintptr_t a = (uintptr_t)addr;
+	struct mem_grant *slot = NULL;
+	struct mem_reg *r;
+	unsigned int i;
+	int fd, ret;
+
+	if (token == NULL || grantee == NULL || handler == NULL ||
+			rte_uuid_is_null(token) || rte_uuid_is_null(grantee) ||
+			addr == NULL || len == 0 || a % DXA_MEM_ALIGN != 0 ||
+			(perm & MEM_PERMS) == 0 ||
+			(perm & ~(uint64_t)MEM_PERMS) != 0) {
+		DOMAIN_LOG_RL(ERR, "grant: invalid argument (%p+%zu, perm 0x%" PRIx64 ")",
+			addr, len, perm);
+		return -EINVAL;
+	}
+	ret = rte_dma_domain_id_get(req.owner);
+	if (ret != 0)
+		return ret;
+	if (memcmp(req.owner, grantee, DXA_UUID_LEN) == 0) {
+		DOMAIN_LOG_RL(ERR, "grant: the grantee is this domain");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&mem.lock);
+	r = reg_holding(a, len);
+	for (i = 0; i < MEM_GRANTS && slot == NULL; i++)
+		if (mem.grants[i].handler == 0 && !mem.grants[i].pending)
+			slot = &mem.grants[i];
+	if (r == NULL || slot == NULL || (perm & ~(uint64_t)r->perm) != 0) {
+		ret = r == NULL ? -ENOENT : slot == NULL ? -ENOSPC : -EACCES;
+		pthread_mutex_unlock(&mem.lock);
+		DOMAIN_LOG_RL(ERR, "grant of %p+%zu: %s", addr, len,
+			ret == -ENOENT ? "not inside one registered range" :
+			ret == -ENOSPC ? "too many grants" :
+			"more access than the range was registered with");
+		return ret;
+	}
+	/* A read-only grant travels as a read-only descriptor. */
+	fd = own_fd(r->fd, (uint32_t)perm);
+	req.win = (struct dxa_mem_export){
+		.base = a,
+		.len = len,
+		.offset = r->offset + (a - (uintptr_t)r->addr),
+		.mem_id = GRANT_MEM_ID_BIT |
+			(++mem.next_grant_id & ~GRANT_MEM_ID_BIT),
+		.perm = (uint32_t)perm,
+	};
+	if (req.win.mem_id == GRANT_MEM_ID_BIT)
+		req.win.mem_id = GRANT_MEM_ID_BIT |
+			(++mem.next_grant_id & ~GRANT_MEM_ID_BIT);
+	slot->reg_id = r->id;
+	/* Reserved, so that an unregister waits for the answer. */
+	slot->pending = true;
+	pthread_mutex_unlock(&mem.lock);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	memcpy(req.token, token, DXA_UUID_LEN);
+	memcpy(req.grantee, grantee, DXA_UUID_LEN);
+	/* No lock of ours across the call: connecting re-exports. */
+	ret = dxa_client_call_fd_connect(DXA_GRANT_CREATE, &req, sizeof(req),
+		fd, &rep, sizeof(rep), token);
+	close(fd);
+out:
+	memset(&req, 0, sizeof(req));
+	pthread_mutex_lock(&mem.lock);
+	slot->pending = false;
+	slot->handler = ret == 0 ? rep.handler : 0;
+	pthread_mutex_unlock(&mem.lock);
+	if (ret != 0) {
+		DOMAIN_LOG_RL(ERR, "grant of %p+%zu refused: %s", addr, len,
+			strerror(-ret));
+		return ret;
+	}
+	*handler = rep.handler;
+	return 0;
+}
+
+int
+rte_dma_domain_grant_revoke(uint16_t handler)
+{
+	struct dxa_grant_ref ref = { .handler = handler };
+	struct dxa_reply_status rep;
+	struct mem_grant *g = NULL;
+	unsigned int i;
+	int ret;
+
+	if (handler == 0)
+		return -EINVAL;
+	pthread_mutex_lock(&mem.lock);
+	for (i = 0; i < MEM_GRANTS && g == NULL; i++)
+		if (mem.grants[i].handler == handler)
+			g = &mem.grants[i];
+	pthread_mutex_unlock(&mem.lock);
+	if (g == NULL)
+		return -ENOENT;
+	/* The broker answers once the grantee has unmapped the window. */
+	ret = dxa_client_call_fd(DXA_GRANT_REVOKE, &ref, sizeof(ref), -1, &rep,
+		sizeof(rep));
+	if (ret == -ENOTCONN)
+		ret = -ENOENT;
+	pthread_mutex_lock(&mem.lock);
+	/* Gone either way once the broker says it has no such grant. */
+	if ((ret == 0 || ret == -ENOENT) && g->handler == handler)
+		g->handler = 0;
+	pthread_mutex_unlock(&mem.lock);
+	if (ret != 0 && ret != -ENOENT)
+		DOMAIN_LOG_RL(ERR, "grant %u not revoked: %s", handler,
+			strerror(-ret));
+	return ret;
 }
 
 /* ---- receiver side ---- */
