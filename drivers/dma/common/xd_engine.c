@@ -468,6 +468,20 @@ xd_domain_vchan_check_paired(int16_t dev_id, uint16_t vchan,
 	return 0;
 }
 
+/*
+ * Class B: the handlers are the grants attached to the device (and its own
+ * handler of each), in any combination the device can reach, as for the
+ * software device; the class makes the broker admit the device to grants
+ * only.
+ */
+const struct rte_dma_domain_ops xd_engine_domain_ops_granted = {
+	.dev_class = RTE_DMA_DOMAIN_CLASS_B,
+	.vchan_check = xd_domain_vchan_check,
+	.group_attach = xd_domain_group_attach,
+	.group_detach = xd_domain_group_detach,
+	.member_left = xd_domain_member_left,
+};
+
 const struct rte_dma_domain_ops xd_engine_domain_ops_paired = {
 	.dev_class = RTE_DMA_DOMAIN_CLASS_A,
 	.vchan_check = xd_domain_vchan_check_paired,

@@ -162,6 +162,12 @@ extern const struct rte_dma_domain_ops xd_engine_domain_ops;
  */
 extern const struct rte_dma_domain_ops xd_engine_domain_ops_paired;
 
+/*
+ * Inter-domain operations of a single-sided (Class B) device: the
+ * handlers of grants attached to it (rte_dma_domain_grant_attach()).
+ */
+extern const struct rte_dma_domain_ops xd_engine_domain_ops_granted;
+
 /* ---- vdev glue: xd_vdev.c ---- */
 
 /* Devarg: run the engine on this worker lcore (default: inline). */
