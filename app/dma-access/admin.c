@@ -48,6 +48,8 @@ _Static_assert(offsetof(struct dxa_reply_group_list, total) ==
 	offsetof(struct list_head, total), "group list head");
 _Static_assert(offsetof(struct dxa_reply_group_show, total) ==
 	offsetof(struct list_head, total), "group show head");
+_Static_assert(offsetof(struct dxa_reply_grant_list, total) ==
+	offsetof(struct list_head, total), "grant list head");
 
 /*
  * dxa_msg_check() only lets replies with status <= 0 through, so a reply
@@ -820,6 +822,93 @@ group_show(const struct app_ctx *ctx, int argc, char **argv)
 	}
 	free(v);
 	return output_flush(&a);
+}
+
+/* ---- grant ---- */
+
+static const char *
+perm_text(uint32_t perm)
+{
+	return perm == DXA_PERM_ALL ? "rw" : perm == DXA_PERM_READ ? "r" :
+		perm == DXA_PERM_WRITE ? "w" : "-";
+}
+
+static void
+grant_row(const void *entry, char cells[][CELL_LEN])
+{
+	const struct dxa_reply_grant_list *g = entry;
+
+	snprintf(cells[0], CELL_LEN, "%u", g->handler);
+	uuid_text(g->owner, cells[1]);
+	snprintf(cells[2], CELL_LEN, "%d", g->owner_pid);
+	uuid_text(g->grantee, cells[3]);
+	snprintf(cells[4], CELL_LEN, "%" PRIu64, g->len);
+	snprintf(cells[5], CELL_LEN, "%s", perm_text(g->perm));
+	snprintf(cells[6], CELL_LEN, "%s", g->attached ? "yes" : "no");
+}
+
+static int
+grant_list(const struct app_ctx *ctx, int argc, char **argv)
+{
+	static const char *const head[] = { "HANDLER", "OWNER", "OWNER-PID",
+		"GRANTEE", "BYTES", "PERM", "ATTACHED" };
+	struct dxa_reply_grant_list *v;
+	struct dxa_list_req req;
+	char owner[37], grantee[37];
+	struct admin a;
+	const char *pos;
+	void *entries;
+	uint32_t nb, i;
+	bool help;
+	int ret;
+
+	ret = parse_plain("grant list", "grant", argc, argv, 0, NULL, &pos,
+		&help);
+	if (ret != APP_EXIT_OK || help)
+		return ret;
+	ret = admin_open(&a, ctx, "grant list");
+	if (ret != APP_EXIT_OK)
+		return ret;
+	memset(&req, 0, sizeof(req));
+	ret = admin_list(&a, DXA_GRANT_LIST, &req, sizeof(req), &req.index,
+		sizeof(*v), &entries, &nb);
+	admin_close(&a);
+	if (ret != APP_EXIT_OK)
+		return ret;
+	v = entries;
+	if (ctx->json) {
+		printf("[");
+		for (i = 0; i < nb; i++) {
+			uuid_text(v[i].owner, owner);
+			uuid_text(v[i].grantee, grantee);
+			printf("%s\n  {\"handler\": %u, \"owner\": \"%s\", \"owner_pid\": %d, \"owner_uid\": %u, \"grantee\": \"%s\", \"bytes\": %" PRIu64 ", \"perm\": \"%s\", \"attached\": %s}",
+				i == 0 ? "" : ",", v[i].handler, owner,
+				v[i].owner_pid, v[i].owner_uid, grantee,
+				v[i].len, perm_text(v[i].perm),
+				v[i].attached ? "true" : "false");
+		}
+		printf("%s]\n", nb == 0 ? "" : "\n");
+	} else if (nb == 0) {
+		printf("no grants\n");
+	} else {
+		table_print(head, RTE_DIM(head), v, sizeof(*v), nb, grant_row);
+	}
+	free(v);
+	return output_flush(&a);
+}
+
+int
+cmd_grant(const struct app_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("grant: missing subcommand (list)");
+	if (strcmp(argv[1], "list") == 0)
+		return grant_list(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage_print("grant");
+		return APP_EXIT_OK;
+	}
+	return usage_error("grant: unknown subcommand '%s' (list)", argv[1]);
 }
 
 int

@@ -72,6 +72,9 @@ static const char usage_group[] =
 "  group list           list groups\n"
 "  group show ID        list the members of group ID\n";
 
+static const char usage_grant[] =
+"  grant list           list Class B grants (owner, grantee, size, access)\n";
+
 static const char usage_tail[] =
 "  help [COMMAND]       this help\n"
 "\n"
@@ -88,6 +91,7 @@ usage_print(const char *topic)
 		{ "daemon", usage_daemon },
 		{ "token", usage_token },
 		{ "group", usage_group },
+		{ "grant", usage_grant },
 	};
 	unsigned int i;
 
@@ -217,6 +221,8 @@ main(int argc, char **argv)
 		return cmd_token(&ctx, argc, argv);
 	if (strcmp(cmd, "group") == 0)
 		return cmd_group(&ctx, argc, argv);
+	if (strcmp(cmd, "grant") == 0)
+		return cmd_grant(&ctx, argc, argv);
 	if (strcmp(cmd, "help") == 0) {
 		if (argc > 2)
 			return usage_error("help: unexpected argument '%s'", argv[2]);
