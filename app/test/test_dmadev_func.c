@@ -9,6 +9,8 @@
  *   test_dmadev_func xd-lcore    dma_xd_skeleton, engine on lcore 1
  *   test_dmadev_func cnxk-inline dma_xd_cnxk (Class A), inline engine
  *   test_dmadev_func cnxk-lcore  dma_xd_cnxk, engine on lcore 1
+ *   test_dmadev_func idxd-inline dma_xd_idxd (Class B), inline engine
+ *   test_dmadev_func idxd-lcore  dma_xd_idxd, engine on lcore 1
  *   test_dmadev_func debian      Debian's own dma_skeleton plugin
  *
  * Everything DPDK's dmadev API promises (ring indexes, completion counts,
@@ -124,6 +126,29 @@ static const struct target targets[] = {
 		.domain_capa = RTE_DMA_CAPA_INTER_PROCESS_DOMAIN,
 		.capa_line = XD_PROCESS_LINE,
 		.dev_class = RTE_DMA_DOMAIN_CLASS_A,
+	},
+	{
+		.arg = "idxd-inline",
+		.dev_name = "dma_xd_idxd0",
+		.vdev_arg = "--vdev=dma_xd_idxd0",
+		.devargs = "",
+		.spare_name = "dma_xd_idxd5",
+		.xd = true,
+		.inline_engine = true,
+		.domain_capa = XD_BOTH_DOMAINS,
+		.capa_line = XD_BOTH_LINE,
+		.dev_class = RTE_DMA_DOMAIN_CLASS_B,
+	},
+	{
+		.arg = "idxd-lcore",
+		.dev_name = "dma_xd_idxd0",
+		.vdev_arg = "--vdev=dma_xd_idxd0,lcore=1",
+		.devargs = "lcore=1",
+		.spare_name = "dma_xd_idxd5",
+		.xd = true,
+		.domain_capa = XD_BOTH_DOMAINS,
+		.capa_line = XD_BOTH_LINE,
+		.dev_class = RTE_DMA_DOMAIN_CLASS_B,
 	},
 	{
 		/*

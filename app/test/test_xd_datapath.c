@@ -85,11 +85,13 @@ struct drv_class {
 	const char *name;
 	bool paired; /* Class A: own domain at one end, one peer's at the other */
 	bool os;     /* RTE_DMA_CAPA_INTER_OS_DOMAIN */
+	bool grants; /* Class B: memory through grants only, never groups */
 };
 
 static const struct drv_class drv_classes[] = {
-	{ "skeleton", false, true },
-	{ "cnxk", true, false },
+	{ "skeleton", false, true, false },
+	{ "cnxk", true, false, false },
+	{ "idxd", false, true, true },
 };
 static const struct drv_class *drv = &drv_classes[0];
 
@@ -260,6 +262,62 @@ peer_status(struct peer *pe, const char *want, const char *fmt, ...)
 	if (strcmp(s, want) != 0)
 		fail_msg("%s: '%s' completed %s, expected %s", pe->proc.name,
 			pe->proc.cmd, s, want);
+}
+
+/*
+ * A copy of @len bytes from @src to @dst on vchan 0 of @dev, repeated
+ * until it completes with DEV_LINK_ERROR (within EVENT_MS): the grantee
+ * learns that a grant is gone asynchronously, and until then a copy may
+ * only fail with @meanwhile (or, when NULL, not at all).
+ */
+static void
+copy_until_link_error(struct peer *pe, char dev, uint64_t src, uint64_t dst,
+		const char *meanwhile)
+{
+	uint64_t deadline = test_proc_now_ns() + EVENT_MS * 1000000ull;
+	char reply[TEST_PROC_LINE];
+	const char *s;
+
+	for (;;) {
+		test_proc_post(&pe->proc, "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+			dev, src, dst);
+		s = test_proc_wait_ok(&pe->proc, reply, REPLY_MS);
+		if (strcmp(s, "DEV_LINK_ERROR") == 0)
+			return;
+		if (meanwhile == NULL || strcmp(s, meanwhile) != 0)
+			fail_msg("%s: copy completed %s, expected DEV_LINK_ERROR%s%s",
+				pe->proc.name, s, meanwhile ? " or " : "",
+				meanwhile ? meanwhile : "");
+		if (test_proc_now_ns() > deadline)
+			fail_msg("%s: no DEV_LINK_ERROR within %u ms",
+				pe->proc.name, EVENT_MS);
+		sched_yield();
+	}
+}
+
+/*
+ * The event that a grant of @owner's is gone: a GROUP_DESTROYED from the
+ * owner's domain, of the broker's group for the grant (whose id the test
+ * does not know).
+ */
+static void
+expect_grant_gone(struct peer *pe, const char *owner)
+{
+	char line[TEST_PROC_LINE], tail[TEST_PROC_LINE];
+	size_t n, tl;
+	int ret;
+
+	snprintf(tail, sizeof(tail), " %s GROUP_DESTROYED", owner);
+	tl = strlen(tail);
+	ret = test_proc_async(&pe->proc, line, EVENT_MS);
+	if (ret != 0)
+		fail_msg("%s: no event within %u ms (%s), want a grant of %s gone",
+			pe->proc.name, EVENT_MS, strerror(-ret), owner);
+	n = strlen(line);
+	if (strncmp(line, "event ", 6) != 0 || n < tl ||
+			strcmp(line + n - tl, tail) != 0)
+		fail_msg("%s: unexpected '%s', want a grant of %s gone",
+			pe->proc.name, line, owner);
 }
 
 /* The text after "KEY=" in an answer of "KEY=VALUE" words. */
@@ -663,6 +721,318 @@ test_class_mismatch(void **state)
 	assert_int_not_equal(handler_of(b, 'x', g2, a), 0);
 	peer_ok(b, reply, "leave i %d", g1);
 	peer_ok(a, reply, "leave x %d", g2);
+}
+
+/* ---- 1c. Class B grants ------------------------------------------------ */
+
+/* A grant of @owner's region @name [off, off + len) to @to. */
+static unsigned int
+grant_to(struct fixture *f, struct peer *owner, const struct peer *to,
+		const char *name, uint64_t off, uint64_t len, const char *perm)
+{
+	uint64_t h = peer_num(owner, "grant %s %s %s %" PRIu64 " %" PRIu64 " %s",
+		f->token, to->domain, name, off, len, perm);
+
+	if (h == 0 || h > UINT16_MAX)
+		fail_msg("%s: grant handler %" PRIu64, owner->proc.name, h);
+	return (unsigned int)h;
+}
+
+/* @pe attaches grant @h to @dev: its own handler. */
+static unsigned int
+attach(struct fixture *f, struct peer *pe, char dev, unsigned int h)
+{
+	uint64_t own = peer_num(pe, "attach %c %s %u", dev, f->token, h);
+
+	if (own == 0 || own > UINT16_MAX)
+		fail_msg("%s: own handler %" PRIu64, pe->proc.name, own);
+	return (unsigned int)own;
+}
+
+/*
+ * "dpdk-dma-access grant list" (asking the embedded broker, as root) shows
+ * grant @h: its owner, grantee, size, access and whether it is attached,
+ * and no secret.
+ */
+static void
+grant_listed(struct fixture *f, unsigned int h, const struct peer *owner,
+		const struct peer *grantee, uint64_t len, const char *perm,
+		bool attached)
+{
+	const char *tool = getenv("XD_ACCESS");
+	char cmd[512], out[8192], want[512];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	if (tool == NULL)
+		fail_msg("XD_ACCESS is not set (meson sets it)");
+	snprintf(cmd, sizeof(cmd), "'%s' --socket '%s' --json grant list",
+		tool, f->sock);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (n < sizeof(out) - 1 &&
+			fgets(out + n, (int)(sizeof(out) - n), p) != NULL)
+		n += strlen(out + n);
+	st = pclose(p);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("%s: status %#x, output: %s", cmd, st, out);
+	snprintf(want, sizeof(want), "{\"handler\": %u, \"owner\": \"%s\", \"owner_pid\": %d, ",
+		h, owner->domain, (int)owner->proc.pid);
+	if (strstr(out, want) == NULL)
+		fail_msg("no '%s' in: %s", want, out);
+	snprintf(want, sizeof(want), "\"grantee\": \"%s\", \"bytes\": %" PRIu64 ", \"perm\": \"%s\", \"attached\": %s}",
+		grantee->domain, len, perm, attached ? "true" : "false");
+	if (strstr(strstr(out, "\"handler\": "), want) == NULL)
+		fail_msg("no '%s' in: %s", want, out);
+	if (strstr(out, f->token) != NULL)
+		fail_msg("grant list shows the token: %s", out);
+}
+
+/*
+ * Every refusal of the grant calls, in the owner and in initiators, and
+ * that a Class B device takes part in no group.
+ */
+static void
+test_grant_errors(void **state)
+{
+	static const char nil[] = "00000000-0000-0000-0000-000000000000";
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B"),
+		*c = peer_start(f, "C");
+	char reply[TEST_PROC_LINE], other[37];
+	unsigned int h, hr;
+	uuid_t u;
+
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, other);
+	mem_alloc(b, "B", 256 * KIB, "rw");
+	mem_alloc(b, "R", 64 * KIB, "r");
+	/* the owner's arguments */
+	peer_err(b, -EINVAL, "grant %s %s B 0 4096 rw", f->token, nil);
+	peer_err(b, -EINVAL, "grant %s %s B 0 4096 rw", f->token, b->domain);
+	peer_err(b, -EINVAL, "grant %s %s B 100 4096 rw", f->token, a->domain);
+	peer_err(b, -EINVAL, "grant %s %s B 0 0 rw", f->token, a->domain);
+	peer_err(b, -EINVAL, "grant %s %s B 0 4096 0", f->token, a->domain);
+	peer_err(b, -ENOENT, "grant %s %s B 4096 %u rw", f->token, a->domain,
+		256 * KIB);
+	peer_err(b, -EACCES, "grant %s %s R 0 4096 rw", f->token, a->domain);
+	h = grant_to(f, b, a, "B", 64 * KIB, 64 * KIB, "rw");
+	hr = grant_to(f, b, a, "R", 0, 4096, "r");
+	assert_int_not_equal(h, hr);
+	grant_listed(f, h, b, a, 64 * KIB, "rw", false);
+	/* granted memory stays registered until its grants are revoked */
+	peer_err(b, -EBUSY, "unreg B");
+
+	/* the initiators */
+	peer_err(a, -EINVAL, "attach i %s 0", f->token);
+	peer_err(a, -ENOENT, "attach i %s %u", f->token, 0xfff0);
+	peer_err(a, -EACCES, "attach i %s %u", other, h);
+	peer_err(c, -EACCES, "attach i %s %u", f->token, h);
+	peer_err(a, -EXDEV, "attach x %s %u", f->token, h);
+	attach(f, a, 'i', h);
+	grant_listed(f, h, b, a, 64 * KIB, "rw", true);
+	grant_listed(f, hr, b, a, 4096, "r", false);
+	peer_err(a, -EEXIST, "attach l %s %u", f->token, h);
+	peer_err(a, -ENOENT, "detach l %u", h);
+	peer_err(a, -ENOENT, "revoke %u", h);
+	peer_err(c, -ENOENT, "revoke %u", h);
+	/* a Class B device is in no group; grants are no groups to join */
+	peer_err(a, -ENOTSUP, "create i %s", f->token);
+	peer_err(a, -ENOTSUP, "join i %s 0", f->token);
+	peer_ok(b, reply, "revoke %u", h);
+	peer_err(b, -ENOENT, "revoke %u", h);
+	peer_err(a, -ENOENT, "attach l %s %u", f->token, h);
+	peer_ok(b, reply, "revoke %u", hr);
+	peer_ok(b, reply, "unreg B");
+}
+
+/*
+ * A grant reaches its window and nothing else of the owner's memory, with
+ * the permissions it gives, both ways, on both engines.
+ */
+static void
+test_grant_copy(void **state)
+{
+	struct fixture *f = *state;
+	const char dev = f->dev;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	unsigned int h, hr, own, ownr;
+	uint64_t wb, la;
+
+	wb = mem_alloc(b, "B", 1 * MIB, "rw");
+	peer_ok(b, reply, "set B 0 %u 0", 1 * MIB);
+	peer_ok(b, reply, "pat B %u 4096 91", 512 * KIB);
+	/* B's 64K..320K for writing, 512K..516K for reading only */
+	h = grant_to(f, b, a, "B", 64 * KIB, 256 * KIB, "w");
+	hr = grant_to(f, b, a, "B", 512 * KIB, 4096, "r");
+	own = attach(f, a, dev, h);
+	la = mem_alloc(a, "A", 64 * KIB, "rw");
+	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
+	peer_ok(a, reply, "pat A 0 8192 17");
+	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 8192",
+		dev, la, wb + 64 * KIB);
+	peer_ok(b, reply, "check B %u 8192 17 0", 64 * KIB);
+	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		dev, la, wb + 320 * KIB - 4096);
+	peer_status(a, "SUCCESSFUL",
+		"sg %c 0 %#" PRIx64 ":1000,%#" PRIx64 ":3000 %#" PRIx64 ":4000",
+		dev, la, la + 4096, wb + 100 * KIB);
+	peer_ok(b, reply, "check B %u 1000 17 0", 100 * KIB);
+	peer_ok(b, reply, "check B %u 3000 17 4096", 100 * KIB + 1000);
+	peer_status(a, "SUCCESSFUL", "fill %c 0 0x0102030405060708 %#" PRIx64 " 777",
+		dev, wb + 200 * KIB);
+	peer_ok(b, reply, "fillchk B %u 777 0x0102030405060708", 200 * KIB);
+	/* the rest of B's memory is out of reach, even within its region */
+	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb);
+	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb + 64 * KIB - 32);
+	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb + 320 * KIB - 32);
+	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb + 512 * KIB);
+	peer_ok(b, reply, "same B 0 %u 0", 64 * KIB);
+	peer_ok(b, reply, "same B %u %u 0", 320 * KIB, 192 * KIB);
+	peer_ok(b, reply, "check B %u 4096 91 0", 512 * KIB);
+	/* a write grant is no read grant */
+	peer_ok(a, reply, "setup %c 64 process %u %u", dev, h, own);
+	peer_status(a, "INVALID_SRC_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, wb + 64 * KIB, la);
+
+	/* the read-only grant, through the other engine's device */
+	ownr = attach(f, a, dev == 'i' ? 'l' : 'i', hr);
+	peer_ok(a, reply, "setup %c 64 process %u %u process %u %u",
+		dev == 'i' ? 'l' : 'i', hr, ownr, ownr, hr);
+	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		dev == 'i' ? 'l' : 'i', wb + 512 * KIB, la + 16 * KIB);
+	peer_ok(a, reply, "check A %u 4096 91 0", 16 * KIB);
+	peer_status(a, "INVALID_DST_ADDR", "copy %c 1 %#" PRIx64 " %#" PRIx64 " 64",
+		dev == 'i' ? 'l' : 'i', la, wb + 512 * KIB);
+	peer_ok(b, reply, "check B %u 4096 91 0", 512 * KIB);
+}
+
+/*
+ * The owner revokes a grant under a stream: the revoke returns once no
+ * operation of the grantee can write the window, so nothing lands after
+ * it; the grantee's later operations fail; a new grant works.
+ */
+static void
+test_grant_revoke(void **state)
+{
+	struct fixture *f = *state;
+	const char dev = f->dev;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	const unsigned int len = STREAM_NBLK * STREAM_BS;
+	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
+	uint64_t seed = test_seed(), wb, la, mark;
+	unsigned int h, own;
+
+	wb = mem_alloc(b, "W", len, "rw");
+	h = grant_to(f, b, a, "W", 0, len, "rw");
+	own = attach(f, a, dev, h);
+	la = mem_alloc(a, "A", 4 * KIB, "rw");
+	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
+
+	peer_ok(a, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, dev, wb,
+		STREAM_NBLK, STREAM_BS, seed);
+	peer_num(a, "bg wait %u", STREAM_OPS);
+	peer_ok(b, reply, "revoke %u", h);
+	peer_ok(b, reply, "set W 0 %u 0x5a", len);
+	mark = peer_num(a, "bg mark");
+	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS);
+	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
+	print_message("A's stream: %s\n", res);
+	if (kv(res, "ok") < STREAM_OPS || kv(res, "ok_after_mark") != 0 ||
+			kv(res, "dst") + kv(res, "link") < STREAM_OPS ||
+			kv(res, "src") + kv(res, "other") != 0 ||
+			kv_signed(res, "last_ok") >= kv_signed(res, "first_fail"))
+		fail_msg("A's stream into the revoked grant: %s (want: successes, then only INVALID_DST_ADDR or DEV_LINK_ERROR)",
+			res);
+	/* Nothing landed after the revoke returned. */
+	peer_ok(b, reply, "same W 0 %u 0x5a", len);
+	/* The grantee learns the grant is gone; its device keeps working. */
+	expect_grant_gone(a, b->domain);
+	copy_until_link_error(a, dev, la, wb, NULL);
+	peer_err(a, -ENOENT, "detach %c %u", dev, h);
+	peer_ok(b, reply, "same W 0 %u 0x5a", len);
+
+	/* A new grant of the same memory works. */
+	h = grant_to(f, b, a, "W", 0, len, "rw");
+	own = attach(f, a, dev, h);
+	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
+	peer_ok(a, reply, "pat A 0 64 3");
+	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb + 4096);
+	peer_ok(b, reply, "check W 4096 64 3 0");
+	/* detached: the grantee's operations fail; attached again, work */
+	peer_ok(a, reply, "detach %c %u", dev, h);
+	peer_status(a, "DEV_LINK_ERROR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb + 4096);
+	own = attach(f, a, dev, h);
+	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
+	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb + 8192);
+	peer_ok(b, reply, "check W 8192 64 3 0");
+}
+
+/*
+ * The owner is killed under a stream: the grantee keeps running, learns
+ * it, and its later operations toward the owner fail, with no SIGBUS.
+ * The broker lives in a third process (its first grant embedded it), so
+ * that it outlives the owner.
+ */
+static void
+test_grant_owner_kill(void **state)
+{
+	struct fixture *f = *state;
+	const char dev = f->dev;
+	struct peer *c = peer_start(f, "C"), *a = peer_start(f, "A"),
+		*b = peer_start(f, "B");
+	const unsigned int len = STREAM_NBLK * STREAM_BS;
+	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
+	uint64_t seed = test_seed(), wb, la, mark;
+	unsigned int h, own;
+
+	mem_alloc(c, "C", 4096, "rw");
+	grant_to(f, c, a, "C", 0, 4096, "rw");
+	wb = mem_alloc(b, "W", len, "rw");
+	h = grant_to(f, b, a, "W", 0, len, "rw");
+	own = attach(f, a, dev, h);
+	la = mem_alloc(a, "A", 4 * KIB, "rw");
+	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
+	peer_ok(a, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, dev, wb,
+		STREAM_NBLK, STREAM_BS, seed);
+	peer_num(a, "bg wait %u", STREAM_OPS);
+	test_proc_kill9(&b->proc);
+	expect_grant_gone(a, b->domain);
+	mark = peer_num(a, "bg mark");
+	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS);
+	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
+	print_message("A's stream: %s\n", res);
+	if (kv(res, "ok") < STREAM_OPS || kv(res, "ok_after_mark") != 0 ||
+			kv(res, "src") + kv(res, "dst") + kv(res, "other") != 0)
+		fail_msg("A's stream into the dead owner's grant: %s (want: successes, then only DEV_LINK_ERROR)",
+			res);
+	copy_until_link_error(a, dev, la, wb, NULL);
+	peer_quit(a);
+}
+
+/* A grant is for Class B devices: another class cannot attach it. */
+static void
+test_grant_other_class(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	unsigned int h;
+
+	mem_alloc(b, "B", 64 * KIB, "rw");
+	h = grant_to(f, b, a, "B", 0, 4096, "rw");
+	peer_err(a, -EXDEV, "attach i %s %u", f->token, h);
+	peer_err(a, -EXDEV, "attach x %s %u", f->token, h);
+	peer_ok(b, reply, "revoke %u", h);
 }
 
 /* ---- 2. vchan set-up -------------------------------------------------- */
@@ -1661,6 +2031,29 @@ main(void)
 			teardown, (void *)(uintptr_t)&lcore_engine),
 		cmocka_unit_test_setup_teardown(test_inter_os, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_grant_other_class, setup,
+			teardown),
+	};
+	/*
+	 * Class B: memory reaches a device through grants, never through
+	 * groups (test_grant_errors checks the refusals), so the grant cases
+	 * stand for the group ones.
+	 */
+	const struct CMUnitTest grant_tests[] = {
+		cmocka_unit_test_setup_teardown(test_grant_errors, setup,
+			teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_revoke,
+			setup, teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_revoke,
+			setup, teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_owner_kill,
+			setup, teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_owner_kill,
+			setup, teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_copy, setup,
+			teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_copy, setup,
+			teardown, (void *)(uintptr_t)&lcore_engine),
 	};
 	const char *peer = peer_path();
 
@@ -1678,10 +2071,13 @@ main(void)
 			drv = &drv_classes[i];
 	if (getenv("XD_DRIVER") != NULL &&
 			strcmp(getenv("XD_DRIVER"), drv->name) != 0) {
-		fprintf(stderr, "XD_DRIVER=%s: not a driver of ours (skeleton, cnxk)\n",
+		fprintf(stderr, "XD_DRIVER=%s: not a driver of ours (skeleton, cnxk, idxd)\n",
 			getenv("XD_DRIVER"));
 		return EXIT_FAILURE;
 	}
+	if (drv->grants)
+		return cmocka_run_group_tests_name(drv->name, grant_tests, NULL,
+			group_teardown);
 	return cmocka_run_group_tests_name(drv->name, tests, NULL,
 		group_teardown);
 }

@@ -11,7 +11,8 @@
  *   l  dma_xd_skeleton1,lcore=1  engine on lcore 1
  *   x  dma_xd_cnxk9              inline, Class A
  *
- * (for cnxk: dma_xd_cnxk0, dma_xd_cnxk1,lcore=1 and dma_xd_skeleton9),
+ * (for cnxk: dma_xd_cnxk0, dma_xd_cnxk1,lcore=1 and dma_xd_skeleton9; for
+ * idxd, Class B: dma_xd_idxd0, dma_xd_idxd1,lcore=1 and dma_xd_skeleton9),
  *
  * and named memory regions. It prints "ready DOMAIN" once EAL is up (or
  * "fail -ERRNO" and exits), then answers one line per command line:
@@ -27,6 +28,12 @@
  *   leave DEV GID | destroy DEV GID
  *   handler DEV GID DOMAIN        ok H
  *   ns                            ok pid=PID host=HOSTNAME
+ * Class B grants
+ *   grant TOKEN DOMAIN NAME OFF LEN FLAGS   ok H: rte_dma_domain_grant_create()
+ *                                 of NAME's [OFF, OFF+LEN) to DOMAIN
+ *   revoke H                      rte_dma_domain_grant_revoke()
+ *   attach DEV TOKEN H            ok OWN: rte_dma_domain_grant_attach()
+ *   detach DEV H                  rte_dma_domain_grant_detach()
  * Memory (a region is a name for local memory)
  *   alloc NAME LEN FLAGS          ok ADDR     rte_dma_domain_mem_alloc()
  *   free NAME                                  rte_dma_domain_mem_free()
@@ -158,6 +165,17 @@ static const struct peer_driver {
 			"--log-level=pmd.dma.xd_*:warning",
 		},
 		{ "dma_xd_cnxk0", "dma_xd_cnxk1", "dma_xd_skeleton9" },
+	},
+	{
+		"idxd",
+		{
+			"--vdev=dma_xd_idxd0",
+			"--vdev=dma_xd_idxd1,lcore=1",
+			"--vdev=dma_xd_skeleton9",
+			"--log-level=lib.eal:warning",
+			"--log-level=pmd.dma.xd_*:warning",
+		},
+		{ "dma_xd_idxd0", "dma_xd_idxd1", "dma_xd_skeleton9" },
 	},
 };
 
@@ -1543,6 +1561,82 @@ cmd_handler(char **w, unsigned int n)
 		reply_status(ret);
 }
 
+/* ---- Class B grant commands ---- */
+
+static void
+cmd_grant(char **w, unsigned int n)
+{
+	uint64_t off, len, flags;
+	rte_uuid_t token, grantee;
+	struct region *r;
+	uint16_t h = 0;
+	int ret;
+
+	if (n != 7 || rte_uuid_parse(w[1], token) != 0 ||
+			rte_uuid_parse(w[2], grantee) != 0 ||
+			(r = region_find(w[3])) == NULL ||
+			arg_u64(w[4], &off) != 0 || arg_u64(w[5], &len) != 0 ||
+			arg_flags(w[6], &flags) != 0 || off > r->size) {
+		say("err usage");
+		return;
+	}
+	ret = rte_dma_domain_grant_create(token, grantee, r->addr + off, len,
+		flags, &h);
+	if (ret == 0)
+		say("ok %u", h);
+	else
+		reply_status(ret);
+}
+
+static void
+cmd_revoke(char **w, unsigned int n)
+{
+	uint32_t h;
+
+	if (n != 2 || arg_u32(w[1], &h) != 0 || h > UINT16_MAX) {
+		say("err usage");
+		return;
+	}
+	reply_status(rte_dma_domain_grant_revoke((uint16_t)h));
+}
+
+static void
+cmd_attach(char **w, unsigned int n)
+{
+	int16_t dev_id;
+	rte_uuid_t token;
+	uint16_t own = 0;
+	uint32_t h;
+	int ret;
+
+	if (n != 4 || arg_dev(w[1], &dev_id) != 0 ||
+			rte_uuid_parse(w[2], token) != 0 ||
+			arg_u32(w[3], &h) != 0 || h > UINT16_MAX) {
+		say("err usage");
+		return;
+	}
+	ret = rte_dma_domain_grant_attach(dev_id, token, (uint16_t)h, &own,
+		on_event);
+	if (ret == 0)
+		say("ok %u", own);
+	else
+		reply_status(ret);
+}
+
+static void
+cmd_detach(char **w, unsigned int n)
+{
+	int16_t dev_id;
+	uint32_t h;
+
+	if (n != 3 || arg_dev(w[1], &dev_id) != 0 || arg_u32(w[2], &h) != 0 ||
+			h > UINT16_MAX) {
+		say("err usage");
+		return;
+	}
+	reply_status(rte_dma_domain_grant_detach(dev_id, (uint16_t)h));
+}
+
 /* Which namespaces this process is in shows in its pid and host name. */
 static void
 cmd_ns(void)
@@ -2166,6 +2260,14 @@ run(char *line)
 		cmd_end(w, n, true);
 	} else if (strcmp(w[0], "handler") == 0) {
 		cmd_handler(w, n);
+	} else if (strcmp(w[0], "grant") == 0) {
+		cmd_grant(w, n);
+	} else if (strcmp(w[0], "revoke") == 0) {
+		cmd_revoke(w, n);
+	} else if (strcmp(w[0], "attach") == 0) {
+		cmd_attach(w, n);
+	} else if (strcmp(w[0], "detach") == 0) {
+		cmd_detach(w, n);
 	} else if (strcmp(w[0], "ns") == 0 && n == 1) {
 		cmd_ns();
 	} else if (strcmp(w[0], "alloc") == 0) {
