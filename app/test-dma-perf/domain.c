@@ -548,16 +548,21 @@ case_setup(const struct perf_config *cfg, struct perf_case *c,
 		.pattern = c->direction == PERF_DIR_READ,
 	};
 	struct iovec iov = { .iov_base = &join, .iov_len = sizeof(join) };
+	/* Class B: the peer grants its buffer to us instead of joining. */
+	const bool granted =
+		rte_dma_domain_class_get(c->dev_id) == RTE_DMA_DOMAIN_CLASS_B;
 	struct perf_xpeer_status st;
 	uint16_t own, peer;
 	int ret;
 
 	if (peer_status(cfg, c, PERF_XPEER_READY, &st) < 0)
 		return -EINVAL;
-	if (group_get(cfg, c, me) < 0)
+	if (!granted && group_get(cfg, c, me) < 0)
 		return -EINVAL;
 	memcpy(join.token, token, sizeof(join.token));
 	join.group_id = c->group_id;
+	if (granted)
+		memcpy(join.grantee, me, sizeof(join.grantee));
 	ret = perf_send_all(c->peer.fd, &iov, 1);
 	explicit_bzero(join.token, sizeof(join.token));
 	if (ret < 0) {
@@ -584,17 +589,31 @@ case_setup(const struct perf_config *cfg, struct perf_case *c,
 	c->peer.own_pid = st.pid;
 	memcpy(c->peer.domain_id, st.domain_id, sizeof(c->peer.domain_id));
 
-	/* Once this returns, the peer's windows are mapped here. */
-	ret = rte_dma_access_pair_group_handler_get(c->dev_id, c->group_id,
-		(uint8_t *)(uintptr_t)me, &own);
-	if (ret == 0)
+	if (granted) {
+		/* Once this returns, the granted window is mapped here. */
+		ret = rte_dma_domain_grant_attach(c->dev_id, token, st.grant,
+			&own, NULL);
+		if (ret < 0) {
+			perf_config_error(cfg, c->name, "device",
+				"%s cannot attach the peer's grant %u: %s",
+				c->device, st.grant, strerror(-ret));
+			return -EINVAL;
+		}
+		c->grant = st.grant;
+		peer = st.grant;
+	} else {
+		/* Once this returns, the peer's windows are mapped here. */
 		ret = rte_dma_access_pair_group_handler_get(c->dev_id,
-			c->group_id, c->peer.domain_id, &peer);
-	if (ret < 0) {
-		perf_config_error(cfg, c->name, "device",
-			"no handler for %s in group %d: %s",
-			c->device, c->group_id, strerror(-ret));
-		return -EINVAL;
+			c->group_id, (uint8_t *)(uintptr_t)me, &own);
+		if (ret == 0)
+			ret = rte_dma_access_pair_group_handler_get(c->dev_id,
+				c->group_id, c->peer.domain_id, &peer);
+		if (ret < 0) {
+			perf_config_error(cfg, c->name, "device",
+				"no handler for %s in group %d: %s",
+				c->device, c->group_id, strerror(-ret));
+			return -EINVAL;
+		}
 	}
 	c->xd = (struct rte_dma_inter_domain_param){
 		.type = c->domain == PERF_DOMAIN_OS ? RTE_DMA_INTER_OS_DOMAIN :
@@ -648,9 +667,21 @@ perf_domain_release(struct perf_config *cfg)
 {
 	unsigned int i, j;
 
-	/* The peers leave their groups before they exit. */
+	/*
+	 * Grants first: detached, their owners revoke them without waiting.
+	 * Then the peers of groups leave and the groups go, and only then
+	 * the owners of grants exit: the broker may live in one of them
+	 * (the first broker call of the run embedded it there).
+	 */
+	for (i = 0; i < cfg->nb_cases; i++) {
+		struct perf_case *c = &cfg->cases[i];
+
+		if (c->grant != 0)
+			rte_dma_domain_grant_detach(c->dev_id, c->grant);
+	}
 	for (i = 0; i < cfg->nb_cases; i++)
-		if (cfg->cases[i].type == PERF_DMA_INTER_DOMAIN_COPY)
+		if (cfg->cases[i].type == PERF_DMA_INTER_DOMAIN_COPY &&
+				cfg->cases[i].grant == 0)
 			perf_peer_stop(&cfg->cases[i].peer);
 	for (i = 0; i < cfg->nb_cases; i++) {
 		struct perf_case *c = &cfg->cases[i];
@@ -670,6 +701,12 @@ perf_domain_release(struct perf_config *cfg)
 					c->name, c->device, strerror(-ret));
 		}
 	}
-	for (i = 0; i < cfg->nb_cases; i++)
-		cfg->cases[i].group_id = -1;
+	for (i = 0; i < cfg->nb_cases; i++) {
+		struct perf_case *c = &cfg->cases[i];
+
+		if (c->grant != 0)
+			perf_peer_stop(&c->peer);
+		c->grant = 0;
+		c->group_id = -1;
+	}
 }

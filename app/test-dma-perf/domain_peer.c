@@ -177,13 +177,20 @@ join_ok(const struct perf_xpeer_join *j)
 		j->windows >= 1 && j->windows <= PERF_MAX_WINDOWS &&
 		j->bytes % j->windows == 0 &&
 		(j->bytes / j->windows) % PERF_WINDOW_ALIGN == 0 &&
-		j->group_id >= 0 && j->group_id <= INT16_MAX &&
+		j->group_id >= -1 && j->group_id <= INT16_MAX &&
+		(j->group_id >= 0 || (j->windows == 1 &&
+			!rte_uuid_is_null(j->grantee))) &&
 		j->reserved == 0;
 }
 
-/* Join, share, fill; then tell the benchmark where the buffer is. */
+/*
+ * Join, share, fill; then tell the benchmark where the buffer is. For a
+ * Class B initiator, share, then grant the buffer to it (*grant) instead
+ * of joining: the peer needs no device of its own then.
+ */
 static int
-peer_join(int fd, int16_t dev_id, struct peer_buf *b, int16_t *group_id)
+peer_join(int fd, int16_t dev_id, struct peer_buf *b, int16_t *group_id,
+		uint16_t *grant)
 {
 	struct perf_xpeer_status st = { .stage = PERF_XPEER_JOINED };
 	struct perf_xpeer_join j;
@@ -201,11 +208,11 @@ peer_join(int fd, int16_t dev_id, struct peer_buf *b, int16_t *group_id)
 	if (fault("peer-token"))
 		j.token[0] ^= 1;
 	ret = rte_dma_domain_id_get(me);
-	if (ret == 0)
+	if (ret == 0 && j.group_id >= 0)
 		ret = rte_dma_access_pair_group_join(dev_id, me, j.token,
 			(int16_t)j.group_id, NULL);
-	explicit_bzero(j.token, sizeof(j.token));
 	if (ret < 0) {
+		explicit_bzero(j.token, sizeof(j.token));
 		report(fd, PERF_XPEER_JOIN, ret);
 		return ret;
 	}
@@ -213,9 +220,21 @@ peer_join(int fd, int16_t dev_id, struct peer_buf *b, int16_t *group_id)
 
 	ret = buf_share(b, j.bytes, j.windows);
 	if (ret < 0) {
+		explicit_bzero(j.token, sizeof(j.token));
 		report(fd, PERF_XPEER_MEMORY, ret);
 		return ret;
 	}
+	if (j.group_id < 0) {
+		ret = rte_dma_domain_grant_create(j.token, j.grantee, b->addr,
+			b->bytes, PEER_PERMS, grant);
+		if (ret < 0) {
+			explicit_bzero(j.token, sizeof(j.token));
+			report(fd, PERF_XPEER_JOIN, ret);
+			return ret;
+		}
+	}
+	explicit_bzero(j.token, sizeof(j.token));
+	st.grant = *grant;
 	if (j.pattern)
 		perf_pattern_fill(b->addr, b->bytes);
 	else
@@ -256,6 +275,7 @@ perf_domain_peer_main(int argc, char **argv)
 	char runtime_dir[PATH_MAX] = "";
 	struct peer_buf b = { 0 };
 	int16_t dev_id, group_id = -1;
+	uint16_t grant = 0;
 	int fd, i, eal_argc = 0, ret;
 	char *end;
 	long v;
@@ -300,16 +320,19 @@ perf_domain_peer_main(int argc, char **argv)
 	dev_id = (int16_t)ret;
 	ret = report(fd, PERF_XPEER_READY, 0);
 	if (ret == 0)
-		ret = peer_join(fd, dev_id, &b, &group_id);
+		ret = peer_join(fd, dev_id, &b, &group_id, &grant);
 	if (ret == 0)
 		peer_serve(fd, &b, runtime_dir);
 
 	/*
 	 * Leave first: with no member left to unmap the windows, stopping
-	 * to share them does not wait for anyone.
+	 * to share them does not wait for anyone. The benchmark detached
+	 * from a grant before it let us go, so a revoke waits for nobody.
 	 */
 	if (group_id >= 0)
 		rte_dma_access_pair_group_leave(dev_id, group_id);
+	if (grant != 0)
+		rte_dma_domain_grant_revoke(grant);
 	buf_unshare(&b);
 	rte_dma_close(dev_id);
 stop_eal:

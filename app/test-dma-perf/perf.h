@@ -141,6 +141,7 @@ struct perf_case {
 	/* Set up after EAL starts. */
 	int16_t dev_id;                 /* -1: no device */
 	int16_t group_id;               /* DMA_INTER_DOMAIN_COPY; -1: none */
+	uint16_t grant;                 /* Class B: the peer's grant; 0: none */
 	/* The vchan's domains: type NONE (a local vchan) but for the above. */
 	struct rte_dma_inter_domain_param xd;
 	struct perf_peer peer;
@@ -425,10 +426,18 @@ struct perf_xpeer_status {
 	/* JOINED: as the peer sees them (domain=os: 1 and 0, its own). */
 	int32_t pid;
 	uint32_t uid;
+	/* JOINED, for a Class B device: the grant of the buffer to us. */
+	uint16_t grant;
+	uint16_t reserved[3];
 };
 
+/*
+ * Join group @group_id and share the buffer with it; or, with group_id -1
+ * (a Class B device here), grant the buffer to domain @grantee instead.
+ */
 struct perf_xpeer_join {
 	uint8_t token[16];       /* the group's token: a secret */
+	uint8_t grantee[16];     /* group_id -1: our domain */
 	int32_t group_id;
 	uint32_t windows;        /* share the buffer as this many windows */
 	uint64_t bytes;

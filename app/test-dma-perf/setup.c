@@ -155,6 +155,13 @@ check_device(const struct perf_config *cfg, struct perf_case *c)
 				os ? "os" : "process");
 			return -EINVAL;
 		}
+		if (c->windows > 1 && rte_dma_domain_class_get(c->dev_id) ==
+				RTE_DMA_DOMAIN_CLASS_B) {
+			perf_config_error(cfg, c->name, "windows",
+				"%s is a Class B device: the peer grants it its buffer as one window, so windows must be 1",
+				c->device);
+			return -EINVAL;
+		}
 	}
 	if (c->src_sge > 1 || c->dst_sge > 1) {
 		const char *key = c->src_sge > 1 ? "dma_src_sge" : "dma_dst_sge";

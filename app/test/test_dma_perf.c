@@ -63,6 +63,7 @@
 	"--no-shconf --no-telemetry"
 #define EAL_XD "--vdev=dma_xd_skeleton0 --vdev=dma_xd_skeleton1,lcore=1"
 #define EAL_CNXK "--vdev=dma_xd_cnxk0"
+#define EAL_IDXD "--vdev=dma_xd_idxd0"
 #define EAL_DEBIAN "--vdev=dma_skeleton0"
 
 struct fixture {
@@ -494,6 +495,10 @@ BAD(bad_inter_os_no_capa, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAI
 BAD(bad_inter_os_cnxk, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_cnxk0\ndomain=os\nbuf_size=64\n",
 	.vdevs = EAL_CNXK,
 	.expect = { "[case1] device", "dma_xd_cnxk0 cannot copy across OS domains", "RTE_DMA_CAPA_INTER_OS_DOMAIN" });
+/* Class B: the peer's buffer comes as one grant */
+BAD(bad_inter_windows_idxd, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_idxd0\nbuf_size=64\nmem_size=1\nwindows=2\n",
+	.vdevs = EAL_IDXD,
+	.expect = { "[case1] windows", "dma_xd_idxd0 is a Class B device", "windows must be 1" });
 /* several problems: all reported */
 BAD(bad_several, .ini = "[GLOBAL]\ncache_flush=3\n[case1]\ntype=CPU_MEM_COPY\nbuf_size=64,32,2,MUL\n[case2]\ntype=SOCKET_COPY\n",
 	.expect = { "[GLOBAL] cache_flush", "[case1] buf_size", "[case2] buf_size" });
@@ -954,7 +959,8 @@ dir_has(const char *path, const char *prefix)
  * through the lcore engine of dma_xd_skeleton1 (a second group), and over
  * buffers of another mem_size, whose intra reference is of that size, and
  * through dma_xd_cnxk0 (Class A: the peer needs a device of its own, of
- * the same driver): exit 0,
+ * the same driver) and dma_xd_idxd0 (Class B: the peer grants its buffer
+ * to us): exit 0,
  * so every round was verified (by the peer, for writes), sane figures in
  * the CSV, the ratio lines, the JSON fields. The broker's socket lives in
  * a directory of the run under TMPDIR, gone after it.
@@ -982,8 +988,9 @@ test_run_inter(void **state)
 		"[case7]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton1\nbuf_size=64,1000\nmem_size=4\nwindows=16\ndma_ring_size=256\nkick_batch=16\n"
 		"[case8]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=2\n"
 		"[case9]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=2\n"
-		"[case10]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_cnxk0\nbuf_size=64\nmem_size=2\ndirection=read\n",
-		EAL_XD " " EAL_CNXK, cfg, sizeof(cfg));
+		"[case10]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_cnxk0\nbuf_size=64\nmem_size=2\ndirection=read\n"
+		"[case11]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_idxd0\nbuf_size=64\nmem_size=2\n",
+		EAL_XD " " EAL_CNXK " " EAL_IDXD, cfg, sizeof(cfg));
 	path_in(fx, "inter.csv", csv, sizeof(csv));
 	path_in(fx, "inter.json", json, sizeof(json));
 	snprintf(tmpdir, sizeof(tmpdir), "TMPDIR=%s", fx->dir);
@@ -1009,8 +1016,11 @@ test_run_inter(void **state)
 	/* Class A: the peer joined through a device of the same driver */
 	expect_in(&r, r.out, "case10   process read, 1 window");
 	expect_in(&r, r.out, "\n     64 B  case10   DMA_INTER_DOMAIN_COPY dma_xd_cnxk0 ");
+	/* Class B: the peer granted its buffer to us */
+	expect_in(&r, r.out, "case11   process write, 1 window");
+	expect_in(&r, r.out, "\n     64 B  case11   DMA_INTER_DOMAIN_COPY dma_xd_idxd0 ");
 
-	assert_int_equal(check_csv(csv, seen), 17);
+	assert_int_equal(check_csv(csv, seen), 18);
 	assert_true(seen[T_INTER] && seen[T_DMA] && seen[T_CMA]);
 	text = read_file(csv);
 	assert_non_null(text);
@@ -1323,6 +1333,7 @@ main(int argc, char **argv)
 		BAD_TEST(bad_inter_no_capa),
 		BAD_TEST(bad_inter_os_no_capa),
 		BAD_TEST(bad_inter_os_cnxk),
+		BAD_TEST(bad_inter_windows_idxd),
 		BAD_TEST(bad_several),
 	};
 	const struct CMUnitTest run_tests[] = {
