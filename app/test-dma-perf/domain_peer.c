@@ -186,7 +186,8 @@ join_ok(const struct perf_xpeer_join *j)
 /*
  * Join, share, fill; then tell the benchmark where the buffer is. For a
  * Class B initiator, share, then grant the buffer to it (*grant) instead
- * of joining: the peer needs no device of its own then.
+ * of joining: the grant needs no device (the peer probes one anyway, as
+ * every peer does, but does not use it).
  */
 static int
 peer_join(int fd, int16_t dev_id, struct peer_buf *b, int16_t *group_id,

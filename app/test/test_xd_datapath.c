@@ -806,18 +806,24 @@ test_grant_errors(void **state)
 
 	uuid_generate_random(u);
 	uuid_unparse_lower(u, other);
-	mem_alloc(b, "B", 256 * KIB, "rw");
-	mem_alloc(b, "R", 64 * KIB, "r");
+	mem_alloc(b, "B", 64 * KIB, "rw");
+	mem_alloc(b, "R", 4096, "r");
 	/* the owner's arguments */
-	peer_err(b, -EINVAL, "grant %s %s B 0 4096 rw", f->token, nil);
-	peer_err(b, -EINVAL, "grant %s %s B 0 4096 rw", f->token, b->domain);
+	peer_err(b, -EINVAL, "grant %s %s B 0 %u rw", f->token, nil, 64 * KIB);
+	peer_err(b, -EINVAL, "grant %s %s B 0 %u rw", f->token, b->domain,
+		64 * KIB);
 	peer_err(b, -EINVAL, "grant %s %s B 100 4096 rw", f->token, a->domain);
 	peer_err(b, -EINVAL, "grant %s %s B 0 0 rw", f->token, a->domain);
-	peer_err(b, -EINVAL, "grant %s %s B 0 4096 0", f->token, a->domain);
+	peer_err(b, -EINVAL, "grant %s %s B 0 %u 0", f->token, a->domain,
+		64 * KIB);
 	peer_err(b, -ENOENT, "grant %s %s B 4096 %u rw", f->token, a->domain,
-		256 * KIB);
+		64 * KIB);
 	peer_err(b, -EACCES, "grant %s %s R 0 4096 rw", f->token, a->domain);
-	h = grant_to(f, b, a, "B", 64 * KIB, 64 * KIB, "rw");
+	/* a grant is a whole file: the grantee's kernel could map the rest */
+	peer_err(b, -EINVAL, "grant %s %s B 4096 4096 rw", f->token, a->domain);
+	peer_err(b, -EINVAL, "grant %s %s B 0 %u rw", f->token, a->domain,
+		32 * KIB);
+	h = grant_to(f, b, a, "B", 0, 64 * KIB, "rw");
 	hr = grant_to(f, b, a, "R", 0, 4096, "r");
 	assert_int_not_equal(h, hr);
 	grant_listed(f, h, b, a, 64 * KIB, "rw", false);
@@ -849,7 +855,8 @@ test_grant_errors(void **state)
 
 /*
  * A grant reaches its window and nothing else of the owner's memory, with
- * the permissions it gives, both ways, on both engines.
+ * the permissions it gives, both ways, on both engines. (A read-only grant
+ * of read-write memory travels as a read-only descriptor.)
  */
 static void
 test_grant_copy(void **state)
@@ -859,58 +866,58 @@ test_grant_copy(void **state)
 	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
 	char reply[TEST_PROC_LINE];
 	unsigned int h, hr, own, ownr;
-	uint64_t wb, la;
+	uint64_t wb, wr, wo, la;
 
-	wb = mem_alloc(b, "B", 1 * MIB, "rw");
-	peer_ok(b, reply, "set B 0 %u 0", 1 * MIB);
-	peer_ok(b, reply, "pat B %u 4096 91", 512 * KIB);
-	/* B's 64K..320K for writing, 512K..516K for reading only */
-	h = grant_to(f, b, a, "B", 64 * KIB, 256 * KIB, "w");
-	hr = grant_to(f, b, a, "B", 512 * KIB, 4096, "r");
+	/* B's G for writing, R for reading only, O not granted at all */
+	wb = mem_alloc(b, "G", 256 * KIB, "rw");
+	wr = mem_alloc(b, "R", 4096, "rw");
+	wo = mem_alloc(b, "O", 64 * KIB, "rw");
+	peer_ok(b, reply, "set G 0 %u 0", 256 * KIB);
+	peer_ok(b, reply, "set O 0 %u 0", 64 * KIB);
+	peer_ok(b, reply, "pat R 0 4096 91");
+	h = grant_to(f, b, a, "G", 0, 256 * KIB, "w");
+	hr = grant_to(f, b, a, "R", 0, 4096, "r");
 	own = attach(f, a, dev, h);
 	la = mem_alloc(a, "A", 64 * KIB, "rw");
 	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
 	peer_ok(a, reply, "pat A 0 8192 17");
 	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 8192",
-		dev, la, wb + 64 * KIB);
-	peer_ok(b, reply, "check B %u 8192 17 0", 64 * KIB);
+		dev, la, wb);
+	peer_ok(b, reply, "check G 0 8192 17 0");
 	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 4096",
-		dev, la, wb + 320 * KIB - 4096);
+		dev, la, wb + 256 * KIB - 4096);
 	peer_status(a, "SUCCESSFUL",
 		"sg %c 0 %#" PRIx64 ":1000,%#" PRIx64 ":3000 %#" PRIx64 ":4000",
 		dev, la, la + 4096, wb + 100 * KIB);
-	peer_ok(b, reply, "check B %u 1000 17 0", 100 * KIB);
-	peer_ok(b, reply, "check B %u 3000 17 4096", 100 * KIB + 1000);
+	peer_ok(b, reply, "check G %u 1000 17 0", 100 * KIB);
+	peer_ok(b, reply, "check G %u 3000 17 4096", 100 * KIB + 1000);
 	peer_status(a, "SUCCESSFUL", "fill %c 0 0x0102030405060708 %#" PRIx64 " 777",
 		dev, wb + 200 * KIB);
-	peer_ok(b, reply, "fillchk B %u 777 0x0102030405060708", 200 * KIB);
-	/* the rest of B's memory is out of reach, even within its region */
+	peer_ok(b, reply, "fillchk G %u 777 0x0102030405060708", 200 * KIB);
+	/* nothing else of B's is in reach: past the grant, or not granted */
 	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
-		dev, la, wb);
+		dev, la, wb - 32);
 	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
-		dev, la, wb + 64 * KIB - 32);
+		dev, la, wb + 256 * KIB - 32);
 	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
-		dev, la, wb + 320 * KIB - 32);
-	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
-		dev, la, wb + 512 * KIB);
-	peer_ok(b, reply, "same B 0 %u 0", 64 * KIB);
-	peer_ok(b, reply, "same B %u %u 0", 320 * KIB, 192 * KIB);
-	peer_ok(b, reply, "check B %u 4096 91 0", 512 * KIB);
+		dev, la, wo);
+	peer_ok(b, reply, "same O 0 %u 0", 64 * KIB);
+	peer_ok(b, reply, "same G %u %u 0", 8192, 100 * KIB - 8192);
 	/* a write grant is no read grant */
 	peer_ok(a, reply, "setup %c 64 process %u %u", dev, h, own);
 	peer_status(a, "INVALID_SRC_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
-		dev, wb + 64 * KIB, la);
+		dev, wb, la);
 
 	/* the read-only grant, through the other engine's device */
 	ownr = attach(f, a, dev == 'i' ? 'l' : 'i', hr);
 	peer_ok(a, reply, "setup %c 64 process %u %u process %u %u",
 		dev == 'i' ? 'l' : 'i', hr, ownr, ownr, hr);
 	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 4096",
-		dev == 'i' ? 'l' : 'i', wb + 512 * KIB, la + 16 * KIB);
+		dev == 'i' ? 'l' : 'i', wr, la + 16 * KIB);
 	peer_ok(a, reply, "check A %u 4096 91 0", 16 * KIB);
 	peer_status(a, "INVALID_DST_ADDR", "copy %c 1 %#" PRIx64 " %#" PRIx64 " 64",
-		dev == 'i' ? 'l' : 'i', la, wb + 512 * KIB);
-	peer_ok(b, reply, "check B %u 4096 91 0", 512 * KIB);
+		dev == 'i' ? 'l' : 'i', la, wr);
+	peer_ok(b, reply, "check R 0 4096 91 0");
 }
 
 /*
@@ -1029,7 +1036,7 @@ test_grant_other_class(void **state)
 	unsigned int h;
 
 	mem_alloc(b, "B", 64 * KIB, "rw");
-	h = grant_to(f, b, a, "B", 0, 4096, "rw");
+	h = grant_to(f, b, a, "B", 0, 64 * KIB, "rw");
 	peer_err(a, -EXDEV, "attach i %s %u", f->token, h);
 	peer_err(a, -EXDEV, "attach x %s %u", f->token, h);
 	peer_ok(b, reply, "revoke %u", h);

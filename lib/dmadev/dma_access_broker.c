@@ -1341,10 +1341,13 @@ group_add_member(struct dxa_broker *b, struct group *g, struct conn *c,
 
 /*
  * The grant @handler names, when @c may see it: its owner or anyone (NULL
- * @owner). A grant being revoked is no longer found.
+ * @owner). A grant being revoked is found only by its owner (*revoking
+ * set), for whom a second revoke is -EBUSY, not -ENOENT: the grantee may
+ * still have the window.
  */
 static struct group *
-grant_find(struct dxa_broker *b, uint16_t handler, const struct conn *owner)
+grant_find(struct dxa_broker *b, uint16_t handler, const struct conn *owner,
+		bool *revoking)
 {
 	struct conn *oc = b->handler_conn[handler];
 	uint32_t pos = 0, seen = 0;
@@ -1360,7 +1363,11 @@ grant_find(struct dxa_broker *b, uint16_t handler, const struct conn *owner)
 				g->revoked)
 			continue;
 		idx = export_find(oc, g->grant_mem);
-		return idx >= 0 && !oc->exports[idx].removing ? g : NULL;
+		if (idx < 0)
+			return NULL;
+		if (revoking != NULL)
+			*revoking = oc->exports[idx].removing;
+		return owner != NULL || !oc->exports[idx].removing ? g : NULL;
 	}
 	return NULL;
 }
@@ -1409,7 +1416,7 @@ static int
 do_grant_attach(struct dxa_broker *b, struct conn *c,
 		const struct dxa_grant_attach *req, struct dxa_reply_group *r)
 {
-	struct group *g = grant_find(b, req->handler, NULL);
+	struct group *g = grant_find(b, req->handler, NULL, NULL);
 	struct dxa_token *t = NULL;
 	struct member *m;
 	int ret;
@@ -1442,11 +1449,14 @@ static int
 do_grant_revoke(struct dxa_broker *b, struct conn *c,
 		const struct dxa_grant_ref *req, uint32_t seq)
 {
-	struct group *g = grant_find(b, req->handler, c);
+	bool revoking = false;
+	struct group *g = grant_find(b, req->handler, c, &revoking);
 	int ret;
 
 	if (g == NULL)
 		return -ENOENT;
+	if (revoking)
+		return -EBUSY;
 	ret = export_remove(b, c, (uint32_t)export_find(c, g->grant_mem), seq);
 	if (ret == 0 && !g->revoked) {
 		/* Nobody had the window: the grant goes with this message. */

@@ -552,13 +552,17 @@ int rte_dma_domain_mem_share_dpdk(uint64_t flags);
  *   token limited to a class must be for Class B.
  * @param grantee The only domain that may attach the grant; not this
  *   process's own.
- * @param addr First byte, a multiple of 4 KiB, in one registered range.
- * @param len Bytes, > 0, within the same range.
+ * @param addr First byte of a whole file in one registered range: the
+ *   memory of one rte_dma_domain_mem_alloc(), or a registered file that
+ *   holds nothing else. The grantee gets the file's descriptor, so its
+ *   kernel lets it map exactly what was granted, and no more.
+ * @param len Bytes: the file's size, or less within its last page.
  * @param perm RTE_DMA_DOMAIN_MEM_READ and/or _WRITE: what the grantee may
  *   do (read: a source; write: a destination); within the range's.
  * @param[out] handler The grant, non-zero: give it to the grantee.
  * @return 0; -EINVAL (NULL or nil argument, alignment, @p perm, grantee is
- *   this domain); -ENOENT (not inside one registered range); -EACCES
+ *   this domain, not a whole file); -ENOENT (not inside one registered
+ *   range); -EACCES
  *   (@p perm exceeds the range's, or the broker refused the token);
  *   -ENOSPC (grant table full here or at the broker); -EAGAIN; the
  *   broker errors of rte_dma_access_pair_group_create().
@@ -577,7 +581,9 @@ int rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
  * @param handler A handler from rte_dma_domain_grant_create().
  * @return 0; -EINVAL (0); -ENOENT (not a grant of this process, or gone
  *   with a lost broker connection); -ETIMEDOUT (the grantee did not
- *   confirm within 5 s); -ECONNRESET, -EPROTO.
+ *   confirm within 5 s: the grant stays, and its memory registered; call
+ *   again later); -EBUSY (an earlier revoke still waits for the grantee);
+ *   -ECONNRESET (the broker went: the grant is gone), -EPROTO.
  */
 __rte_experimental
 int rte_dma_domain_grant_revoke(uint16_t handler);

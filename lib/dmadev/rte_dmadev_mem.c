@@ -534,6 +534,21 @@ dxa_mem_conn_opened(int conn_fd)
 
 /* ---- Class B grants, owner side ---- */
 
+/*
+ * Whether [a, a + len) of registration @r is its whole file (up to the
+ * padding of the file's last page): a peer given the descriptor can map
+ * any of the file, so only then does its kernel keep it to the grant.
+ */
+static bool
+reg_whole_file(const struct mem_reg *r, uintptr_t a, size_t len)
+{
+	uint64_t file_off = r->offset + (a - (uintptr_t)r->addr);
+	off_t end = lseek(r->fd, 0, SEEK_END);
+
+	return file_off == 0 && end > 0 && (uint64_t)end >= len &&
+		(uint64_t)end - len < page_size_of(r);
+}
+
 /* The registration holding [a, a + len), or NULL; mem.lock held. */
 static struct mem_reg *
 reg_holding(uintptr_t a, size_t len)
@@ -584,13 +599,17 @@ rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
 	for (i = 0; i < MEM_GRANTS && slot == NULL; i++)
 		if (mem.grants[i].handler == 0 && !mem.grants[i].pending)
 			slot = &mem.grants[i];
-	if (r == NULL || slot == NULL || (perm & ~(uint64_t)r->perm) != 0) {
-		ret = r == NULL ? -ENOENT : slot == NULL ? -ENOSPC : -EACCES;
+	if (r == NULL || slot == NULL || (perm & ~(uint64_t)r->perm) != 0 ||
+			!reg_whole_file(r, a, len)) {
+		ret = r == NULL ? -ENOENT : slot == NULL ? -ENOSPC :
+			(perm & ~(uint64_t)r->perm) != 0 ? -EACCES : -EINVAL;
 		pthread_mutex_unlock(&mem.lock);
 		DOMAIN_LOG_RL(ERR, "grant of %p+%zu: %s", addr, len,
 			ret == -ENOENT ? "not inside one registered range" :
 			ret == -ENOSPC ? "too many grants" :
-			"more access than the range was registered with");
+			ret == -EACCES ?
+			"more access than the range was registered with" :
+			"not a whole file (the memory of one rte_dma_domain_mem_alloc(), or a registered file that holds nothing else)");
 		return ret;
 	}
 	/* A read-only grant travels as a read-only descriptor. */
@@ -659,8 +678,14 @@ rte_dma_domain_grant_revoke(uint16_t handler)
 	if (ret == -ENOTCONN)
 		ret = -ENOENT;
 	pthread_mutex_lock(&mem.lock);
-	/* Gone either way once the broker says it has no such grant. */
-	if ((ret == 0 || ret == -ENOENT) && g->handler == handler)
+	/*
+	 * Gone once the broker says it has no such grant, or the connection
+	 * that carried it broke. After a timeout (or -EBUSY: a revoke still
+	 * waiting) the grantee may still map it: the grant stays recorded,
+	 * and its memory registered.
+	 */
+	if ((ret == 0 || ret == -ENOENT || ret == -ECONNRESET) &&
+			g->handler == handler)
 		g->handler = 0;
 	pthread_mutex_unlock(&mem.lock);
 	if (ret != 0 && ret != -ENOENT)

@@ -9,9 +9,10 @@
  * domain (rte_dma_domain_grant_create()) and passes the grant's handler
  * on; the initiator attaches the grant to this device
  * (rte_dma_domain_grant_attach()) and names it as a vchan's source or
- * destination handler. The owner revokes the grant when it wants; the
- * kernel keeps the rest of its memory out of reach. Data moves with the
- * shared CPU engine (drivers/dma/common), inline or on an lcore.
+ * destination handler. The owner revokes the grant when it wants. A grant
+ * is a whole file, so the grantee's kernel maps it nothing more. Data
+ * moves with the shared CPU engine (drivers/dma/common), inline or on an
+ * lcore.
  */
 
 #include <rte_common.h>
