@@ -350,11 +350,11 @@ ids_json(const uint32_t *ids, unsigned int nb)
 
 /* stdout must have taken everything, or the caller must know. */
 static int
-output_flush(const struct admin *a)
+output_flush(const char *what)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, APP_NAME ": %s: cannot write the output: %s\n",
-			a->what, strerror(errno));
+			what, strerror(errno));
 		return APP_EXIT_REFUSED;
 	}
 	return APP_EXIT_OK;
@@ -396,6 +396,36 @@ parse_plain(const char *what, const char *topic, int argc, char **argv,
 	if (nb_pos > 0)
 		*pos = argv[optind];
 	return APP_EXIT_OK;
+}
+
+/*
+ * A listing without arguments ("token list", "group list", "grant list"):
+ * parse, ask the broker for every entry of @type, each @reply_len bytes.
+ * Returns APP_EXIT_OK with *entries (free() it) or an exit status; *help
+ * when only the help was asked for.
+ */
+static int
+admin_plain_list(const struct app_ctx *ctx, const char *what,
+		const char *topic, int argc, char **argv, uint16_t type,
+		size_t reply_len, void **entries, uint32_t *nb, bool *help)
+{
+	struct dxa_list_req req;
+	struct admin a;
+	const char *pos;
+	int ret;
+
+	*entries = NULL;
+	ret = parse_plain(what, topic, argc, argv, 0, NULL, &pos, help);
+	if (ret != APP_EXIT_OK || *help)
+		return ret;
+	ret = admin_open(&a, ctx, what);
+	if (ret != APP_EXIT_OK)
+		return ret;
+	memset(&req, 0, sizeof(req));
+	ret = admin_list(&a, type, &req, sizeof(req), &req.index, reply_len,
+		entries, nb);
+	admin_close(&a);
+	return ret;
 }
 
 /* ---- token ---- */
@@ -516,7 +546,7 @@ token_issue(const struct app_ctx *ctx, int argc, char **argv)
 		printf("{\"id\": \"%s\", \"token\": \"%s\"}\n", id, secret);
 	else
 		printf("%s\nid: %s\n", secret, id);
-	ret = output_flush(&a);
+	ret = output_flush(a.what);
 	explicit_bzero(secret, sizeof(secret));
 	explicit_bzero(&rep.secret, sizeof(rep.secret));
 	if (ret != APP_EXIT_OK) {
@@ -591,27 +621,15 @@ token_list(const struct app_ctx *ctx, int argc, char **argv)
 	static const char *const head[] = { "ID", "CLASS", "UIDS", "GIDS",
 		"MAX-MEMBERS", "MEMBERS", "USES", "CREATED", "EXPIRES" };
 	struct dxa_reply_token_list *v;
-	struct dxa_list_req req;
-	struct admin a;
-	const char *pos;
 	void *entries;
 	uint64_t now;
 	uint32_t nb, i;
 	bool help;
 	int ret;
 
-	ret = parse_plain("token list", "token", argc, argv, 0, NULL, &pos,
-		&help);
+	ret = admin_plain_list(ctx, "token list", "token", argc, argv,
+		DXA_TOKEN_LIST, sizeof(*v), &entries, &nb, &help);
 	if (ret != APP_EXIT_OK || help)
-		return ret;
-	ret = admin_open(&a, ctx, "token list");
-	if (ret != APP_EXIT_OK)
-		return ret;
-	memset(&req, 0, sizeof(req));
-	ret = admin_list(&a, DXA_TOKEN_LIST, &req, sizeof(req), &req.index,
-		sizeof(*v), &entries, &nb);
-	admin_close(&a);
-	if (ret != APP_EXIT_OK)
 		return ret;
 	v = entries;
 	if (ctx->json) {
@@ -628,7 +646,7 @@ token_list(const struct app_ctx *ctx, int argc, char **argv)
 		table_print(head, RTE_DIM(head), v, sizeof(*v), nb, token_row);
 	}
 	free(v);
-	return output_flush(&a);
+	return output_flush("token list");
 }
 
 static int
@@ -668,7 +686,7 @@ token_revoke(const struct app_ctx *ctx, int argc, char **argv)
 			printf("{\"id\": \"%s\", \"revoked\": true}\n", id);
 		else
 			printf("revoked %s\n", id);
-		ret = output_flush(&a);
+		ret = output_flush(a.what);
 	}
 out:
 	admin_close(&a);
@@ -713,27 +731,15 @@ group_list(const struct app_ctx *ctx, int argc, char **argv)
 	static const char *const head[] = { "GROUP", "MEMBERS", "TOKEN-ID",
 		"CREATED" };
 	struct dxa_reply_group_list *v;
-	struct dxa_list_req req;
-	struct admin a;
-	const char *pos;
 	void *entries;
 	uint32_t nb, i;
 	char id[37];
 	bool help;
 	int ret;
 
-	ret = parse_plain("group list", "group", argc, argv, 0, NULL, &pos,
-		&help);
+	ret = admin_plain_list(ctx, "group list", "group", argc, argv,
+		DXA_GROUP_LIST, sizeof(*v), &entries, &nb, &help);
 	if (ret != APP_EXIT_OK || help)
-		return ret;
-	ret = admin_open(&a, ctx, "group list");
-	if (ret != APP_EXIT_OK)
-		return ret;
-	memset(&req, 0, sizeof(req));
-	ret = admin_list(&a, DXA_GROUP_LIST, &req, sizeof(req), &req.index,
-		sizeof(*v), &entries, &nb);
-	admin_close(&a);
-	if (ret != APP_EXIT_OK)
 		return ret;
 	v = entries;
 	if (ctx->json) {
@@ -751,7 +757,7 @@ group_list(const struct app_ctx *ctx, int argc, char **argv)
 		table_print(head, RTE_DIM(head), v, sizeof(*v), nb, group_row);
 	}
 	free(v);
-	return output_flush(&a);
+	return output_flush("group list");
 }
 
 static void
@@ -821,7 +827,7 @@ group_show(const struct app_ctx *ctx, int argc, char **argv)
 		table_print(head, RTE_DIM(head), v, sizeof(*v), nb, member_row);
 	}
 	free(v);
-	return output_flush(&a);
+	return output_flush(a.what);
 }
 
 /* ---- grant ---- */
@@ -853,27 +859,15 @@ grant_list(const struct app_ctx *ctx, int argc, char **argv)
 	static const char *const head[] = { "HANDLER", "OWNER", "OWNER-PID",
 		"GRANTEE", "BYTES", "PERM", "ATTACHED" };
 	struct dxa_reply_grant_list *v;
-	struct dxa_list_req req;
 	char owner[37], grantee[37];
-	struct admin a;
-	const char *pos;
 	void *entries;
 	uint32_t nb, i;
 	bool help;
 	int ret;
 
-	ret = parse_plain("grant list", "grant", argc, argv, 0, NULL, &pos,
-		&help);
+	ret = admin_plain_list(ctx, "grant list", "grant", argc, argv,
+		DXA_GRANT_LIST, sizeof(*v), &entries, &nb, &help);
 	if (ret != APP_EXIT_OK || help)
-		return ret;
-	ret = admin_open(&a, ctx, "grant list");
-	if (ret != APP_EXIT_OK)
-		return ret;
-	memset(&req, 0, sizeof(req));
-	ret = admin_list(&a, DXA_GRANT_LIST, &req, sizeof(req), &req.index,
-		sizeof(*v), &entries, &nb);
-	admin_close(&a);
-	if (ret != APP_EXIT_OK)
 		return ret;
 	v = entries;
 	if (ctx->json) {
@@ -894,7 +888,7 @@ grant_list(const struct app_ctx *ctx, int argc, char **argv)
 		table_print(head, RTE_DIM(head), v, sizeof(*v), nb, grant_row);
 	}
 	free(v);
-	return output_flush(&a);
+	return output_flush("grant list");
 }
 
 int
