@@ -985,45 +985,6 @@ test_grant_revoke(void **state)
 }
 
 /*
- * A grantee that does not answer (stopped): the revoke gives up after the
- * library's 5 s with -ETIMEDOUT and keeps the grant, a second revoke is
- * -EBUSY while the broker still waits, the memory stays registered; once
- * the grantee runs again it lets go, and the grant is gone.
- */
-static void
-test_grant_revoke_stuck(void **state)
-{
-	struct fixture *f = *state;
-	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
-	uint64_t deadline;
-	char reply[TEST_PROC_LINE];
-	unsigned int h;
-
-	mem_alloc(b, "W", 64 * KIB, "rw");
-	h = grant_to(f, b, a, "W", 0, 64 * KIB, "rw");
-	attach(f, a, 'i', h);
-	assert_int_equal(kill(a->proc.pid, SIGSTOP), 0);
-	peer_err(b, -ETIMEDOUT, "revoke %u", h);
-	peer_err(b, -EBUSY, "revoke %u", h);
-	peer_err(b, -EBUSY, "unreg W");
-	assert_int_equal(kill(a->proc.pid, SIGCONT), 0);
-	/* A releases the window; the broker ends the grant. */
-	expect_grant_gone(a, b->domain);
-	deadline = test_proc_now_ns() + EVENT_MS * 1000000ull;
-	for (;;) {
-		test_proc_post(&b->proc, "revoke %u", h);
-		test_proc_reply(&b->proc, reply, REPLY_MS);
-		if (strcmp(reply, "err -2") == 0)
-			break;
-		if (strcmp(reply, "err -16") != 0 ||
-				test_proc_now_ns() > deadline)
-			fail_msg("B: revoke after A resumed: '%s'", reply);
-		sched_yield();
-	}
-	peer_ok(b, reply, "unreg W");
-}
-
-/*
  * The owner is killed under a stream: the grantee keeps running, learns
  * it, and its later operations toward the owner fail, with no SIGBUS.
  * The broker lives in a third process (its first grant embedded it), so
@@ -2087,8 +2048,6 @@ main(void)
 	 */
 	const struct CMUnitTest grant_tests[] = {
 		cmocka_unit_test_setup_teardown(test_grant_errors, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_grant_revoke_stuck, setup,
 			teardown),
 		cmocka_unit_test_prestate_setup_teardown(test_grant_revoke,
 			setup, teardown, (void *)(uintptr_t)&inline_engine),
