@@ -32,6 +32,7 @@
  * group teardown repeats it for a test whose teardown could not run.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -982,6 +983,97 @@ test_grant_revoke(void **state)
 	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
 		dev, la, wb + 8192);
 	peer_ok(b, reply, "check W 8192 64 3 0");
+}
+
+/*
+ * Whether every thread of process @pid is stopped: SIGSTOP takes effect in
+ * each thread when it next runs, which a busy machine may delay.
+ */
+static bool
+all_stopped(pid_t pid)
+{
+	char path[PATH_MAX], stat[512];
+	struct dirent *e;
+	bool all = true;
+	const char *p;
+	DIR *d;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (d == NULL)
+		return false;
+	while (all && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid,
+			e->d_name);
+		f = fopen(path, "re");
+		if (f == NULL || fgets(stat, sizeof(stat), f) == NULL) {
+			all = false;
+		} else {
+			p = strrchr(stat, ')');
+			all = p != NULL && p[1] == ' ' &&
+				(p[2] == 'T' || p[2] == 't');
+		}
+		if (f != NULL)
+			fclose(f);
+	}
+	closedir(d);
+	return all;
+}
+
+static void
+stop_peer(struct peer *pe)
+{
+	uint64_t deadline = test_proc_now_ns() + EVENT_MS * 1000000ull;
+
+	assert_int_equal(kill(pe->proc.pid, SIGSTOP), 0);
+	while (!all_stopped(pe->proc.pid)) {
+		if (test_proc_now_ns() > deadline)
+			fail_msg("%s did not stop within %u ms", pe->proc.name,
+				EVENT_MS);
+		sched_yield();
+	}
+}
+
+/*
+ * A grantee that does not answer (stopped): the revoke gives up after the
+ * library's 5 s with -ETIMEDOUT and keeps the grant, a second revoke is
+ * -EBUSY while the broker still waits, the memory stays registered; once
+ * the grantee runs again it lets go, and the grant is gone.
+ */
+static void
+test_grant_revoke_stuck(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	uint64_t deadline;
+	char reply[TEST_PROC_LINE];
+	unsigned int h;
+
+	mem_alloc(b, "W", 64 * KIB, "rw");
+	h = grant_to(f, b, a, "W", 0, 64 * KIB, "rw");
+	attach(f, a, 'i', h);
+	stop_peer(a);
+	peer_err(b, -ETIMEDOUT, "revoke %u", h);
+	peer_err(b, -EBUSY, "revoke %u", h);
+	peer_err(b, -EBUSY, "unreg W");
+	assert_int_equal(kill(a->proc.pid, SIGCONT), 0);
+	/* A releases the window; the broker ends the grant. */
+	expect_grant_gone(a, b->domain);
+	deadline = test_proc_now_ns() + EVENT_MS * 1000000ull;
+	for (;;) {
+		test_proc_post(&b->proc, "revoke %u", h);
+		test_proc_reply(&b->proc, reply, REPLY_MS);
+		if (strcmp(reply, "err -2") == 0)
+			break;
+		if (strcmp(reply, "err -16") != 0 ||
+				test_proc_now_ns() > deadline)
+			fail_msg("B: revoke after A resumed: '%s'", reply);
+		sched_yield();
+	}
+	peer_ok(b, reply, "unreg W");
 }
 
 /*
@@ -2048,6 +2140,8 @@ main(void)
 	 */
 	const struct CMUnitTest grant_tests[] = {
 		cmocka_unit_test_setup_teardown(test_grant_errors, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_grant_revoke_stuck, setup,
 			teardown),
 		cmocka_unit_test_prestate_setup_teardown(test_grant_revoke,
 			setup, teardown, (void *)(uintptr_t)&inline_engine),
