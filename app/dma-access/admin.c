@@ -398,34 +398,62 @@ parse_plain(const char *what, const char *topic, int argc, char **argv,
 	return APP_EXIT_OK;
 }
 
+/* A listing without arguments: "token list", "group list", "grant list". */
+struct listing {
+	const char *what;       /* the command, for messages */
+	const char *topic;      /* its help topic */
+	uint16_t type;          /* the request, one entry per index */
+	size_t entry_size;      /* its reply */
+	const char *empty;      /* what an empty table says */
+	const char *const *head; /* the table's column titles */
+	unsigned int nb_cols;
+	void (*row)(const void *entry, char cells[][CELL_LEN]);
+	void (*json)(const void *entry); /* one JSON object, no newline */
+};
+
 /*
- * A listing without arguments ("token list", "group list", "grant list"):
- * parse, ask the broker for every entry of @type, each @reply_len bytes.
- * Returns APP_EXIT_OK with *entries (free() it) or an exit status; *help
- * when only the help was asked for.
+ * Parse, ask the broker for every entry, print them as a table or (with
+ * --json) a JSON array. Returns an exit status.
  */
 static int
-admin_plain_list(const struct app_ctx *ctx, const char *what,
-		const char *topic, int argc, char **argv, uint16_t type,
-		size_t reply_len, void **entries, uint32_t *nb, bool *help)
+admin_listing(const struct app_ctx *ctx, int argc, char **argv,
+		const struct listing *l)
 {
 	struct dxa_list_req req;
 	struct admin a;
 	const char *pos;
+	void *entries;
+	uint32_t nb, i;
+	bool help;
 	int ret;
 
-	*entries = NULL;
-	ret = parse_plain(what, topic, argc, argv, 0, NULL, &pos, help);
-	if (ret != APP_EXIT_OK || *help)
+	ret = parse_plain(l->what, l->topic, argc, argv, 0, NULL, &pos, &help);
+	if (ret != APP_EXIT_OK || help)
 		return ret;
-	ret = admin_open(&a, ctx, what);
+	ret = admin_open(&a, ctx, l->what);
 	if (ret != APP_EXIT_OK)
 		return ret;
 	memset(&req, 0, sizeof(req));
-	ret = admin_list(&a, type, &req, sizeof(req), &req.index, reply_len,
-		entries, nb);
+	ret = admin_list(&a, l->type, &req, sizeof(req), &req.index,
+		l->entry_size, &entries, &nb);
 	admin_close(&a);
-	return ret;
+	if (ret != APP_EXIT_OK)
+		return ret;
+	if (ctx->json) {
+		printf("[");
+		for (i = 0; i < nb; i++) {
+			printf("%s\n  ", i == 0 ? "" : ",");
+			l->json((const uint8_t *)entries + i * l->entry_size);
+		}
+		printf("%s]\n", nb == 0 ? "" : "\n");
+	} else if (nb == 0) {
+		printf("%s\n", l->empty);
+	} else {
+		table_print(l->head, l->nb_cols, entries, l->entry_size, nb,
+			l->row);
+	}
+	free(entries);
+	return output_flush(l->what);
 }
 
 /* ---- token ---- */
@@ -594,9 +622,11 @@ token_row(const void *entry, char cells[][CELL_LEN])
 }
 
 static void
-token_json(const struct dxa_reply_token_list *t, uint64_t now)
+token_json(const void *entry)
 {
+	const struct dxa_reply_token_list *t = entry;
 	const struct dxa_policy *p = &t->policy;
+	uint64_t now = (uint64_t)time(NULL);
 	char id[37];
 
 	uuid_text(t->token_id, id);
@@ -613,40 +643,6 @@ token_json(const struct dxa_reply_token_list *t, uint64_t now)
 	else
 		printf("\"expires\": %" PRIu64 ", \"expired\": %s}", p->expires,
 			p->expires <= now ? "true" : "false");
-}
-
-static int
-token_list(const struct app_ctx *ctx, int argc, char **argv)
-{
-	static const char *const head[] = { "ID", "CLASS", "UIDS", "GIDS",
-		"MAX-MEMBERS", "MEMBERS", "USES", "CREATED", "EXPIRES" };
-	struct dxa_reply_token_list *v;
-	void *entries;
-	uint64_t now;
-	uint32_t nb, i;
-	bool help;
-	int ret;
-
-	ret = admin_plain_list(ctx, "token list", "token", argc, argv,
-		DXA_TOKEN_LIST, sizeof(*v), &entries, &nb, &help);
-	if (ret != APP_EXIT_OK || help)
-		return ret;
-	v = entries;
-	if (ctx->json) {
-		now = (uint64_t)time(NULL);
-		printf("[");
-		for (i = 0; i < nb; i++) {
-			printf("%s\n  ", i == 0 ? "" : ",");
-			token_json(&v[i], now);
-		}
-		printf("%s]\n", nb == 0 ? "" : "\n");
-	} else if (nb == 0) {
-		printf("no tokens\n");
-	} else {
-		table_print(head, RTE_DIM(head), v, sizeof(*v), nb, token_row);
-	}
-	free(v);
-	return output_flush("token list");
 }
 
 static int
@@ -693,6 +689,16 @@ out:
 	return ret;
 }
 
+static const char *const token_head[] = { "ID", "CLASS", "UIDS", "GIDS",
+	"MAX-MEMBERS", "MEMBERS", "USES", "CREATED", "EXPIRES" };
+
+static const struct listing token_listing = {
+	.what = "token list", .topic = "token", .type = DXA_TOKEN_LIST,
+	.entry_size = sizeof(struct dxa_reply_token_list),
+	.empty = "no tokens", .head = token_head,
+	.nb_cols = RTE_DIM(token_head), .row = token_row, .json = token_json,
+};
+
 int
 cmd_token(const struct app_ctx *ctx, int argc, char **argv)
 {
@@ -701,7 +707,7 @@ cmd_token(const struct app_ctx *ctx, int argc, char **argv)
 	if (strcmp(argv[1], "issue") == 0)
 		return token_issue(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
-		return token_list(ctx, argc - 1, argv + 1);
+		return admin_listing(ctx, argc - 1, argv + 1, &token_listing);
 	if (strcmp(argv[1], "revoke") == 0)
 		return token_revoke(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -725,40 +731,26 @@ group_row(const void *entry, char cells[][CELL_LEN])
 	time_text(g->created, cells[3], CELL_LEN);
 }
 
-static int
-group_list(const struct app_ctx *ctx, int argc, char **argv)
+static void
+group_json(const void *entry)
 {
-	static const char *const head[] = { "GROUP", "MEMBERS", "TOKEN-ID",
-		"CREATED" };
-	struct dxa_reply_group_list *v;
-	void *entries;
-	uint32_t nb, i;
+	const struct dxa_reply_group_list *g = entry;
 	char id[37];
-	bool help;
-	int ret;
 
-	ret = admin_plain_list(ctx, "group list", "group", argc, argv,
-		DXA_GROUP_LIST, sizeof(*v), &entries, &nb, &help);
-	if (ret != APP_EXIT_OK || help)
-		return ret;
-	v = entries;
-	if (ctx->json) {
-		printf("[");
-		for (i = 0; i < nb; i++) {
-			uuid_text(v[i].token_id, id);
-			printf("%s\n  {\"id\": %d, \"members\": %u, \"token_id\": \"%s\", \"created\": %" PRIu64 "}",
-				i == 0 ? "" : ",", v[i].group_id,
-				v[i].nb_members, id, v[i].created);
-		}
-		printf("%s]\n", nb == 0 ? "" : "\n");
-	} else if (nb == 0) {
-		printf("no groups\n");
-	} else {
-		table_print(head, RTE_DIM(head), v, sizeof(*v), nb, group_row);
-	}
-	free(v);
-	return output_flush("group list");
+	uuid_text(g->token_id, id);
+	printf("{\"id\": %d, \"members\": %u, \"token_id\": \"%s\", \"created\": %" PRIu64 "}",
+		g->group_id, g->nb_members, id, g->created);
 }
+
+static const char *const group_head[] = { "GROUP", "MEMBERS", "TOKEN-ID",
+	"CREATED" };
+
+static const struct listing group_listing = {
+	.what = "group list", .topic = "group", .type = DXA_GROUP_LIST,
+	.entry_size = sizeof(struct dxa_reply_group_list),
+	.empty = "no groups", .head = group_head,
+	.nb_cols = RTE_DIM(group_head), .row = group_row, .json = group_json,
+};
 
 static void
 member_row(const void *entry, char cells[][CELL_LEN])
@@ -853,43 +845,28 @@ grant_row(const void *entry, char cells[][CELL_LEN])
 	snprintf(cells[6], CELL_LEN, "%s", g->attached ? "yes" : "no");
 }
 
-static int
-grant_list(const struct app_ctx *ctx, int argc, char **argv)
+static void
+grant_json(const void *entry)
 {
-	static const char *const head[] = { "HANDLER", "OWNER", "OWNER-PID",
-		"GRANTEE", "BYTES", "PERM", "ATTACHED" };
-	struct dxa_reply_grant_list *v;
+	const struct dxa_reply_grant_list *g = entry;
 	char owner[37], grantee[37];
-	void *entries;
-	uint32_t nb, i;
-	bool help;
-	int ret;
 
-	ret = admin_plain_list(ctx, "grant list", "grant", argc, argv,
-		DXA_GRANT_LIST, sizeof(*v), &entries, &nb, &help);
-	if (ret != APP_EXIT_OK || help)
-		return ret;
-	v = entries;
-	if (ctx->json) {
-		printf("[");
-		for (i = 0; i < nb; i++) {
-			uuid_text(v[i].owner, owner);
-			uuid_text(v[i].grantee, grantee);
-			printf("%s\n  {\"handler\": %u, \"owner\": \"%s\", \"owner_pid\": %d, \"owner_uid\": %u, \"grantee\": \"%s\", \"bytes\": %" PRIu64 ", \"perm\": \"%s\", \"attached\": %s}",
-				i == 0 ? "" : ",", v[i].handler, owner,
-				v[i].owner_pid, v[i].owner_uid, grantee,
-				v[i].len, perm_text(v[i].perm),
-				v[i].attached ? "true" : "false");
-		}
-		printf("%s]\n", nb == 0 ? "" : "\n");
-	} else if (nb == 0) {
-		printf("no grants\n");
-	} else {
-		table_print(head, RTE_DIM(head), v, sizeof(*v), nb, grant_row);
-	}
-	free(v);
-	return output_flush("grant list");
+	uuid_text(g->owner, owner);
+	uuid_text(g->grantee, grantee);
+	printf("{\"handler\": %u, \"owner\": \"%s\", \"owner_pid\": %d, \"owner_uid\": %u, \"grantee\": \"%s\", \"bytes\": %" PRIu64 ", \"perm\": \"%s\", \"attached\": %s}",
+		g->handler, owner, g->owner_pid, g->owner_uid, grantee, g->len,
+		perm_text(g->perm), g->attached ? "true" : "false");
 }
+
+static const char *const grant_head[] = { "HANDLER", "OWNER", "OWNER-PID",
+	"GRANTEE", "BYTES", "PERM", "ATTACHED" };
+
+static const struct listing grant_listing = {
+	.what = "grant list", .topic = "grant", .type = DXA_GRANT_LIST,
+	.entry_size = sizeof(struct dxa_reply_grant_list),
+	.empty = "no grants", .head = grant_head,
+	.nb_cols = RTE_DIM(grant_head), .row = grant_row, .json = grant_json,
+};
 
 int
 cmd_grant(const struct app_ctx *ctx, int argc, char **argv)
@@ -897,7 +874,7 @@ cmd_grant(const struct app_ctx *ctx, int argc, char **argv)
 	if (argc < 2)
 		return usage_error("grant: missing subcommand (list)");
 	if (strcmp(argv[1], "list") == 0)
-		return grant_list(ctx, argc - 1, argv + 1);
+		return admin_listing(ctx, argc - 1, argv + 1, &grant_listing);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage_print("grant");
 		return APP_EXIT_OK;
@@ -911,7 +888,7 @@ cmd_group(const struct app_ctx *ctx, int argc, char **argv)
 	if (argc < 2)
 		return usage_error("group: missing subcommand (list or show)");
 	if (strcmp(argv[1], "list") == 0)
-		return group_list(ctx, argc - 1, argv + 1);
+		return admin_listing(ctx, argc - 1, argv + 1, &group_listing);
 	if (strcmp(argv[1], "show") == 0)
 		return group_show(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
