@@ -1259,6 +1259,9 @@ group_new(struct dxa_broker *b, struct conn *c, struct dxa_token *t,
 	return 0;
 }
 
+static int group_admit(struct dxa_broker *b, struct group *g,
+		struct conn *c, const uint8_t *secret, const uint8_t *domain_id,
+		uint8_t dev_class, struct dxa_reply_group *r);
 static int group_add_member(struct dxa_broker *b, struct group *g,
 		struct conn *c, struct dxa_token *t, const uint8_t *domain_id,
 		uint8_t dev_class, struct member **out);
@@ -1268,30 +1271,46 @@ do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
 		struct dxa_reply_group *r)
 {
 	struct group *g = group_get(b, req->group_id);
-	struct dxa_token *t = NULL;
-	struct member *m;
-	int ret;
 
 	if (uuid_nil(req->domain_id))
 		return -EINVAL;
 	/* A grant is reached through GRANT_ATTACH only. */
 	if (g == NULL || g->grant)
 		return -ENOENT;
-	ret = token_check(b, c, req->token, req->dev_class, &t);
+	return group_admit(b, g, c, req->token, req->domain_id,
+		req->dev_class, r);
+}
+
+/*
+ * Admit @c into @g, the one place a join (of a group or a grant) is
+ * judged: the token (@secret) must be valid for @c and be the one @g was
+ * created with; a grant admits only the domain it names; and the device
+ * must be of the creator's class - what a transfer needs at each end
+ * depends on it (Class A: a device of the class at both; a grant's owner
+ * is Class B). The class is checked last, so that a peer the token
+ * refuses learns nothing about @g.
+ */
+static int
+group_admit(struct dxa_broker *b, struct group *g, struct conn *c,
+		const uint8_t *secret, const uint8_t *domain_id,
+		uint8_t dev_class, struct dxa_reply_group *r)
+{
+	struct dxa_token *t = NULL;
+	struct member *m;
+	int ret;
+
+	ret = token_check(b, c, secret, dev_class, &t);
 	if (ret != 0)
 		return ret;
-	/* Only the token the group was created with opens it. */
-	if (memcmp(t->id, g->token_id, DXA_UUID_LEN) != 0) {
+	if (memcmp(t->id, g->token_id, DXA_UUID_LEN) != 0 ||
+			(g->grant &&
+			 memcmp(domain_id, g->grantee, DXA_UUID_LEN) != 0)) {
 		auth_failed(b, c);
 		return -EACCES;
 	}
-	/*
-	 * One class per group, the creator's: what a transfer needs at each
-	 * end depends on it (Class A: a device of the class at both).
-	 */
-	if (req->dev_class != g->members[0].dev_class)
+	if (dev_class != g->members[0].dev_class)
 		return -EXDEV;
-	ret = group_add_member(b, g, c, t, req->domain_id, req->dev_class, &m);
+	ret = group_add_member(b, g, c, t, domain_id, dev_class, &m);
 	if (ret != 0)
 		return ret;
 	r->group_id = g->id;
@@ -1417,31 +1436,13 @@ do_grant_attach(struct dxa_broker *b, struct conn *c,
 		const struct dxa_grant_attach *req, struct dxa_reply_group *r)
 {
 	struct group *g = grant_find(b, req->handler, NULL, NULL);
-	struct dxa_token *t = NULL;
-	struct member *m;
-	int ret;
 
 	if (uuid_nil(req->domain_id))
 		return -EINVAL;
 	if (g == NULL)
 		return -ENOENT;
-	ret = token_check(b, c, req->token, req->dev_class, &t);
-	if (ret != 0)
-		return ret;
-	/* The grant's token, and the domain it names: nobody else. */
-	if (memcmp(t->id, g->token_id, DXA_UUID_LEN) != 0 ||
-			memcmp(req->domain_id, g->grantee, DXA_UUID_LEN) != 0) {
-		auth_failed(b, c);
-		return -EACCES;
-	}
-	if (req->dev_class != DXA_CLASS_B)
-		return -EXDEV;
-	ret = group_add_member(b, g, c, t, req->domain_id, req->dev_class, &m);
-	if (ret != 0)
-		return ret;
-	r->group_id = g->id;
-	r->handler = m->handler;
-	return 0;
+	return group_admit(b, g, c, req->token, req->domain_id,
+		req->dev_class, r);
 }
 
 /* Returns 0, a negative errno, or REPLY_LATER: see export_settle(). */
