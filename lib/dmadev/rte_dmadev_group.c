@@ -247,6 +247,41 @@ membership_add(struct membership *slot, int16_t dev_id, int16_t group_id,
 	return 0;
 }
 
+/*
+ * Ask the broker for a membership of @dev_id (@type: create, join or
+ * attach, with @req) and record it, all under group_lock; *@r is the
+ * answer. With @join_gid >= 0 this process must not be in that group yet
+ * (-EEXIST). @grant: the grant's handler for an attach, else 0. The
+ * request, which holds the token, is wiped.
+ */
+static int
+membership_request(int16_t dev_id, uint16_t type, void *req, size_t req_len,
+		const uint8_t *embed_secret, int16_t join_gid, bool creator,
+		uint16_t grant, rte_dma_access_pair_group_event_cb_t cb,
+		struct dxa_reply_group *r)
+{
+	struct membership *slot;
+	int ret;
+
+	pthread_mutex_lock(&group_lock);
+	if (join_gid >= 0 && membership_find(-1, join_gid) != NULL) {
+		ret = -EEXIST;
+	} else if ((slot = membership_free_slot()) == NULL) {
+		ret = -ENOSPC;
+	} else {
+		ret = dxa_client_call(type, req, req_len, r, sizeof(*r),
+			embed_secret);
+		if (ret == 0)
+			ret = membership_add(slot, dev_id, r->group_id,
+				r->handler, creator, cb);
+		if (ret == 0)
+			slot->grant = grant;
+	}
+	pthread_mutex_unlock(&group_lock);
+	memset(req, 0, req_len);
+	return ret;
+}
+
 /* A Class B device reaches memory through grants only. */
 static int
 not_class_b(int16_t dev_id, uint8_t dev_class)
@@ -265,7 +300,6 @@ rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
 {
 	struct dxa_group_create req = { 0 };
 	struct dxa_reply_group r;
-	struct membership *slot;
 	int ret;
 
 	ret = member_precheck(dev_id, domain_id, token, group_id,
@@ -276,22 +310,10 @@ rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
-	pthread_mutex_lock(&group_lock);
-	slot = membership_free_slot();
-	if (slot == NULL) {
-		ret = -ENOSPC;
-		goto out;
-	}
-	ret = dxa_client_call(DXA_GROUP_CREATE, &req, sizeof(req), &r,
-		sizeof(r), token);
-	if (ret == 0)
-		ret = membership_add(slot, dev_id, r.group_id, r.handler, true,
-			cb);
+	ret = membership_request(dev_id, DXA_GROUP_CREATE, &req, sizeof(req),
+		token, -1, true, 0, cb, &r);
 	if (ret == 0)
 		*group_id = r.group_id;
-out:
-	pthread_mutex_unlock(&group_lock);
-	memset(&req, 0, sizeof(req));
 	return ret;
 }
 
@@ -302,7 +324,6 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 {
 	struct dxa_group_join req = { .group_id = group_id };
 	struct dxa_reply_group r;
-	struct membership *slot;
 	int ret;
 
 	/* An id, so checked with the ids, before capability and driver. */
@@ -318,25 +339,8 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
-	pthread_mutex_lock(&group_lock);
-	if (membership_find(-1, group_id) != NULL) {
-		ret = -EEXIST;
-		goto out;
-	}
-	slot = membership_free_slot();
-	if (slot == NULL) {
-		ret = -ENOSPC;
-		goto out;
-	}
-	ret = dxa_client_call(DXA_GROUP_JOIN, &req, sizeof(req), &r,
-		sizeof(r), NULL);
-	if (ret == 0)
-		ret = membership_add(slot, dev_id, group_id, r.handler, false,
-			cb);
-out:
-	pthread_mutex_unlock(&group_lock);
-	memset(&req, 0, sizeof(req));
-	return ret;
+	return membership_request(dev_id, DXA_GROUP_JOIN, &req, sizeof(req),
+		NULL, group_id, false, 0, cb, &r);
 }
 
 /* leave and destroy: the same steps, with the roles swapped. */
@@ -383,7 +387,6 @@ rte_dma_domain_grant_attach(int16_t dev_id, rte_uuid_t token,
 {
 	struct dxa_grant_attach req = { .handler = handler };
 	struct dxa_reply_group r;
-	struct membership *slot;
 	rte_uuid_t me;
 	int ret;
 
@@ -400,25 +403,11 @@ rte_dma_domain_grant_attach(int16_t dev_id, rte_uuid_t token,
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
 	memcpy(req.domain_id, me, DXA_UUID_LEN);
-	pthread_mutex_lock(&group_lock);
-	slot = membership_free_slot();
-	if (slot == NULL) {
-		ret = -ENOSPC;
-		goto out;
-	}
 	/* The window comes before the reply: mapped when this returns. */
-	ret = dxa_client_call(DXA_GRANT_ATTACH, &req, sizeof(req), &r,
-		sizeof(r), NULL);
+	ret = membership_request(dev_id, DXA_GRANT_ATTACH, &req, sizeof(req),
+		NULL, -1, false, handler, cb, &r);
 	if (ret == 0)
-		ret = membership_add(slot, dev_id, r.group_id, r.handler, false,
-			cb);
-	if (ret == 0) {
-		slot->grant = handler;
 		*own_handler = r.handler;
-	}
-out:
-	pthread_mutex_unlock(&group_lock);
-	memset(&req, 0, sizeof(req));
 	return ret;
 }
 
