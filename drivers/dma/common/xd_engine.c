@@ -371,21 +371,36 @@ xd_engine_of_id(int16_t dev_id)
 	return rte_dma_fp_objs[dev_id].dev_private;
 }
 
-/* Each handler must be one the device can reach: its own or a member's. */
+/*
+ * Each handler must be one the device can reach: its own or a member's.
+ * *@src_own / *@dst_own tell which side is the device's own domain.
+ */
 static int
-xd_domain_vchan_check(int16_t dev_id, uint16_t vchan,
-		const struct rte_dma_inter_domain_param *domain)
+xd_domain_reach(int16_t dev_id,
+		const struct rte_dma_inter_domain_param *domain, bool *src_own,
+		bool *dst_own)
 {
 	struct rte_dma_domain_map *src = NULL, *dst = NULL;
 	int ret;
 
-	RTE_SET_USED(vchan);
 	ret = rte_dma_domain_map_get(dev_id, domain->src_handler, &src);
 	if (ret == 0)
 		ret = rte_dma_domain_map_get(dev_id, domain->dst_handler, &dst);
+	*src_own = src == NULL;
+	*dst_own = dst == NULL;
 	rte_dma_domain_map_put(src);
 	rte_dma_domain_map_put(dst);
 	return ret;
+}
+
+static int
+xd_domain_vchan_check(int16_t dev_id, uint16_t vchan,
+		const struct rte_dma_inter_domain_param *domain)
+{
+	bool src_own, dst_own;
+
+	RTE_SET_USED(vchan);
+	return xd_domain_reach(dev_id, domain, &src_own, &dst_own);
 }
 
 static int
@@ -444,18 +459,11 @@ static int
 xd_domain_vchan_check_paired(int16_t dev_id, uint16_t vchan,
 		const struct rte_dma_inter_domain_param *domain)
 {
-	struct rte_dma_domain_map *src = NULL, *dst = NULL;
 	struct xd_engine *e = xd_engine_of_id(dev_id);
 	bool src_own, dst_own;
 	int ret;
 
-	ret = rte_dma_domain_map_get(dev_id, domain->src_handler, &src);
-	if (ret == 0)
-		ret = rte_dma_domain_map_get(dev_id, domain->dst_handler, &dst);
-	src_own = src == NULL;
-	dst_own = dst == NULL;
-	rte_dma_domain_map_put(src);
-	rte_dma_domain_map_put(dst);
+	ret = xd_domain_reach(dev_id, domain, &src_own, &dst_own);
 	if (ret != 0)
 		return ret;
 	if (src_own == dst_own) {
