@@ -761,7 +761,8 @@ grant_listed(struct fixture *f, unsigned int h, const struct peer *owner,
 		bool attached)
 {
 	const char *tool = getenv("XD_ACCESS");
-	char cmd[512], out[8192], want[512];
+	char cmd[512], out[8192] = "", want[512], entry[1024];
+	const char *e;
 	size_t n = 0;
 	FILE *p;
 	int st;
@@ -780,12 +781,15 @@ grant_listed(struct fixture *f, unsigned int h, const struct peer *owner,
 		fail_msg("%s: status %#x, output: %s", cmd, st, out);
 	snprintf(want, sizeof(want), "{\"handler\": %u, \"owner\": \"%s\", \"owner_pid\": %d, ",
 		h, owner->domain, (int)owner->proc.pid);
-	if (strstr(out, want) == NULL)
+	e = strstr(out, want);
+	if (e == NULL)
 		fail_msg("no '%s' in: %s", want, out);
+	/* The rest of that same entry (one line each). */
+	snprintf(entry, sizeof(entry), "%.*s", (int)strcspn(e, "\n"), e);
 	snprintf(want, sizeof(want), "\"grantee\": \"%s\", \"bytes\": %" PRIu64 ", \"perm\": \"%s\", \"attached\": %s}",
 		grantee->domain, len, perm, attached ? "true" : "false");
-	if (strstr(strstr(out, "\"handler\": "), want) == NULL)
-		fail_msg("no '%s' in: %s", want, out);
+	if (strstr(entry, want) == NULL)
+		fail_msg("grant %u is not '%s': %s", h, want, entry);
 	if (strstr(out, f->token) != NULL)
 		fail_msg("grant list shows the token: %s", out);
 }
