@@ -266,6 +266,36 @@ peer_status(struct peer *pe, const char *want, const char *fmt, ...)
 }
 
 /*
+ * Start @pe's stream of stamped blocks (see test_xd_peer "bg start") into
+ * @dst on vchan 0 of @dev, and wait until @first ops completed.
+ */
+static void
+stream_start(struct peer *pe, char dev, uint64_t dst, uint64_t seed,
+		uint64_t first)
+{
+	char reply[TEST_PROC_LINE];
+
+	peer_ok(pe, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, dev, dst,
+		STREAM_NBLK, STREAM_BS, seed);
+	peer_num(pe, "bg wait %" PRIu64, first);
+}
+
+/*
+ * End @pe's stream once @more ops enqueued from now on have completed;
+ * its summary ("ops=.. ok=.. ...") into @res, and printed.
+ */
+static void
+stream_end(struct peer *pe, uint64_t more, char res[TEST_PROC_LINE])
+{
+	char reply[TEST_PROC_LINE];
+	uint64_t mark = peer_num(pe, "bg mark");
+
+	peer_num(pe, "bg wait %" PRIu64, mark + more);
+	snprintf(res, TEST_PROC_LINE, "%s", peer_ok(pe, reply, "bg stop"));
+	print_message("%s's stream: %s\n", pe->proc.name, res);
+}
+
+/*
  * A copy of @len bytes from @src to @dst on vchan 0 of @dev, repeated
  * until it completes with DEV_LINK_ERROR (within EVENT_MS): the grantee
  * learns that a grant is gone asynchronously, and until then a copy may
@@ -938,7 +968,7 @@ test_grant_revoke(void **state)
 	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
 	const unsigned int len = STREAM_NBLK * STREAM_BS;
 	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
-	uint64_t seed = test_seed(), wb, la, mark;
+	uint64_t seed = test_seed(), wb, la;
 	unsigned int h, own;
 
 	wb = mem_alloc(b, "W", len, "rw");
@@ -947,15 +977,10 @@ test_grant_revoke(void **state)
 	la = mem_alloc(a, "A", 4 * KIB, "rw");
 	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
 
-	peer_ok(a, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, dev, wb,
-		STREAM_NBLK, STREAM_BS, seed);
-	peer_num(a, "bg wait %u", STREAM_OPS);
+	stream_start(a, dev, wb, seed, STREAM_OPS);
 	peer_ok(b, reply, "revoke %u", h);
 	peer_ok(b, reply, "set W 0 %u 0x5a", len);
-	mark = peer_num(a, "bg mark");
-	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS);
-	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
-	print_message("A's stream: %s\n", res);
+	stream_end(a, STREAM_OPS, res);
 	if (kv(res, "ok") < STREAM_OPS || kv(res, "ok_after_mark") != 0 ||
 			kv(res, "dst") + kv(res, "link") < STREAM_OPS ||
 			kv(res, "src") + kv(res, "other") != 0 ||
@@ -1095,7 +1120,7 @@ test_grant_owner_kill(void **state)
 		*b = peer_start(f, "B");
 	const unsigned int len = STREAM_NBLK * STREAM_BS;
 	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
-	uint64_t seed = test_seed(), wb, la, mark;
+	uint64_t seed = test_seed(), wb, la;
 	unsigned int h, own;
 
 	mem_alloc(c, "C", 4096, "rw");
@@ -1105,15 +1130,10 @@ test_grant_owner_kill(void **state)
 	own = attach(f, a, dev, h);
 	la = mem_alloc(a, "A", 4 * KIB, "rw");
 	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
-	peer_ok(a, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, dev, wb,
-		STREAM_NBLK, STREAM_BS, seed);
-	peer_num(a, "bg wait %u", STREAM_OPS);
+	stream_start(a, dev, wb, seed, STREAM_OPS);
 	test_proc_kill9(&b->proc);
 	expect_grant_gone(a, b->domain);
-	mark = peer_num(a, "bg mark");
-	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS);
-	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
-	print_message("A's stream: %s\n", res);
+	stream_end(a, STREAM_OPS, res);
 	if (kv(res, "ok") < STREAM_OPS || kv(res, "ok_after_mark") != 0 ||
 			kv(res, "src") + kv(res, "dst") + kv(res, "other") != 0)
 		fail_msg("A's stream into the dead owner's grant: %s (want: successes, then only DEV_LINK_ERROR)",
@@ -1689,7 +1709,7 @@ test_kill(void **state)
 	static const char *const types[] = { "MEMBER_LEFT", "GROUP_DESTROYED",
 		NULL };
 	const unsigned int x = f->dev == 'i' ? 0 : 1, y = 1 - x;
-	uint64_t seed = test_seed(), wa, wb, la, done_b, mark, k;
+	uint64_t seed = test_seed(), wa, wb, la, done_b, k;
 	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
 	struct side sa[2], sb;
 	int gids[2];
@@ -1722,10 +1742,7 @@ test_kill(void **state)
 
 	expect_events(a, gids, b->domain, types);
 	/* ops enqueued from now on run toward a domain that is gone */
-	mark = peer_num(a, "bg mark");
-	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS);
-	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
-	print_message("A's stream: %s\n", res);
+	stream_end(a, STREAM_OPS, res);
 	if (kv(res, "ok") < STREAM_OPS ||
 			kv(res, "ok_after_mark") != 0 ||
 			kv(res, "link") < STREAM_OPS ||
@@ -1996,7 +2013,7 @@ test_unregister(void **state)
 	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
 	const unsigned int len = STREAM_NBLK * STREAM_BS;
 	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
-	uint64_t seed = test_seed(), wb, la, mark;
+	uint64_t seed = test_seed(), wb, la;
 	unsigned int ha, hb;
 	int gid;
 
@@ -2008,15 +2025,10 @@ test_unregister(void **state)
 	hb = handler_of(a, dev, gid, b);
 	peer_ok(a, reply, "setup %c 64 process %u %u", dev, ha, hb);
 
-	peer_ok(a, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, dev, wb,
-		STREAM_NBLK, STREAM_BS, seed);
-	peer_num(a, "bg wait %u", STREAM_OPS);
+	stream_start(a, dev, wb, seed, STREAM_OPS);
 	peer_ok(b, reply, "unreg W");
 	peer_ok(b, reply, "set W 0 %u 0x5a", len);
-	mark = peer_num(a, "bg mark");
-	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS);
-	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
-	print_message("A's stream: %s\n", res);
+	stream_end(a, STREAM_OPS, res);
 	if (kv(res, "ok") < STREAM_OPS ||
 			kv(res, "ok_after_mark") != 0 ||
 			kv(res, "dst") < STREAM_OPS ||
@@ -2050,7 +2062,7 @@ test_churn(void **state)
 	const char dev = f->dev;
 	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
 	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
-	uint64_t seed = test_seed(), wb, mark, ops;
+	uint64_t seed = test_seed(), wb, ops;
 	unsigned int ha, hb, i;
 	int gid;
 
@@ -2059,9 +2071,7 @@ test_churn(void **state)
 	ha = handler_of(a, dev, gid, a);
 	hb = handler_of(a, dev, gid, b);
 	peer_ok(a, reply, "setup %c 64 process %u %u", dev, ha, hb);
-	peer_ok(a, reply, "bg start %c %#" PRIx64 " %u %u %" PRIu64, dev, wb,
-		STREAM_NBLK, STREAM_BS, seed);
-	peer_num(a, "bg wait %u", STREAM_OPS / 4);
+	stream_start(a, dev, wb, seed, STREAM_OPS / 4);
 	for (i = 0; i < CHURN_ROUNDS; i++) {
 		mem_alloc(b, "X", (i % 3 + 1) * 4 * KIB, i % 2 ? "r" : "rw");
 		if (i % 4 == 0)
@@ -2070,10 +2080,7 @@ test_churn(void **state)
 		if (i % 4 == 0)
 			peer_ok(b, reply, "free Y");
 	}
-	mark = peer_num(a, "bg mark");
-	peer_num(a, "bg wait %" PRIu64, mark + STREAM_OPS / 4);
-	snprintf(res, sizeof(res), "%s", peer_ok(a, reply, "bg stop"));
-	print_message("A's stream: %s\n", res);
+	stream_end(a, STREAM_OPS / 4, res);
 	ops = kv(res, "ops");
 	if (kv(res, "ok") != ops)
 		fail_msg("A's stream while B's windows changed: %s (want: only successes)",
