@@ -56,6 +56,8 @@
 extern "C" {
 #endif
 
+struct rte_device;
+
 /** A window may be read by peers (a source of their transfers). */
 #define RTE_DMA_DOMAIN_PERM_READ RTE_BIT32(0)
 /** A window may be written by peers (a destination). */
@@ -113,7 +115,38 @@ struct rte_dma_domain_qs {
 	uint64_t seq; /**< Written by the executor only. */
 	/** Registry link, owned by the library. */
 	struct rte_dma_domain_qs *next;
+	/**
+	 * For an executor whose read section outlives the call that entered
+	 * it (an engine that hands operations to another device and stays
+	 * inside until that device completes them): the thread in the
+	 * section (rte_gettid()), written by the executor at each entry,
+	 * and a function, set before registration, that ends the section by
+	 * waiting for the outstanding operations. A reclamation made by
+	 * that very thread calls @p drain instead of waiting for itself,
+	 * which would never end. Zero and NULL for executors whose sections
+	 * end within one call.
+	 */
+	int owner;
+	/** See @p owner; called with library locks held: must not call in. */
+	void (*drain)(struct rte_dma_domain_qs *qs);
 } __rte_cache_aligned;
+
+/**
+ * Reclamations in progress in this process: non-zero while some updater
+ * waits for executors to leave their read sections. An executor whose
+ * sections can outlast a call stops starting new work while it is set,
+ * so that its section ends after one drain (see rte_dma_domain_qs).
+ * Read with rte_dma_domain_qs_reclaiming().
+ */
+extern uint32_t rte_dma_domain_qs_waiters;
+
+/** Whether an updater waits for read sections to end (see above). */
+static __rte_always_inline bool
+rte_dma_domain_qs_reclaiming(void)
+{
+	return __atomic_load_n(&rte_dma_domain_qs_waiters,
+		__ATOMIC_RELAXED) != 0;
+}
 
 /**
  * Translation result codes (negative, as errno values, so that they read
@@ -265,6 +298,32 @@ void rte_dma_domain_qs_register(struct rte_dma_domain_qs *qs);
  * Unregister an executor's counter, outside any read section of it.
  */
 void rte_dma_domain_qs_unregister(struct rte_dma_domain_qs *qs);
+
+/**
+ * Make every window of every peer, now and from now on, reachable by the
+ * DMA of device @p dev, for an engine that hands translated addresses to a
+ * device without shared virtual addressing: each window's mapping is
+ * registered as external memory (rte_extmem_register(), once whatever the
+ * number of devices) and mapped for @p dev with its IOVA equal to its
+ * virtual address (rte_dev_dma_map(); IOVA-as-VA mode), before the window
+ * can be translated; it is unmapped after the last operation that might
+ * use it, before it is unmapped from the process. A window that cannot be
+ * mapped for every such device is refused (its translations fail).
+ *
+ * @param dev The device (the rte_device of a dmadev).
+ * @return 0; -EEXIST (already added); -ENOSPC (too many devices);
+ *   -ENOTSUP (EAL is not in IOVA-as-VA mode); or what mapping an
+ *   existing window returned, with nothing left mapped for @p dev.
+ */
+int rte_dma_domain_dma_map_add(struct rte_device *dev);
+
+/**
+ * Undo rte_dma_domain_dma_map_add(): unmap every window from @p dev.
+ * Harmless for a device that was not added.
+ *
+ * @param dev The device.
+ */
+void rte_dma_domain_dma_map_del(struct rte_device *dev);
 
 #ifdef __cplusplus
 }

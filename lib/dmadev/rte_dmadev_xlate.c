@@ -42,6 +42,10 @@
 
 #include <rte_common.h>
 #include <rte_debug.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
 #include <rte_pause.h>
 
 #include "dma_access_proto.h"
@@ -101,6 +105,7 @@ static struct rte_dma_domain_table dead_table = {
 struct map_mapping {
 	void *addr;
 	size_t len;
+	bool extmem;  /* registered with EAL and mapped for dma_devs[] */
 };
 
 struct map_priv {
@@ -124,6 +129,16 @@ static struct map_priv **maps;
 
 static pthread_mutex_t qs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rte_dma_domain_qs *qs_head;
+
+uint32_t rte_dma_domain_qs_waiters;
+
+/*
+ * Devices every window is mapped for (rte_dma_domain_dma_map_add()), in
+ * the order they were added; under map_lock.
+ */
+#define DMA_DEVS_MAX 32
+static struct rte_device *dma_devs[DMA_DEVS_MAX];
+static unsigned int nb_dma_devs;
 
 /* ---- Tables ---------------------------------------------------------- */
 
@@ -484,6 +499,8 @@ dxa_qs_synchronize(void)
 	struct rte_dma_domain_qs *qs;
 	uint64_t seq;
 
+	/* Executors whose sections can last see it and start nothing new. */
+	__atomic_fetch_add(&rte_dma_domain_qs_waiters, 1, __ATOMIC_RELAXED);
 	/*
 	 * Pairs with the fence of rte_dma_domain_qs_enter(): either this
 	 * sees an executor's odd count, or that executor's table load sees
@@ -494,17 +511,101 @@ dxa_qs_synchronize(void)
 	pthread_mutex_lock(&qs_lock);
 	for (qs = qs_head; qs != NULL; qs = qs->next) {
 		seq = __atomic_load_n(&qs->seq, __ATOMIC_ACQUIRE);
-		if (seq & 1)
-			qs_wait(qs, seq);
+		if (!(seq & 1))
+			continue;
+		/* Our own thread's section would wait for us: end it here. */
+		if (qs->drain != NULL &&
+				__atomic_load_n(&qs->owner, __ATOMIC_RELAXED) ==
+				rte_gettid())
+			qs->drain(qs);
+		qs_wait(qs, seq);
 	}
 	pthread_mutex_unlock(&qs_lock);
+	__atomic_fetch_sub(&rte_dma_domain_qs_waiters, 1, __ATOMIC_RELEASE);
+}
+
+/* ---- Windows mapped for devices' DMA --------------------------------- */
+
+/* Extmem wants whole pages; a window's mapping is whole 4 KiB pages. */
+static size_t
+mapping_dma_len(const struct map_mapping *m)
+{
+	return RTE_ALIGN_CEIL(m->len, (size_t)DXA_MEM_ALIGN);
+}
+
+static int
+mapping_dev_map(const struct map_mapping *m, struct rte_device *dev)
+{
+	if (rte_dev_dma_map(dev, m->addr, (uint64_t)(uintptr_t)m->addr,
+			mapping_dma_len(m)) < 0)
+		return rte_errno > 0 ? -rte_errno : -EIO;
+	return 0;
+}
+
+static void
+mapping_dev_unmap(const struct map_mapping *m, struct rte_device *dev)
+{
+	if (rte_dev_dma_unmap(dev, m->addr, (uint64_t)(uintptr_t)m->addr,
+			mapping_dma_len(m)) < 0)
+		DOMAIN_LOG(ERR, "cannot unmap a window from %s's DMA: %s",
+			rte_dev_name(dev), rte_strerror(rte_errno));
+}
+
+/* Undo mapping_dma_map() for the first @nb_devs devices. */
+static void
+mapping_dma_unmap_n(struct map_mapping *m, unsigned int nb_devs)
+{
+	unsigned int i;
+
+	if (!m->extmem)
+		return;
+	for (i = 0; i < nb_devs; i++)
+		mapping_dev_unmap(m, dma_devs[i]);
+	if (rte_extmem_unregister(m->addr, mapping_dma_len(m)) != 0)
+		DOMAIN_LOG(ERR, "cannot unregister a window's external memory: %s",
+			rte_strerror(rte_errno));
+	m->extmem = false;
+}
+
+/*
+ * Make a window's mapping reachable by every device of dma_devs[] before
+ * it is published. Called with map_lock held.
+ */
+static int
+mapping_dma_map(struct map_mapping *m)
+{
+	unsigned int i;
+	int ret;
+
+	if (nb_dma_devs == 0 || m->addr == NULL || m->len == 0)
+		return 0;
+	if (rte_extmem_register(m->addr, mapping_dma_len(m), NULL, 0,
+			DXA_MEM_ALIGN) != 0) {
+		ret = -rte_errno;
+		DOMAIN_LOG(ERR, "cannot register a window as external memory: %s",
+			rte_strerror(rte_errno));
+		return ret;
+	}
+	m->extmem = true;
+	for (i = 0; i < nb_dma_devs; i++) {
+		ret = mapping_dev_map(m, dma_devs[i]);
+		if (ret != 0) {
+			DOMAIN_LOG(ERR, "cannot map a window for %s's DMA: %s",
+				rte_dev_name(dma_devs[i]), strerror(-ret));
+			mapping_dma_unmap_n(m, i);
+			return ret;
+		}
+	}
+	return 0;
 }
 
 /* ---- Maps ---------------------------------------------------------------- */
 
 static void
-mapping_unmap(const struct map_mapping *m)
+mapping_unmap(struct map_mapping *m)
 {
+	/* No device may reach what goes away. */
+	mapping_dma_unmap_n(m, nb_dma_devs);
 	/* A window added with no mapping (map_len 0) owns nothing. */
 	if (m->addr != NULL && m->len > 0 && munmap(m->addr, m->len) != 0)
 		DOMAIN_LOG(ERR, "munmap of a window failed: %s",
@@ -727,9 +828,15 @@ dxa_map_window_add(int16_t group_id, uint16_t handler, uint32_t mem_id,
 	memmove(&mp->mappings[pos + 1], &mp->mappings[pos],
 		(mp->nb_windows - pos) * sizeof(mp->mappings[0]));
 	mp->windows[pos] = w;
-	mp->mappings[pos] = (struct map_mapping){ map_addr, map_len };
+	mp->mappings[pos] = (struct map_mapping){ map_addr, map_len, false };
 	mp->nb_windows++;
-	ret = dxa_table_build(mp->windows, mp->nb_windows, &t);
+	/* Devices reach the memory before any operation can be sent to it. */
+	ret = mapping_dma_map(&mp->mappings[pos]);
+	if (ret == 0) {
+		ret = dxa_table_build(mp->windows, mp->nb_windows, &t);
+		if (ret != 0)
+			mapping_dma_unmap_n(&mp->mappings[pos], nb_dma_devs);
+	}
 	if (ret != 0) {
 		/* Nothing was published: the caller keeps its mapping. */
 		map_window_remove_at(mp, pos);
@@ -906,6 +1013,136 @@ rte_dma_domain_map_put(struct rte_dma_domain_map *map)
 		map_unref(container_of(map, struct map_priv, pub));
 }
 
+/* Apply @fn to the mapping of every window of every live map. */
+static int
+maps_each_mapping(int (*fn)(struct map_mapping *, void *), void *arg)
+{
+	uint32_t h, i;
+	int ret;
+
+	if (maps == NULL)
+		return 0;
+	for (h = 1; h < MAP_HANDLERS; h++) {
+		struct map_priv *mp = maps[h];
+
+		for (i = 0; mp != NULL && i < mp->nb_windows; i++) {
+			ret = fn(&mp->mappings[i], arg);
+			if (ret != 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+struct dev_map_walk {
+	struct rte_device *dev;
+	struct map_mapping *failed; /* where a map walk stopped */
+};
+
+/* For a device being added: register if no device had it, then map. */
+static int
+dev_map_one(struct map_mapping *m, void *arg)
+{
+	struct dev_map_walk *w = arg;
+	bool registered_here = false;
+	int ret;
+
+	if (m->addr == NULL || m->len == 0)
+		return 0;
+	if (!m->extmem) {
+		if (rte_extmem_register(m->addr, mapping_dma_len(m), NULL, 0,
+				DXA_MEM_ALIGN) != 0)
+			goto fail_errno;
+		m->extmem = true;
+		registered_here = true;
+	}
+	ret = mapping_dev_map(m, w->dev);
+	if (ret == 0)
+		return 0;
+	if (registered_here) {
+		rte_extmem_unregister(m->addr, mapping_dma_len(m));
+		m->extmem = false;
+	}
+	w->failed = m;
+	return ret;
+fail_errno:
+	w->failed = m;
+	return rte_errno > 0 ? -rte_errno : -EIO;
+}
+
+/* Undo dev_map_one() for every mapping before w->failed (all if NULL). */
+static int
+dev_unmap_one(struct map_mapping *m, void *arg)
+{
+	struct dev_map_walk *w = arg;
+
+	if (m == w->failed)
+		return 1; /* stop the walk: the rest was never mapped */
+	if (!m->extmem)
+		return 0;
+	mapping_dev_unmap(m, w->dev);
+	if (nb_dma_devs == 0) {
+		rte_extmem_unregister(m->addr, mapping_dma_len(m));
+		m->extmem = false;
+	}
+	return 0;
+}
+
+int
+rte_dma_domain_dma_map_add(struct rte_device *dev)
+{
+	struct dev_map_walk w = { .dev = dev, .failed = NULL };
+	unsigned int i;
+	int ret;
+
+	if (dev == NULL)
+		return -EINVAL;
+	if (rte_eal_iova_mode() != RTE_IOVA_VA)
+		return -ENOTSUP;
+	pthread_mutex_lock(&map_lock);
+	for (i = 0; i < nb_dma_devs; i++) {
+		if (dma_devs[i] == dev) {
+			ret = -EEXIST;
+			goto unlock;
+		}
+	}
+	if (nb_dma_devs == DMA_DEVS_MAX) {
+		ret = -ENOSPC;
+		goto unlock;
+	}
+	ret = maps_each_mapping(dev_map_one, &w);
+	if (ret != 0) {
+		DOMAIN_LOG(ERR, "cannot map the windows for %s's DMA: %s",
+			rte_dev_name(dev), strerror(-ret));
+		maps_each_mapping(dev_unmap_one, &w);
+		goto unlock;
+	}
+	dma_devs[nb_dma_devs++] = dev;
+unlock:
+	pthread_mutex_unlock(&map_lock);
+	return ret;
+}
+
+void
+rte_dma_domain_dma_map_del(struct rte_device *dev)
+{
+	struct dev_map_walk w = { .dev = dev, .failed = NULL };
+	unsigned int i;
+
+	pthread_mutex_lock(&map_lock);
+	for (i = 0; i < nb_dma_devs; i++)
+		if (dma_devs[i] == dev)
+			break;
+	if (i < nb_dma_devs) {
+		memmove(&dma_devs[i], &dma_devs[i + 1],
+			(nb_dma_devs - i - 1) * sizeof(dma_devs[0]));
+		nb_dma_devs--;
+		/* With the last device gone, the registrations go too. */
+		maps_each_mapping(dev_unmap_one, &w);
+	}
+	pthread_mutex_unlock(&map_lock);
+}
+
 /*
  * A forked child is a member of nothing and runs no executor of its
  * parent's: it starts with empty registries. What the parent had stays
@@ -919,6 +1156,7 @@ xlate_forget(void)
 	pthread_mutex_init(&qs_lock, NULL);
 	maps = NULL;
 	qs_head = NULL;
+	nb_dma_devs = 0;
 }
 
 RTE_INIT(xlate_init)
