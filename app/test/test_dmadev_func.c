@@ -73,6 +73,8 @@ struct target {
 	uint64_t domain_capa;   /* inter-domain capability bits it advertises */
 	const char *capa_line;  /* how rte_dma_dump() prints them */
 	int dev_class;          /* rte_dma_domain_class_get() */
+	const char *lower_vdev_arg; /* stacked: the engine device's --vdev */
+	const char *lower_name;     /* stacked: the engine device */
 };
 
 #define XD_BOTH_DOMAINS \
@@ -144,6 +146,34 @@ static const struct target targets[] = {
 		.dev_name = "dma_xd_idxd0",
 		.vdev_arg = "--vdev=dma_xd_idxd0,lcore=1",
 		.devargs = "lcore=1",
+		.spare_name = "dma_xd_idxd5",
+		.xd = true,
+		.domain_capa = XD_BOTH_DOMAINS,
+		.capa_line = XD_BOTH_LINE,
+		.dev_class = RTE_DMA_DOMAIN_CLASS_B,
+	},
+	{
+		/* Stacked over Debian's dma_skeleton, which does the copies. */
+		.arg = "xd-stacked",
+		.dev_name = "dma_xd_skeleton0",
+		.lower_vdev_arg = "--vdev=dma_skeleton0",
+		.lower_name = "dma_skeleton0",
+		.vdev_arg = "--vdev=dma_xd_skeleton0,engine=dma_skeleton0",
+		.devargs = "engine=dma_skeleton0",
+		.spare_name = "dma_xd_skeleton5",
+		.xd = true,
+		.domain_capa = XD_BOTH_DOMAINS,
+		.capa_line = XD_BOTH_LINE,
+		.dev_class = RTE_DMA_DOMAIN_CLASS_SOFTWARE,
+	},
+	{
+		/* The same with every window mapped for dma_skeleton's DMA. */
+		.arg = "idxd-stacked-map",
+		.dev_name = "dma_xd_idxd0",
+		.lower_vdev_arg = "--vdev=dma_skeleton0",
+		.lower_name = "dma_skeleton0",
+		.vdev_arg = "--vdev=dma_xd_idxd0,engine=dma_skeleton0,engine_map=1",
+		.devargs = "engine=dma_skeleton0,engine_map=1",
 		.spare_name = "dma_xd_idxd5",
 		.xd = true,
 		.domain_capa = XD_BOTH_DOMAINS,
@@ -458,15 +488,33 @@ test_info_xd(void **state)
 	static const uint64_t never = RTE_DMA_CAPA_MEM_TO_DEV |
 		RTE_DMA_CAPA_DEV_TO_MEM | RTE_DMA_CAPA_DEV_TO_DEV;
 
+	static const uint64_t ops = RTE_DMA_CAPA_OPS_COPY_SG |
+		RTE_DMA_CAPA_OPS_FILL;
+	struct rte_dma_info lo;
+	int16_t lower;
+
 	RTE_SET_USED(state);
 	skip_unless_xd("limits and capabilities of the xd_skeleton spec");
-	assert_int_equal(info.dev_capa & want, want);
 	assert_int_equal(info.dev_capa & XD_BOTH_DOMAINS, target->domain_capa);
 	assert_int_equal(info.dev_capa & never, 0);
-	assert_int_equal(info.max_vchans, XD_MAX_VCHANS);
-	assert_int_equal(info.min_desc, XD_MIN_DESC);
-	assert_int_equal(info.max_desc, XD_MAX_DESC);
-	assert_int_equal(info.max_sges, XD_MAX_SGES);
+	if (target->lower_name == NULL) {
+		assert_int_equal(info.dev_capa & want, want);
+		assert_int_equal(info.max_vchans, XD_MAX_VCHANS);
+		assert_int_equal(info.min_desc, XD_MIN_DESC);
+		assert_int_equal(info.max_desc, XD_MAX_DESC);
+		assert_int_equal(info.max_sges, XD_MAX_SGES);
+		return;
+	}
+	/* Stacked: what the spec and the engine device both offer. */
+	lower = rte_dma_get_dev_id_by_name(target->lower_name);
+	assert_true(lower >= 0);
+	assert_int_equal(rte_dma_info_get(lower, &lo), 0);
+	assert_int_equal(info.dev_capa & (want & ~ops), want & ~ops);
+	assert_int_equal(info.dev_capa & ops, lo.dev_capa & ops);
+	assert_int_equal(info.max_vchans, RTE_MIN(XD_MAX_VCHANS, lo.max_vchans));
+	assert_int_equal(info.min_desc, RTE_MAX(XD_MIN_DESC, lo.min_desc));
+	assert_int_equal(info.max_desc, RTE_MIN(XD_MAX_DESC, lo.max_desc));
+	assert_int_equal(info.max_sges, RTE_MIN(XD_MAX_SGES, lo.max_sges));
 }
 
 /*
@@ -1128,9 +1176,12 @@ test_burst_capacity_rounding(void **state)
 
 	RTE_SET_USED(state);
 	skip_unless_xd("Debian's dma_skeleton refuses sizes that are not powers of two");
+	/* A stacked device is limited by its engine device too. */
 	for (i = 0; i < RTE_DIM(sizes); i++) {
-		dev_setup(1, sizes[i]);
-		check_capacity(0, sizes[i]);
+		uint16_t n = RTE_MIN(sizes[i], info.max_desc);
+
+		dev_setup(1, n);
+		check_capacity(0, n);
 	}
 }
 
@@ -1656,7 +1707,13 @@ test_bad_devargs(void **state)
 		"bogus=1", "lcore=1,bogus=2", "lcore=0", "lcore=99",
 		"lcore=-1", "lcore=abc", "lcore=1x", "lcore=",
 		"lcore=4294967297",
+		/* stacked engines */
+		"engine=", "engine=no_such_dmadev", "engine_map=1",
+		"engine=dma_xd_no_such0,engine_map=2",
+		"engine=dma_skeleton0,engine=dma_skeleton0",
+		"engine=dma_skeleton0,lcore=1",
 	};
+	char arg[96];
 	unsigned int i;
 	int16_t id;
 
@@ -1671,6 +1728,11 @@ test_bad_devargs(void **state)
 		}
 		assert_true(rte_dma_get_dev_id_by_name(name) < 0);
 	}
+
+	/* an inter-domain device (the one under test) is no engine */
+	snprintf(arg, sizeof(arg), "engine=%s", target->dev_name);
+	assert_true(rte_vdev_init(name, arg) < 0);
+	assert_true(rte_dma_get_dev_id_by_name(name) < 0);
 
 	/* the name is free again after each refusal */
 	assert_int_equal(rte_vdev_init(name, ""), 0);
@@ -1824,7 +1886,7 @@ main(int argc, char **argv)
 		T(test_close),
 	};
 #undef T
-	const char *eal_args[1];
+	const char *eal_args[2];
 	unsigned int nb_eal_args = 0;
 	char group[64];
 	unsigned int i;
@@ -1843,6 +1905,9 @@ main(int argc, char **argv)
 		return EXIT_SKIP;
 	}
 #endif
+	/* An engine device comes first: the stacked one looks it up. */
+	if (target->lower_vdev_arg != NULL)
+		eal_args[nb_eal_args++] = target->lower_vdev_arg;
 	if (target->vdev_arg != NULL)
 		eal_args[nb_eal_args++] = target->vdev_arg;
 	ret = test_eal_init(target->arg, eal_args, nb_eal_args);

@@ -9,6 +9,8 @@
 #include <sched.h>
 #include <string.h>
 
+#include <rte_bus.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -92,18 +94,37 @@ xd_worker(void *arg)
 	return 0;
 }
 
+static bool
+xd_stacked(const struct xd_engine *e)
+{
+	return e->lower_dev != XD_LOWER_NONE;
+}
+
 static int
 xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 		uint32_t info_sz)
 {
+	const struct xd_engine *e = xd_engine_of(dev);
+	const struct rte_dma_info *lo = &e->lower_info;
+
 	RTE_SET_USED(info_sz);
 	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_SVA |
 		RTE_DMA_CAPA_OPS_COPY | RTE_DMA_CAPA_OPS_COPY_SG |
-		RTE_DMA_CAPA_OPS_FILL | xd_engine_of(dev)->domain_capa;
+		RTE_DMA_CAPA_OPS_FILL | e->domain_capa;
 	info->max_vchans = XD_MAX_VCHANS;
 	info->min_desc = XD_MIN_DESC;
 	info->max_desc = XD_MAX_DESC;
 	info->max_sges = XD_MAX_SGES;
+	if (xd_stacked(e)) {
+		/* What both this engine and the device below it can do. */
+		info->dev_capa &= ~(RTE_DMA_CAPA_OPS_COPY_SG |
+			RTE_DMA_CAPA_OPS_FILL) | (lo->dev_capa &
+			(RTE_DMA_CAPA_OPS_COPY_SG | RTE_DMA_CAPA_OPS_FILL));
+		info->max_vchans = RTE_MIN(info->max_vchans, lo->max_vchans);
+		info->min_desc = RTE_MAX(info->min_desc, lo->min_desc);
+		info->max_desc = RTE_MIN(info->max_desc, lo->max_desc);
+		info->max_sges = RTE_MIN(info->max_sges, lo->max_sges);
+	}
 	return 0;
 }
 
@@ -115,6 +136,16 @@ xd_configure(struct rte_dma_dev *dev, const struct rte_dma_conf *conf,
 	struct xd_vchan *vchans;
 
 	RTE_SET_USED(conf_sz);
+	if (xd_stacked(e)) {
+		struct rte_dma_conf lower = { .nb_vchans = conf->nb_vchans };
+		int ret = rte_dma_configure(e->lower_dev, &lower);
+
+		if (ret != 0) {
+			XD_LOG(e, ERR, "cannot configure engine device %s: %s",
+				e->lower_name, strerror(-ret));
+			return ret;
+		}
+	}
 	/* librte_dmadev checked nb_vchans against max_vchans and state. */
 	vchans = rte_zmalloc_socket(e->driver,
 		sizeof(*vchans) * conf->nb_vchans, RTE_CACHE_LINE_SIZE,
@@ -163,9 +194,31 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 		fresh.dst_handler = dom.dst_handler;
 	}
 	size = rte_align32pow2(conf->nb_desc);
+	if (xd_stacked(e)) {
+		/* A ring of the same size below: it never holds more. */
+		struct rte_dma_vchan_conf lower = {
+			.direction = RTE_DMA_DIR_MEM_TO_MEM,
+			.nb_desc = (uint16_t)RTE_MIN(size,
+				(uint32_t)e->lower_info.max_desc),
+		};
+
+		ret = rte_dma_vchan_setup(e->lower_dev, vchan, &lower);
+		if (ret != 0) {
+			XD_LOG(e, ERR, "vchan %u: cannot set up vchan %u of engine device %s: %s",
+				vchan, vchan, e->lower_name, strerror(-ret));
+			rte_dma_domain_map_put(fresh.src_map);
+			rte_dma_domain_map_put(fresh.dst_map);
+			return ret;
+		}
+		fresh.stacked = true;
+		fresh.lower_dev = e->lower_dev;
+		fresh.lower_vchan = vchan;
+		/* Its sections outlast calls: a reclaimer may drain it. */
+		fresh.qs.drain = xd_stack_drain;
+	}
 	fresh.size = size;
 	fresh.mask = (uint16_t)(size - 1);
-	fresh.inline_engine = (e->lcore == XD_LCORE_NONE);
+	fresh.inline_engine = (e->lcore == XD_LCORE_NONE) && !fresh.stacked;
 	fresh.status = rte_zmalloc_socket(e->driver,
 		sizeof(*fresh.status) * size, RTE_CACHE_LINE_SIZE, e->numa_node);
 	fresh.desc = rte_zmalloc_socket(e->driver, sizeof(*fresh.desc) * size,
@@ -209,10 +262,19 @@ xd_start(struct rte_dma_dev *dev)
 		/* ring_idx starts again from 0 at every start. */
 		vc->head = vc->submitted_local = vc->submitted = 0;
 		vc->done = vc->engine_pos = vc->tail = 0;
+		vc->sent = vc->lower_out = 0;
 		vc->batch_failed = false;
 		vc->errors_seen = vc->errors_total;
 		/* Failures never reported before the stop are forgotten. */
 		memset(vc->status, 0, sizeof(*vc->status) * vc->size);
+	}
+	if (xd_stacked(e)) {
+		ret = rte_dma_start(e->lower_dev);
+		if (ret != 0) {
+			XD_LOG(e, ERR, "cannot start engine device %s: %s",
+				e->lower_name, strerror(-ret));
+			return ret;
+		}
 	}
 	if (e->lcore != XD_LCORE_NONE) {
 		if (rte_eal_get_lcore_state(e->lcore) != WAIT) {
@@ -228,8 +290,51 @@ xd_start(struct rte_dma_dev *dev)
 		}
 		e->worker_running = true;
 	}
-	xd_engine_fp_set(e->fp, true);
+	xd_engine_fp_set(e->fp, true, xd_stacked(e));
 	return 0;
+}
+
+/*
+ * What was submitted completes before a stop, as with the other engines:
+ * send what waits and reap until the device below has finished, for at
+ * most XD_STACK_DRAIN_MS (a device that never completes is stopped all
+ * the same; its operations then report nothing).
+ */
+#define XD_STACK_DRAIN_MS 1000
+
+static void
+xd_stack_stop(struct xd_engine *e)
+{
+	uint64_t deadline = rte_get_timer_cycles() +
+		rte_get_timer_hz() * XD_STACK_DRAIN_MS / 1000;
+	uint16_t i;
+
+	for (i = 0; i < e->nb_vchans; i++) {
+		struct xd_vchan *vc = &e->vchan[i];
+
+		while ((vc->lower_out != 0 || vc->sent != vc->submitted_local)
+				&& rte_get_timer_cycles() < deadline) {
+			xd_stack_poll(vc);
+			rte_pause();
+		}
+		if (vc->lower_out != 0 || vc->sent != vc->submitted_local)
+			XD_LOG(e, ERR, "vchan %u: engine device %s did not finish %u operations in %u ms",
+				i, e->lower_name,
+				(uint16_t)(vc->submitted_local - vc->done),
+				XD_STACK_DRAIN_MS);
+	}
+	/* Nothing of the device below runs after this... */
+	rte_dma_stop(e->lower_dev);
+	/* ...so no section needs to last. */
+	for (i = 0; i < e->nb_vchans; i++) {
+		struct xd_vchan *vc = &e->vchan[i];
+
+		if (vc->in_section) {
+			rte_dma_domain_qs_exit(&vc->qs);
+			vc->in_section = false;
+		}
+		vc->lower_out = 0;
+	}
 }
 
 static int
@@ -237,7 +342,9 @@ xd_stop(struct rte_dma_dev *dev)
 {
 	struct xd_engine *e = xd_engine_of(dev);
 
-	xd_engine_fp_set(e->fp, false);
+	xd_engine_fp_set(e->fp, false, false);
+	if (xd_stacked(e))
+		xd_stack_stop(e);
 	if (e->worker_running) {
 		__atomic_store_n(&e->worker_stop, 1, __ATOMIC_RELEASE);
 		rte_eal_wait_lcore(e->lcore);
@@ -254,6 +361,10 @@ xd_close(struct rte_dma_dev *dev)
 	/* librte_dmadev refuses to close a started device. */
 	xd_vchans_free(e);
 	rte_dma_domain_ops_unregister(dev->data->dev_id);
+	if (e->lower_dma_mapped) {
+		rte_dma_domain_dma_map_del(e->lower_rte_dev);
+		e->lower_dma_mapped = false;
+	}
 	return 0;
 }
 
@@ -295,7 +406,19 @@ xd_vchan_status(const struct rte_dma_dev *dev, uint16_t vchan,
 {
 	const struct xd_vchan *vc = &xd_engine_of(dev)->vchan[vchan];
 	uint16_t done = __atomic_load_n(&vc->done, __ATOMIC_ACQUIRE);
+	enum rte_dma_vchan_status lower;
 
+	/*
+	 * Stacked: done moves only when completions are polled, so ask the
+	 * device below about what it was sent.
+	 */
+	if (vc->stacked && vc->sent == vc->submitted_local &&
+			rte_dma_vchan_status(vc->lower_dev, vc->lower_vchan,
+				&lower) == 0) {
+		*status = lower == RTE_DMA_VCHAN_IDLE ?
+			RTE_DMA_VCHAN_IDLE : RTE_DMA_VCHAN_ACTIVE;
+		return 0;
+	}
 	*status = done == vc->submitted_local ?
 		RTE_DMA_VCHAN_IDLE : RTE_DMA_VCHAN_ACTIVE;
 	return 0;
@@ -314,7 +437,11 @@ xd_dump(const struct rte_dma_dev *dev, FILE *f)
 	if (e->domain_capa != 0)
 		fprintf(f, "  access pair groups: %u\n",
 			__atomic_load_n(&e->nb_groups, __ATOMIC_RELAXED));
-	if (e->lcore == XD_LCORE_NONE)
+	if (xd_stacked(e))
+		fprintf(f, "  engine: stacked on dmadev %s (id %d)%s\n",
+			e->lower_name, e->lower_dev, e->lower_dma_mapped ?
+			", windows mapped for its DMA" : "");
+	else if (e->lcore == XD_LCORE_NONE)
 		fprintf(f, "  engine: inline (caller's core, at submit)\n");
 	else
 		fprintf(f, "  engine: lcore %u (%s)\n", e->lcore,
@@ -329,6 +456,10 @@ xd_dump(const struct rte_dma_dev *dev, FILE *f)
 		fprintf(f, "  vchan %u: ring %u, head %u, submitted %u, done %u, tail %u\n",
 			i, vc->size, vc->head, vc->submitted_local,
 			__atomic_load_n(&vc->done, __ATOMIC_RELAXED), vc->tail);
+		if (vc->stacked)
+			fprintf(f, "    stacked: sent %u, at the engine device %u%s\n",
+				vc->sent, vc->lower_out, vc->in_section ?
+				", in its read section" : "");
 		if (vc->inter)
 			fprintf(f, "    inter-%s: src handler %u (%s), dst handler %u (%s)\n",
 				vc->domain_type == RTE_DMA_INTER_OS_DOMAIN ?
@@ -509,5 +640,108 @@ xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
 	e->logtype = logtype;
 	e->driver = driver;
 	e->domain_capa = domain_capa;
-	xd_engine_fp_set(e->fp, false);
+	e->lower_dev = XD_LOWER_NONE;
+	xd_engine_fp_set(e->fp, false, false);
+}
+
+/* The EAL device of a dmadev, by name: its own, or a prefix of it. */
+struct xd_dev_search {
+	const char *name;
+	struct rte_device *found;
+};
+
+static bool
+xd_dev_name_match(const char *dev, const char *name)
+{
+	size_t len = strlen(dev);
+
+	/* e.g. "0000:6a:01.0-q0" is a queue of "0000:6a:01.0" */
+	return strncmp(dev, name, len) == 0 &&
+		(name[len] == '\0' || name[len] == '-' || name[len] == '.');
+}
+
+static int
+xd_dev_search_bus(const struct rte_bus *bus, const void *arg)
+{
+	struct xd_dev_search *s = (struct xd_dev_search *)(uintptr_t)arg;
+	struct rte_dev_iterator it;
+	struct rte_device *dev;
+	char filter[64];
+
+	snprintf(filter, sizeof(filter), "bus=%s", rte_bus_name(bus));
+	RTE_DEV_FOREACH(dev, filter, &it) {
+		if (xd_dev_name_match(rte_dev_name(dev), s->name) &&
+				(s->found == NULL || strlen(rte_dev_name(dev)) >
+				 strlen(rte_dev_name(s->found))))
+			s->found = dev;
+	}
+	return 1; /* every bus */
+}
+
+static struct rte_device *
+xd_dev_find(const char *name)
+{
+	struct xd_dev_search s = { .name = name, .found = NULL };
+
+	rte_bus_find(NULL, xd_dev_search_bus, &s);
+	return s.found;
+}
+
+int
+xd_engine_stack(struct xd_engine *e, const char *lower_name, bool force_map)
+{
+	struct rte_dma_info *lo = &e->lower_info;
+	struct rte_device *rdev;
+	int16_t id;
+	int ret;
+
+	id = rte_dma_get_dev_id_by_name(lower_name);
+	if (id < 0) {
+		XD_LOG(e, ERR, "engine=%s: no such dmadev (its --vdev must come before this one's)",
+			lower_name);
+		return -ENODEV;
+	}
+	ret = rte_dma_info_get(id, lo);
+	if (ret != 0) {
+		XD_LOG(e, ERR, "engine=%s: cannot get its information: %s",
+			lower_name, strerror(-ret));
+		return ret;
+	}
+	if ((lo->dev_capa & (RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_OPS_COPY))
+			!= (RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_OPS_COPY)) {
+		XD_LOG(e, ERR, "engine=%s: it cannot copy memory to memory",
+			lower_name);
+		return -ENOTSUP;
+	}
+	/* It would read our vchan parameters as its own. */
+	if (lo->dev_capa & (RTE_DMA_CAPA_INTER_PROCESS_DOMAIN |
+			RTE_DMA_CAPA_INTER_OS_DOMAIN)) {
+		XD_LOG(e, ERR, "engine=%s: an inter-domain device cannot be an engine; give an intra-domain one",
+			lower_name);
+		return -EINVAL;
+	}
+	if (rte_dma_sdk_dev_started(id) == 1) {
+		XD_LOG(e, ERR, "engine=%s: it is started; this device configures and starts it",
+			lower_name);
+		return -EBUSY;
+	}
+	if (force_map || !(lo->dev_capa & RTE_DMA_CAPA_SVA)) {
+		rdev = xd_dev_find(lower_name);
+		if (rdev == NULL) {
+			XD_LOG(e, ERR, "engine=%s: cannot find its EAL device to map windows for its DMA",
+				lower_name);
+			return -ENODEV;
+		}
+		ret = rte_dma_domain_dma_map_add(rdev);
+		if (ret != 0) {
+			XD_LOG(e, ERR, "engine=%s: cannot map windows for its DMA: %s",
+				lower_name, strerror(-ret));
+			return ret;
+		}
+		e->lower_rte_dev = rdev;
+		e->lower_dma_mapped = true;
+	}
+	e->lower_dev = id;
+	snprintf(e->lower_name, sizeof(e->lower_name), "%s", lower_name);
+	return 0;
 }

@@ -34,6 +34,7 @@
 #include <stdio.h>
 
 #include <rte_common.h>
+#include <rte_dev.h>
 #include <rte_dmadev.h>
 
 #include "rte_dmadev_domain.h"
@@ -48,6 +49,8 @@
 
 /* No lcore: the inline engine. */
 #define XD_LCORE_NONE UINT32_MAX
+/* No lower device: the CPU engine. */
+#define XD_LOWER_NONE (-1)
 
 enum xd_op {
 	XD_OP_COPY,
@@ -111,6 +114,23 @@ struct xd_vchan {
 	/* The executor's read sections; registered while inter is set. */
 	struct rte_dma_domain_qs qs;
 
+	/*
+	 * Stacked engine (engine=NAME): the doorbell hands translated
+	 * operations to vchan lower_vchan of dmadev lower_dev, on the
+	 * application thread, and completed() reaps them from it; there is
+	 * no other thread of ours. [done, sent) is with the lower device
+	 * (lower_out of it) or failed here before reaching it (status set);
+	 * [sent, submitted_local) waits to be sent. An inter-domain vchan
+	 * stays in its read section (in_section) while anything it sent may
+	 * still touch a window.
+	 */
+	bool stacked;
+	bool in_section;
+	int16_t lower_dev;
+	uint16_t lower_vchan;
+	uint16_t sent;
+	uint16_t lower_out;
+
 	/* Application thread: completion side. */
 	uint16_t tail __rte_cache_aligned;
 	uint64_t errors_seen;     /* failed ops reported, ever */
@@ -130,6 +150,12 @@ struct xd_engine {
 	const char *driver;       /* the driver's name, for dumps */
 	uint64_t domain_capa;     /* RTE_DMA_CAPA_INTER_*_DOMAIN it offers */
 	uint32_t nb_groups;       /* access pair groups it is a member of */
+	/* Stacked engine: the lower dmadev, or XD_LOWER_NONE. */
+	int16_t lower_dev;
+	bool lower_dma_mapped;    /* windows mapped for lower_rte_dev's DMA */
+	struct rte_device *lower_rte_dev;
+	struct rte_dma_info lower_info;
+	char lower_name[RTE_DEV_NAME_MAX_LEN];
 };
 
 /*
@@ -172,6 +198,21 @@ extern const struct rte_dma_domain_ops xd_engine_domain_ops_granted;
 
 /* Devarg: run the engine on this worker lcore (default: inline). */
 #define XD_VDEV_ARG_LCORE "lcore"
+/* Devarg: hand the operations to this intra-domain dmadev (stacked). */
+#define XD_VDEV_ARG_ENGINE "engine"
+/*
+ * Devarg: 1 maps every window for the lower device's DMA even when it
+ * reports SVA (a device without SVA always has them mapped).
+ */
+#define XD_VDEV_ARG_ENGINE_MAP "engine_map"
+
+/*
+ * Make the engine of @e a stacked one over dmadev @lower_name: checks the
+ * device and maps windows for its DMA when it lacks SVA or @force_map.
+ * Before the device is configured; 0 or a negative errno, logged.
+ */
+int xd_engine_stack(struct xd_engine *e, const char *lower_name,
+		bool force_map);
 
 /* What makes one engine-backed driver different from another. */
 struct xd_vdev_class {
@@ -192,7 +233,15 @@ int xd_vdev_remove(struct rte_vdev_device *vdev);
 int xd_vdev_logtype_register(const char *name);
 
 /* Fast path: xd_engine_fp.c. */
-void xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started);
+void xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started,
+		bool stacked);
 bool xd_engine_poll(struct xd_vchan *vc);
+/*
+ * Stacked engine, control path: reap what the lower device completed and
+ * send what waits; xd_stack_drain() ends the read section once nothing
+ * sent is outstanding (the qs drain hook).
+ */
+void xd_stack_poll(struct xd_vchan *vc);
+void xd_stack_drain(struct rte_dma_domain_qs *qs);
 
 #endif /* XD_ENGINE_H */

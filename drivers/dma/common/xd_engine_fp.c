@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_eal.h>
+#include <rte_pause.h>
 
 #include "xd_engine.h"
 
@@ -52,13 +54,13 @@ xd_fill_bytes(uint8_t *dst, uint64_t pattern, uint32_t len)
 	memcpy(dst + i, &pattern, len - i);
 }
 
+/* What makes a scatter-gather list invalid, before anything moves. */
 static uint16_t
-xd_exec_sg(const struct rte_dma_sge *src, uint16_t nb_src,
+xd_sg_check(const struct rte_dma_sge *src, uint16_t nb_src,
 		const struct rte_dma_sge *dst, uint16_t nb_dst)
 {
 	uint64_t src_total = 0, dst_total = 0;
-	uint32_t s_off = 0, d_off = 0;
-	uint16_t s = 0, d = 0, i;
+	uint16_t i;
 
 	for (i = 0; i < nb_src; i++) {
 		if (src[i].addr == 0)
@@ -72,7 +74,19 @@ xd_exec_sg(const struct rte_dma_sge *src, uint16_t nb_src,
 	}
 	if (src_total != dst_total)
 		return RTE_DMA_STATUS_INVALID_LENGTH;
+	return RTE_DMA_STATUS_SUCCESSFUL;
+}
 
+static uint16_t
+xd_exec_sg(const struct rte_dma_sge *src, uint16_t nb_src,
+		const struct rte_dma_sge *dst, uint16_t nb_dst)
+{
+	uint32_t s_off = 0, d_off = 0;
+	uint16_t s = 0, d = 0, st;
+
+	st = xd_sg_check(src, nb_src, dst, nb_dst);
+	if (st != RTE_DMA_STATUS_SUCCESSFUL)
+		return st;
 	while (s < nb_src && d < nb_dst) {
 		uint32_t n = RTE_MIN(src[s].length - s_off, dst[d].length - d_off);
 
@@ -346,6 +360,238 @@ xd_run(struct xd_vchan *vc, uint16_t from, uint16_t to)
 		xd_run_loop(vc, from, to, NULL);
 }
 
+/* ---- The stacked engine --------------------------------------------- */
+
+/* The lower device has no room: send the rest later. Not a status. */
+#define XD_STACK_FULL UINT16_MAX
+/* Lower completions reaped per call into the status array. */
+#define XD_STACK_BURST 64
+
+/*
+ * Translate one operation and enqueue it on the lower device, without
+ * its doorbell. Every address is translated and checked first, so an
+ * operation that fails here never reaches the lower device.
+ */
+static __rte_always_inline uint16_t
+xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
+		const struct xd_desc *d, uint16_t slot)
+{
+	struct rte_dma_sge ls[2 * XD_MAX_SGES];
+	const struct rte_dma_sge *sg;
+	uint64_t flags = (d->flags & XD_DESC_FENCE) ?
+		RTE_DMA_OP_FLAG_FENCE : 0;
+	uint64_t src = d->src, dst = d->dst;
+	uint16_t st;
+	int r;
+
+	switch (d->op) {
+	case XD_OP_COPY:
+		st = xd_xlate(xt->src, &vc->src_cache, &src, d->len,
+			RTE_DMA_DOMAIN_PERM_READ,
+			RTE_DMA_STATUS_INVALID_SRC_ADDR);
+		if (st == RTE_DMA_STATUS_SUCCESSFUL)
+			st = xd_xlate(xt->dst, &vc->dst_cache, &dst, d->len,
+				RTE_DMA_DOMAIN_PERM_WRITE,
+				RTE_DMA_STATUS_INVALID_DST_ADDR);
+		if (st != RTE_DMA_STATUS_SUCCESSFUL)
+			return st;
+		if (unlikely(src == 0))
+			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
+		if (unlikely(dst == 0))
+			return RTE_DMA_STATUS_INVALID_DST_ADDR;
+		r = rte_dma_copy(vc->lower_dev, vc->lower_vchan, src, dst,
+			d->len, flags);
+		break;
+	case XD_OP_FILL:
+		st = xd_xlate(xt->dst, &vc->dst_cache, &dst, d->len,
+			RTE_DMA_DOMAIN_PERM_WRITE,
+			RTE_DMA_STATUS_INVALID_DST_ADDR);
+		if (st != RTE_DMA_STATUS_SUCCESSFUL)
+			return st;
+		if (unlikely(dst == 0))
+			return RTE_DMA_STATUS_INVALID_DST_ADDR;
+		r = rte_dma_fill(vc->lower_dev, vc->lower_vchan, d->src, dst,
+			d->len, flags);
+		break;
+	case XD_OP_COPY_SG:
+		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
+		st = xd_xlate_sges(xt->src, &vc->src_cache, ls, sg,
+			d->nb_src, RTE_DMA_DOMAIN_PERM_READ,
+			RTE_DMA_STATUS_INVALID_SRC_ADDR);
+		if (st == RTE_DMA_STATUS_SUCCESSFUL)
+			st = xd_xlate_sges(xt->dst, &vc->dst_cache,
+				ls + XD_MAX_SGES, sg + XD_MAX_SGES, d->nb_dst,
+				RTE_DMA_DOMAIN_PERM_WRITE,
+				RTE_DMA_STATUS_INVALID_DST_ADDR);
+		if (st == RTE_DMA_STATUS_SUCCESSFUL)
+			st = xd_sg_check(ls, d->nb_src, ls + XD_MAX_SGES,
+				d->nb_dst);
+		if (st != RTE_DMA_STATUS_SUCCESSFUL)
+			return st;
+		r = rte_dma_copy_sg(vc->lower_dev, vc->lower_vchan, ls,
+			ls + XD_MAX_SGES, d->nb_src, d->nb_dst, flags);
+		break;
+	default:
+		return RTE_DMA_STATUS_INVALID_OPCODE;
+	}
+	if (likely(r >= 0))
+		return RTE_DMA_STATUS_SUCCESSFUL;
+	return r == -ENOSPC ? XD_STACK_FULL : RTE_DMA_STATUS_ERROR_UNKNOWN;
+}
+
+/*
+ * Move done past the operations that failed here (their status is set:
+ * in [done, sent) only those have one) and, with nothing left at the
+ * lower device, end the read section.
+ */
+static __rte_always_inline void
+xd_stack_settle(struct xd_vchan *vc)
+{
+	uint16_t pos = vc->done;
+
+	while (pos != vc->sent && vc->status[pos & vc->mask] !=
+			RTE_DMA_STATUS_SUCCESSFUL)
+		pos++;
+	vc->done = pos;
+	if (vc->in_section && vc->lower_out == 0) {
+		rte_dma_domain_qs_exit(&vc->qs);
+		vc->in_section = false;
+	}
+}
+
+/*
+ * Hand [sent, submitted_local) to the lower device, then ring its
+ * doorbell once. An inter-domain vchan translates inside its read
+ * section; it enters one if it is outside, and while a reclamation waits
+ * for a section it is already in, it sends nothing new, so that the
+ * section ends with the next drain.
+ */
+static __rte_noinline void
+xd_stack_send(struct xd_vchan *vc)
+{
+	struct xd_batch_tables xt = { NULL, NULL };
+	uint16_t pos = vc->sent, end = vc->submitted_local;
+	uint64_t failed = 0;
+	uint16_t nb_sent = 0;
+
+	if (pos == end)
+		return;
+	if (vc->inter) {
+		if (!vc->in_section) {
+			vc->qs.owner = rte_gettid();
+			rte_dma_domain_qs_enter(&vc->qs);
+			vc->in_section = true;
+		} else if (unlikely(rte_dma_domain_qs_reclaiming())) {
+			return;
+		}
+		if (vc->src_map != NULL)
+			xt.src = rte_dma_domain_xlate_begin(vc->src_map,
+				&vc->src_cache);
+		if (vc->dst_map != NULL)
+			xt.dst = rte_dma_domain_xlate_begin(vc->dst_map,
+				&vc->dst_cache);
+	}
+	for (; pos != end; pos++) {
+		uint16_t slot = pos & vc->mask;
+		const struct xd_desc *d = &vc->desc[slot];
+		uint16_t st;
+
+		if (unlikely((d->flags & XD_DESC_FENCE) && vc->batch_failed))
+			st = RTE_DMA_STATUS_NOT_ATTEMPTED;
+		else
+			st = xd_stack_one(vc, &xt, d, slot);
+		if (unlikely(st == XD_STACK_FULL))
+			break;
+		if (likely(st == RTE_DMA_STATUS_SUCCESSFUL))
+			nb_sent++;
+		else
+			xd_record(vc, slot, st, &failed);
+		if (d->flags & XD_DESC_BATCH_END)
+			vc->batch_failed = false;
+	}
+	vc->sent = pos;
+	if (nb_sent != 0) {
+		vc->lower_out += nb_sent;
+		rte_dma_submit(vc->lower_dev, vc->lower_vchan);
+	}
+	xd_count_failed(vc, failed);
+	xd_stack_settle(vc);
+}
+
+/*
+ * Take @n completions from the lower device: they belong, in order, to
+ * the operations from done on that reached it. @st holds their statuses,
+ * or is NULL when all succeeded.
+ */
+static __rte_always_inline void
+xd_stack_advance(struct xd_vchan *vc, uint16_t n,
+		const enum rte_dma_status_code *st)
+{
+	uint16_t pos = vc->done, i;
+	uint64_t failed = 0;
+
+	for (i = 0; i < n; i++) {
+		/* Skip what failed here: it never reached the device. */
+		while (vc->status[pos & vc->mask] != RTE_DMA_STATUS_SUCCESSFUL)
+			pos++;
+		/* Not xd_record(): the batch being sent is not this one. */
+		if (st != NULL && st[i] != RTE_DMA_STATUS_SUCCESSFUL) {
+			vc->status[pos & vc->mask] = (uint16_t)st[i];
+			failed++;
+		}
+		pos++;
+	}
+	vc->done = pos;
+	vc->lower_out -= n;
+	xd_count_failed(vc, failed);
+}
+
+void
+xd_stack_poll(struct xd_vchan *vc)
+{
+	enum rte_dma_status_code st[XD_STACK_BURST];
+	uint16_t n, last;
+	bool err = false;
+
+	if (vc->lower_out != 0) {
+		if (vc->in_section)
+			vc->qs.owner = rte_gettid();
+		n = rte_dma_completed(vc->lower_dev, vc->lower_vchan,
+			vc->lower_out, &last, &err);
+		xd_stack_advance(vc, n, NULL);
+		/* The device stopped before a failure: take its statuses. */
+		if (unlikely(err) && vc->lower_out != 0) {
+			n = rte_dma_completed_status(vc->lower_dev,
+				vc->lower_vchan,
+				RTE_MIN(vc->lower_out, XD_STACK_BURST), &last,
+				st);
+			xd_stack_advance(vc, n, st);
+		}
+		xd_stack_settle(vc);
+	}
+	if (vc->sent != vc->submitted_local)
+		xd_stack_send(vc);
+}
+
+void
+xd_stack_drain(struct rte_dma_domain_qs *qs)
+{
+	struct xd_vchan *vc = container_of(qs, struct xd_vchan, qs);
+	enum rte_dma_status_code st[XD_STACK_BURST];
+	uint16_t n, last;
+
+	/* The device finishes what it has; nothing new is sent. */
+	while (vc->lower_out != 0) {
+		n = rte_dma_completed_status(vc->lower_dev, vc->lower_vchan,
+			RTE_MIN(vc->lower_out, XD_STACK_BURST), &last, st);
+		if (n == 0)
+			rte_pause();
+		else
+			xd_stack_advance(vc, n, st);
+	}
+	xd_stack_settle(vc);
+}
+
 bool
 xd_engine_poll(struct xd_vchan *vc)
 {
@@ -390,7 +636,11 @@ xd_doorbell(struct xd_vchan *vc)
 	} else {
 		vc->desc[(uint16_t)(head - 1) & vc->mask].flags |=
 			XD_DESC_BATCH_END;
-		__atomic_store_n(&vc->submitted, head, __ATOMIC_RELEASE);
+		if (vc->stacked)
+			xd_stack_send(vc);
+		else
+			__atomic_store_n(&vc->submitted, head,
+				__ATOMIC_RELEASE);
 	}
 }
 
@@ -573,6 +823,28 @@ xd_completed_status(void *dev_private, uint16_t vchan,
 	return n;
 }
 
+/*
+ * The stacked engine's completion calls: first what the lower device
+ * finished (and what waited to be sent), then the common report.
+ */
+static uint16_t
+xd_stack_completed(void *dev_private, uint16_t vchan, const uint16_t nb_cpls,
+		uint16_t *last_idx, bool *has_error)
+{
+	xd_stack_poll(xd_vchan_of(dev_private, vchan));
+	return xd_completed(dev_private, vchan, nb_cpls, last_idx, has_error);
+}
+
+static uint16_t
+xd_stack_completed_status(void *dev_private, uint16_t vchan,
+		const uint16_t nb_cpls, uint16_t *last_idx,
+		enum rte_dma_status_code *status)
+{
+	xd_stack_poll(xd_vchan_of(dev_private, vchan));
+	return xd_completed_status(dev_private, vchan, nb_cpls, last_idx,
+		status);
+}
+
 static uint16_t
 xd_burst_capacity(const void *dev_private, uint16_t vchan)
 {
@@ -647,15 +919,16 @@ xd_stopped_burst_capacity(const void *p, uint16_t v)
 }
 
 void
-xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started)
+xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started, bool stacked)
 {
 	if (started) {
 		fp->copy = xd_copy;
 		fp->copy_sg = xd_copy_sg;
 		fp->fill = xd_fill;
 		fp->submit = xd_submit;
-		fp->completed = xd_completed;
-		fp->completed_status = xd_completed_status;
+		fp->completed = stacked ? xd_stack_completed : xd_completed;
+		fp->completed_status = stacked ? xd_stack_completed_status :
+			xd_completed_status;
 		fp->burst_capacity = xd_burst_capacity;
 	} else {
 		fp->copy = xd_stopped_copy;

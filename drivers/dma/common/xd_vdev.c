@@ -23,17 +23,22 @@
 	rte_log(RTE_LOG_ ## level, *(cls)->logtype, "%s: " fmt "\n", \
 		(cls)->driver, ##__VA_ARGS__)
 
-static const char *const xd_vdev_keys[] = { XD_VDEV_ARG_LCORE, NULL };
+static const char *const xd_vdev_keys[] = {
+	XD_VDEV_ARG_LCORE, XD_VDEV_ARG_ENGINE, XD_VDEV_ARG_ENGINE_MAP, NULL
+};
 
-struct lcore_arg {
+/* What the devargs of one device say. */
+struct xd_vdev_args {
 	const struct xd_vdev_class *cls;
 	uint32_t lcore;
+	char engine[RTE_DEV_NAME_MAX_LEN]; /* "": the CPU engine */
+	bool engine_map;
 };
 
 static int
 xd_vdev_parse_lcore(const char *key, const char *value, void *opaque)
 {
-	struct lcore_arg *a = opaque;
+	struct xd_vdev_args *a = opaque;
 	unsigned long v;
 	char *end;
 
@@ -55,41 +60,94 @@ xd_vdev_parse_lcore(const char *key, const char *value, void *opaque)
 }
 
 static int
-xd_vdev_parse_args(const struct xd_vdev_class *cls, const char *args,
-		uint32_t *lcore)
+xd_vdev_parse_engine(const char *key, const char *value, void *opaque)
 {
-	struct lcore_arg a = { .cls = cls, .lcore = XD_LCORE_NONE };
+	struct xd_vdev_args *a = opaque;
+
+	RTE_SET_USED(key);
+	if (value[0] == '\0' || strlen(value) >= sizeof(a->engine)) {
+		VDEV_LOG(a->cls, ERR, "engine=%s is not a dmadev name", value);
+		return -EINVAL;
+	}
+	snprintf(a->engine, sizeof(a->engine), "%s", value);
+	return 0;
+}
+
+static int
+xd_vdev_parse_engine_map(const char *key, const char *value, void *opaque)
+{
+	struct xd_vdev_args *a = opaque;
+
+	RTE_SET_USED(key);
+	if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0) {
+		VDEV_LOG(a->cls, ERR, "engine_map=%s: give 0 or 1", value);
+		return -EINVAL;
+	}
+	a->engine_map = value[0] == '1';
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	arg_handler_t fn;
+} xd_vdev_parsers[] = {
+	{ XD_VDEV_ARG_LCORE, xd_vdev_parse_lcore },
+	{ XD_VDEV_ARG_ENGINE, xd_vdev_parse_engine },
+	{ XD_VDEV_ARG_ENGINE_MAP, xd_vdev_parse_engine_map },
+};
+
+static int
+xd_vdev_parse_args(const char *args, struct xd_vdev_args *a)
+{
+	const struct xd_vdev_class *cls = a->cls;
 	struct rte_kvargs *kv;
+	unsigned int i;
 	int ret = 0;
 
-	*lcore = XD_LCORE_NONE;
+	a->lcore = XD_LCORE_NONE;
 	if (args == NULL || args[0] == '\0')
 		return 0;
 	kv = rte_kvargs_parse(args, xd_vdev_keys);
 	if (kv == NULL) {
-		VDEV_LOG(cls, ERR, "cannot parse devargs \"%s\" (known: %s)",
-			args, XD_VDEV_ARG_LCORE);
+		VDEV_LOG(cls, ERR, "cannot parse devargs \"%s\" (known: %s, %s, %s)",
+			args, XD_VDEV_ARG_LCORE, XD_VDEV_ARG_ENGINE,
+			XD_VDEV_ARG_ENGINE_MAP);
 		return -EINVAL;
 	}
-	if (rte_kvargs_count(kv, XD_VDEV_ARG_LCORE) > 1) {
-		VDEV_LOG(cls, ERR, "%s given more than once", XD_VDEV_ARG_LCORE);
-		ret = -EINVAL;
-	} else if (rte_kvargs_process(kv, XD_VDEV_ARG_LCORE,
-			xd_vdev_parse_lcore, &a) != 0) {
-		ret = -EINVAL;
+	for (i = 0; i < RTE_DIM(xd_vdev_parsers) && ret == 0; i++) {
+		const char *key = xd_vdev_parsers[i].key;
+
+		if (rte_kvargs_count(kv, key) > 1) {
+			VDEV_LOG(cls, ERR, "%s given more than once", key);
+			ret = -EINVAL;
+		} else if (rte_kvargs_process(kv, key, xd_vdev_parsers[i].fn,
+				a) != 0) {
+			ret = -EINVAL;
+		}
 	}
 	rte_kvargs_free(kv);
-	*lcore = a.lcore;
-	return ret;
+	if (ret != 0)
+		return ret;
+	if (a->engine[0] != '\0' && a->lcore != XD_LCORE_NONE) {
+		VDEV_LOG(cls, ERR, "%s and %s exclude each other: the engine device runs the operations",
+			XD_VDEV_ARG_LCORE, XD_VDEV_ARG_ENGINE);
+		return -EINVAL;
+	}
+	if (a->engine_map && a->engine[0] == '\0') {
+		VDEV_LOG(cls, ERR, "%s needs %s", XD_VDEV_ARG_ENGINE_MAP,
+			XD_VDEV_ARG_ENGINE);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int
 xd_vdev_probe(const struct xd_vdev_class *cls, struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
+	struct xd_vdev_args args = { .cls = cls };
 	struct rte_dma_dev *dev;
 	struct xd_engine *e;
-	uint32_t lcore;
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -103,7 +161,7 @@ xd_vdev_probe(const struct xd_vdev_class *cls, struct rte_vdev_device *vdev)
 			name);
 		return -ENOTSUP;
 	}
-	ret = xd_vdev_parse_args(cls, rte_vdev_device_args(vdev), &lcore);
+	ret = xd_vdev_parse_args(rte_vdev_device_args(vdev), &args);
 	if (ret != 0)
 		return ret;
 	dev = rte_dma_sdk_pmd_allocate(name, &vdev->device, rte_socket_id(),
@@ -111,20 +169,34 @@ xd_vdev_probe(const struct xd_vdev_class *cls, struct rte_vdev_device *vdev)
 	if (dev == NULL)
 		return ret;
 	e = dev->data->dev_private;
-	xd_engine_init(e, dev, cls->driver, lcore, *cls->logtype,
+	xd_engine_init(e, dev, cls->driver, args.lcore, *cls->logtype,
 		cls->domain_capa);
+	if (args.engine[0] != '\0') {
+		ret = xd_engine_stack(e, args.engine, args.engine_map);
+		if (ret != 0) {
+			rte_dma_pmd_release(name);
+			return ret;
+		}
+	}
 	ret = rte_dma_domain_ops_register(dev->data->dev_id, cls->domain_ops);
 	if (ret != 0) {
 		VDEV_LOG(cls, ERR, "%s: cannot register inter-domain operations: %s",
 			name, strerror(-ret));
+		if (e->lower_dma_mapped)
+			rte_dma_domain_dma_map_del(e->lower_rte_dev);
 		rte_dma_pmd_release(name);
 		return ret;
 	}
 	rte_dma_sdk_pmd_ready(dev);
-	if (lcore == XD_LCORE_NONE)
+	if (args.engine[0] != '\0')
+		VDEV_LOG(cls, INFO, "%s: stacked engine on %s%s", name,
+			args.engine, e->lower_dma_mapped ?
+			", windows mapped for its DMA" : "");
+	else if (args.lcore == XD_LCORE_NONE)
 		VDEV_LOG(cls, INFO, "%s: inline engine", name);
 	else
-		VDEV_LOG(cls, INFO, "%s: engine on lcore %u", name, lcore);
+		VDEV_LOG(cls, INFO, "%s: engine on lcore %u", name,
+			args.lcore);
 	return 0;
 }
 
