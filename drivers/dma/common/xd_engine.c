@@ -97,7 +97,7 @@ xd_worker(void *arg)
 static bool
 xd_stacked(const struct xd_engine *e)
 {
-	return e->lower_dev != XD_LOWER_NONE;
+	return e->nb_lowers > 0;
 }
 
 static int
@@ -105,7 +105,7 @@ xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 		uint32_t info_sz)
 {
 	const struct xd_engine *e = xd_engine_of(dev);
-	const struct rte_dma_info *lo = &e->lower_info;
+	uint16_t i, vchans = 0;
 
 	RTE_SET_USED(info_sz);
 	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_SVA |
@@ -115,17 +115,67 @@ xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 	info->min_desc = XD_MIN_DESC;
 	info->max_desc = XD_MAX_DESC;
 	info->max_sges = XD_MAX_SGES;
-	if (xd_stacked(e)) {
-		/* What both this engine and the device below it can do. */
+	/* Stacked: what this engine and every device below it can do. */
+	for (i = 0; i < e->nb_lowers; i++) {
+		const struct rte_dma_info *lo = &e->lower[i].info;
+
 		info->dev_capa &= ~(RTE_DMA_CAPA_OPS_COPY_SG |
 			RTE_DMA_CAPA_OPS_FILL) | (lo->dev_capa &
 			(RTE_DMA_CAPA_OPS_COPY_SG | RTE_DMA_CAPA_OPS_FILL));
-		info->max_vchans = RTE_MIN(info->max_vchans, lo->max_vchans);
+		vchans += lo->max_vchans;
 		info->min_desc = RTE_MAX(info->min_desc, lo->min_desc);
 		info->max_desc = RTE_MIN(info->max_desc, lo->max_desc);
 		info->max_sges = RTE_MIN(info->max_sges, lo->max_sges);
 	}
+	if (xd_stacked(e))
+		info->max_vchans = RTE_MIN(info->max_vchans, vchans);
 	return 0;
+}
+
+/*
+ * Stacked: configure the devices below for @nb_vchans of ours, each with
+ * as many of its vchans as ours still need, in order.
+ */
+static int
+xd_stack_configure(struct xd_engine *e, uint16_t nb_vchans)
+{
+	uint16_t i, left = nb_vchans;
+	int ret;
+
+	for (i = 0; i < e->nb_lowers; i++) {
+		struct xd_lower *lo = &e->lower[i];
+		struct rte_dma_conf conf = {
+			.nb_vchans = RTE_MIN(left, lo->info.max_vchans),
+		};
+
+		lo->nb_used = conf.nb_vchans;
+		if (conf.nb_vchans == 0)
+			continue;
+		ret = rte_dma_configure(lo->dev, &conf);
+		if (ret != 0) {
+			XD_LOG(e, ERR, "cannot configure engine device %s: %s",
+				lo->name, strerror(-ret));
+			return ret;
+		}
+		left -= conf.nb_vchans;
+	}
+	return 0;
+}
+
+/* Stacked: the device below that runs our @vchan, and its vchan there. */
+static struct xd_lower *
+xd_stack_lower_of(struct xd_engine *e, uint16_t vchan, uint16_t *lower_vchan)
+{
+	uint16_t i;
+
+	for (i = 0; i < e->nb_lowers; i++) {
+		if (vchan < e->lower[i].nb_used) {
+			*lower_vchan = vchan;
+			return &e->lower[i];
+		}
+		vchan -= e->lower[i].nb_used;
+	}
+	return NULL;
 }
 
 static int
@@ -134,18 +184,12 @@ xd_configure(struct rte_dma_dev *dev, const struct rte_dma_conf *conf,
 {
 	struct xd_engine *e = xd_engine_of(dev);
 	struct xd_vchan *vchans;
+	int ret;
 
 	RTE_SET_USED(conf_sz);
-	if (xd_stacked(e)) {
-		struct rte_dma_conf lower = { .nb_vchans = conf->nb_vchans };
-		int ret = rte_dma_configure(e->lower_dev, &lower);
-
-		if (ret != 0) {
-			XD_LOG(e, ERR, "cannot configure engine device %s: %s",
-				e->lower_name, strerror(-ret));
-			return ret;
-		}
-	}
+	ret = xd_stack_configure(e, conf->nb_vchans);
+	if (ret != 0)
+		return ret;
 	/* librte_dmadev checked nb_vchans against max_vchans and state. */
 	vchans = rte_zmalloc_socket(e->driver,
 		sizeof(*vchans) * conf->nb_vchans, RTE_CACHE_LINE_SIZE,
@@ -198,21 +242,27 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 		/* A ring of the same size below: it never holds more. */
 		struct rte_dma_vchan_conf lower = {
 			.direction = RTE_DMA_DIR_MEM_TO_MEM,
-			.nb_desc = (uint16_t)RTE_MIN(size,
-				(uint32_t)e->lower_info.max_desc),
 		};
+		struct xd_lower *lo = xd_stack_lower_of(e, vchan,
+			&fresh.lower_vchan);
 
-		ret = rte_dma_vchan_setup(e->lower_dev, vchan, &lower);
+		/* librte_dmadev checked vchan < nb_vchans: lo is there. */
+		lower.nb_desc = (uint16_t)RTE_MIN(size,
+			(uint32_t)lo->info.max_desc);
+		ret = rte_dma_vchan_setup(lo->dev, fresh.lower_vchan, &lower);
 		if (ret != 0) {
 			XD_LOG(e, ERR, "vchan %u: cannot set up vchan %u of engine device %s: %s",
-				vchan, vchan, e->lower_name, strerror(-ret));
+				vchan, fresh.lower_vchan, lo->name,
+				strerror(-ret));
 			rte_dma_domain_map_put(fresh.src_map);
 			rte_dma_domain_map_put(fresh.dst_map);
 			return ret;
 		}
 		fresh.stacked = true;
-		fresh.lower_dev = e->lower_dev;
-		fresh.lower_vchan = vchan;
+		fresh.lower_dev = lo->dev;
+		fresh.lower_sg = lo->info.dev_capa & RTE_DMA_CAPA_OPS_COPY_SG;
+		fresh.lower_fill = lo->info.dev_capa & RTE_DMA_CAPA_OPS_FILL;
+		fresh.lower_max_sges = lo->info.max_sges;
 		/* Its sections outlast calls: a reclaimer may drain it. */
 		fresh.qs.drain = xd_stack_drain;
 	}
@@ -268,11 +318,18 @@ xd_start(struct rte_dma_dev *dev)
 		/* Failures never reported before the stop are forgotten. */
 		memset(vc->status, 0, sizeof(*vc->status) * vc->size);
 	}
-	if (xd_stacked(e)) {
-		ret = rte_dma_start(e->lower_dev);
+	for (i = 0; i < e->nb_lowers; i++) {
+		struct xd_lower *lo = &e->lower[i];
+
+		if (lo->nb_used == 0)
+			continue;
+		ret = rte_dma_start(lo->dev);
 		if (ret != 0) {
 			XD_LOG(e, ERR, "cannot start engine device %s: %s",
-				e->lower_name, strerror(-ret));
+				lo->name, strerror(-ret));
+			while (i-- > 0)
+				if (e->lower[i].nb_used > 0)
+					rte_dma_stop(e->lower[i].dev);
 			return ret;
 		}
 	}
@@ -318,13 +375,14 @@ xd_stack_stop(struct xd_engine *e)
 			rte_pause();
 		}
 		if (vc->lower_out != 0 || vc->sent != vc->submitted_local)
-			XD_LOG(e, ERR, "vchan %u: engine device %s did not finish %u operations in %u ms",
-				i, e->lower_name,
-				(uint16_t)(vc->submitted_local - vc->done),
+			XD_LOG(e, ERR, "vchan %u: its engine device did not finish %u operations in %u ms",
+				i, (uint16_t)(vc->submitted_local - vc->done),
 				XD_STACK_DRAIN_MS);
 	}
-	/* Nothing of the device below runs after this... */
-	rte_dma_stop(e->lower_dev);
+	/* Nothing of the devices below runs after this... */
+	for (i = 0; i < e->nb_lowers; i++)
+		if (e->lower[i].nb_used > 0)
+			rte_dma_stop(e->lower[i].dev);
 	/* ...so no section needs to last. */
 	for (i = 0; i < e->nb_vchans; i++) {
 		struct xd_vchan *vc = &e->vchan[i];
@@ -361,10 +419,7 @@ xd_close(struct rte_dma_dev *dev)
 	/* librte_dmadev refuses to close a started device. */
 	xd_vchans_free(e);
 	rte_dma_domain_ops_unregister(dev->data->dev_id);
-	if (e->lower_dma_mapped) {
-		rte_dma_domain_dma_map_del(e->lower_rte_dev);
-		e->lower_dma_mapped = false;
-	}
+	xd_engine_unstack(e);
 	return 0;
 }
 
@@ -437,13 +492,14 @@ xd_dump(const struct rte_dma_dev *dev, FILE *f)
 	if (e->domain_capa != 0)
 		fprintf(f, "  access pair groups: %u\n",
 			__atomic_load_n(&e->nb_groups, __ATOMIC_RELAXED));
-	if (xd_stacked(e))
-		fprintf(f, "  engine: stacked on dmadev %s (id %d)%s\n",
-			e->lower_name, e->lower_dev, e->lower_dma_mapped ?
+	for (i = 0; i < e->nb_lowers; i++)
+		fprintf(f, "  engine: stacked on dmadev %s (id %d, %u vchans used)%s\n",
+			e->lower[i].name, e->lower[i].dev, e->lower[i].nb_used,
+			e->lower[i].dma_mapped ?
 			", windows mapped for its DMA" : "");
-	else if (e->lcore == XD_LCORE_NONE)
+	if (!xd_stacked(e) && e->lcore == XD_LCORE_NONE)
 		fprintf(f, "  engine: inline (caller's core, at submit)\n");
-	else
+	else if (!xd_stacked(e))
 		fprintf(f, "  engine: lcore %u (%s)\n", e->lcore,
 			e->worker_running ? "running" : "stopped");
 	for (i = 0; i < e->nb_vchans; i++) {
@@ -640,7 +696,6 @@ xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
 	e->logtype = logtype;
 	e->driver = driver;
 	e->domain_capa = domain_capa;
-	e->lower_dev = XD_LOWER_NONE;
 	xd_engine_fp_set(e->fp, false, false);
 }
 
@@ -690,31 +745,45 @@ xd_dev_find(const char *name)
 int
 xd_engine_stack(struct xd_engine *e, const char *lower_name, bool force_map)
 {
-	struct rte_dma_info *lo = &e->lower_info;
+	struct xd_lower *lo = &e->lower[e->nb_lowers];
 	struct rte_device *rdev;
+	uint16_t i;
 	int16_t id;
 	int ret;
 
+	if (e->nb_lowers == RTE_DIM(e->lower)) {
+		XD_LOG(e, ERR, "engine=%s: at most %u engine devices",
+			lower_name, (unsigned int)RTE_DIM(e->lower));
+		return -E2BIG;
+	}
 	id = rte_dma_get_dev_id_by_name(lower_name);
 	if (id < 0) {
 		XD_LOG(e, ERR, "engine=%s: no such dmadev (its --vdev must come before this one's)",
 			lower_name);
 		return -ENODEV;
 	}
-	ret = rte_dma_info_get(id, lo);
+	for (i = 0; i < e->nb_lowers; i++) {
+		if (e->lower[i].dev == id) {
+			XD_LOG(e, ERR, "engine=%s: named twice", lower_name);
+			return -EINVAL;
+		}
+	}
+	memset(lo, 0, sizeof(*lo));
+	ret = rte_dma_info_get(id, &lo->info);
 	if (ret != 0) {
 		XD_LOG(e, ERR, "engine=%s: cannot get its information: %s",
 			lower_name, strerror(-ret));
 		return ret;
 	}
-	if ((lo->dev_capa & (RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_OPS_COPY))
-			!= (RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_OPS_COPY)) {
+	if ((lo->info.dev_capa & (RTE_DMA_CAPA_MEM_TO_MEM |
+			RTE_DMA_CAPA_OPS_COPY)) !=
+			(RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_OPS_COPY)) {
 		XD_LOG(e, ERR, "engine=%s: it cannot copy memory to memory",
 			lower_name);
 		return -ENOTSUP;
 	}
 	/* It would read our vchan parameters as its own. */
-	if (lo->dev_capa & (RTE_DMA_CAPA_INTER_PROCESS_DOMAIN |
+	if (lo->info.dev_capa & (RTE_DMA_CAPA_INTER_PROCESS_DOMAIN |
 			RTE_DMA_CAPA_INTER_OS_DOMAIN)) {
 		XD_LOG(e, ERR, "engine=%s: an inter-domain device cannot be an engine; give an intra-domain one",
 			lower_name);
@@ -725,7 +794,7 @@ xd_engine_stack(struct xd_engine *e, const char *lower_name, bool force_map)
 			lower_name);
 		return -EBUSY;
 	}
-	if (force_map || !(lo->dev_capa & RTE_DMA_CAPA_SVA)) {
+	if (force_map || !(lo->info.dev_capa & RTE_DMA_CAPA_SVA)) {
 		rdev = xd_dev_find(lower_name);
 		if (rdev == NULL) {
 			XD_LOG(e, ERR, "engine=%s: cannot find its EAL device to map windows for its DMA",
@@ -733,15 +802,29 @@ xd_engine_stack(struct xd_engine *e, const char *lower_name, bool force_map)
 			return -ENODEV;
 		}
 		ret = rte_dma_domain_dma_map_add(rdev);
-		if (ret != 0) {
+		/* Two of our devices over one EAL device share its maps. */
+		if (ret != 0 && ret != -EEXIST) {
 			XD_LOG(e, ERR, "engine=%s: cannot map windows for its DMA: %s",
 				lower_name, strerror(-ret));
 			return ret;
 		}
-		e->lower_rte_dev = rdev;
-		e->lower_dma_mapped = true;
+		lo->rte_dev = rdev;
+		lo->dma_mapped = ret == 0;
 	}
-	e->lower_dev = id;
-	snprintf(e->lower_name, sizeof(e->lower_name), "%s", lower_name);
+	lo->dev = id;
+	snprintf(lo->name, sizeof(lo->name), "%s", lower_name);
+	e->nb_lowers++;
 	return 0;
+}
+
+void
+xd_engine_unstack(struct xd_engine *e)
+{
+	while (e->nb_lowers > 0) {
+		struct xd_lower *lo = &e->lower[--e->nb_lowers];
+
+		if (lo->dma_mapped)
+			rte_dma_domain_dma_map_del(lo->rte_dev);
+		lo->dma_mapped = false;
+	}
 }

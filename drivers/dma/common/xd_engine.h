@@ -49,8 +49,6 @@
 
 /* No lcore: the inline engine. */
 #define XD_LCORE_NONE UINT32_MAX
-/* No lower device: the CPU engine. */
-#define XD_LOWER_NONE (-1)
 
 enum xd_op {
 	XD_OP_COPY,
@@ -126,6 +124,9 @@ struct xd_vchan {
 	 */
 	bool stacked;
 	bool in_section;
+	bool lower_sg;            /* the lower device has copy_sg... */
+	bool lower_fill;          /* ...and fill (else they fail here) */
+	uint16_t lower_max_sges;
 	int16_t lower_dev;
 	uint16_t lower_vchan;
 	uint16_t sent;
@@ -150,12 +151,19 @@ struct xd_engine {
 	const char *driver;       /* the driver's name, for dumps */
 	uint64_t domain_capa;     /* RTE_DMA_CAPA_INTER_*_DOMAIN it offers */
 	uint32_t nb_groups;       /* access pair groups it is a member of */
-	/* Stacked engine: the lower dmadev, or XD_LOWER_NONE. */
-	int16_t lower_dev;
-	bool lower_dma_mapped;    /* windows mapped for lower_rte_dev's DMA */
-	struct rte_device *lower_rte_dev;
-	struct rte_dma_info lower_info;
-	char lower_name[RTE_DEV_NAME_MAX_LEN];
+	/*
+	 * Stacked engine: the devices below, in devargs order. Our vchans
+	 * are theirs in that order: all of the first's, then the second's.
+	 */
+	struct xd_lower {
+		int16_t dev;
+		uint16_t nb_used;     /* of its vchans, as configured */
+		bool dma_mapped;      /* windows mapped for rte_dev's DMA */
+		struct rte_device *rte_dev;
+		struct rte_dma_info info;
+		char name[RTE_DEV_NAME_MAX_LEN];
+	} lower[XD_MAX_VCHANS];
+	uint16_t nb_lowers;       /* 0: the CPU engine */
 };
 
 /*
@@ -198,7 +206,10 @@ extern const struct rte_dma_domain_ops xd_engine_domain_ops_granted;
 
 /* Devarg: run the engine on this worker lcore (default: inline). */
 #define XD_VDEV_ARG_LCORE "lcore"
-/* Devarg: hand the operations to this intra-domain dmadev (stacked). */
+/*
+ * Devarg: hand the operations to this intra-domain dmadev (stacked);
+ * repeated, to more devices, whose vchans add up.
+ */
 #define XD_VDEV_ARG_ENGINE "engine"
 /*
  * Devarg: 1 maps every window for the lower device's DMA even when it
@@ -207,12 +218,14 @@ extern const struct rte_dma_domain_ops xd_engine_domain_ops_granted;
 #define XD_VDEV_ARG_ENGINE_MAP "engine_map"
 
 /*
- * Make the engine of @e a stacked one over dmadev @lower_name: checks the
- * device and maps windows for its DMA when it lacks SVA or @force_map.
- * Before the device is configured; 0 or a negative errno, logged.
+ * Add dmadev @lower_name below the engine of @e, making it a stacked one:
+ * checks the device and maps windows for its DMA when it lacks SVA or
+ * @force_map. Before the device is configured; 0 or a negative errno,
+ * logged. xd_engine_unstack() undoes every call.
  */
 int xd_engine_stack(struct xd_engine *e, const char *lower_name,
 		bool force_map);
+void xd_engine_unstack(struct xd_engine *e);
 
 /* What makes one engine-backed driver different from another. */
 struct xd_vdev_class {

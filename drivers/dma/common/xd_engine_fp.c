@@ -403,6 +403,9 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 			d->len, flags);
 		break;
 	case XD_OP_FILL:
+		/* Not advertised; 22.11 would call a NULL function. */
+		if (unlikely(!vc->lower_fill))
+			return RTE_DMA_STATUS_INVALID_OPCODE;
 		st = xd_xlate(xt->dst, &vc->dst_cache, &dst, d->len,
 			RTE_DMA_DOMAIN_PERM_WRITE,
 			RTE_DMA_STATUS_INVALID_DST_ADDR);
@@ -414,6 +417,10 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 			d->len, flags);
 		break;
 	case XD_OP_COPY_SG:
+		if (unlikely(!vc->lower_sg ||
+				d->nb_src > vc->lower_max_sges ||
+				d->nb_dst > vc->lower_max_sges))
+			return RTE_DMA_STATUS_INVALID_OPCODE;
 		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
 		st = xd_xlate_sges(xt->src, &vc->src_cache, ls, sg,
 			d->nb_src, RTE_DMA_DOMAIN_PERM_READ,

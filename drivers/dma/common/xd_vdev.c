@@ -31,7 +31,9 @@ static const char *const xd_vdev_keys[] = {
 struct xd_vdev_args {
 	const struct xd_vdev_class *cls;
 	uint32_t lcore;
-	char engine[RTE_DEV_NAME_MAX_LEN]; /* "": the CPU engine */
+	/* The engine devices, in order; none: the CPU engine. */
+	char engine[XD_MAX_VCHANS][RTE_DEV_NAME_MAX_LEN];
+	unsigned int nb_engines;
 	bool engine_map;
 };
 
@@ -65,11 +67,17 @@ xd_vdev_parse_engine(const char *key, const char *value, void *opaque)
 	struct xd_vdev_args *a = opaque;
 
 	RTE_SET_USED(key);
-	if (value[0] == '\0' || strlen(value) >= sizeof(a->engine)) {
+	if (value[0] == '\0' || strlen(value) >= sizeof(a->engine[0])) {
 		VDEV_LOG(a->cls, ERR, "engine=%s is not a dmadev name", value);
 		return -EINVAL;
 	}
-	snprintf(a->engine, sizeof(a->engine), "%s", value);
+	if (a->nb_engines == RTE_DIM(a->engine)) {
+		VDEV_LOG(a->cls, ERR, "engine= given more than %u times",
+			(unsigned int)RTE_DIM(a->engine));
+		return -EINVAL;
+	}
+	snprintf(a->engine[a->nb_engines++], sizeof(a->engine[0]), "%s",
+		value);
 	return 0;
 }
 
@@ -117,7 +125,8 @@ xd_vdev_parse_args(const char *args, struct xd_vdev_args *a)
 	for (i = 0; i < RTE_DIM(xd_vdev_parsers) && ret == 0; i++) {
 		const char *key = xd_vdev_parsers[i].key;
 
-		if (rte_kvargs_count(kv, key) > 1) {
+		if (rte_kvargs_count(kv, key) > 1 &&
+				strcmp(key, XD_VDEV_ARG_ENGINE) != 0) {
 			VDEV_LOG(cls, ERR, "%s given more than once", key);
 			ret = -EINVAL;
 		} else if (rte_kvargs_process(kv, key, xd_vdev_parsers[i].fn,
@@ -128,12 +137,12 @@ xd_vdev_parse_args(const char *args, struct xd_vdev_args *a)
 	rte_kvargs_free(kv);
 	if (ret != 0)
 		return ret;
-	if (a->engine[0] != '\0' && a->lcore != XD_LCORE_NONE) {
+	if (a->nb_engines > 0 && a->lcore != XD_LCORE_NONE) {
 		VDEV_LOG(cls, ERR, "%s and %s exclude each other: the engine device runs the operations",
 			XD_VDEV_ARG_LCORE, XD_VDEV_ARG_ENGINE);
 		return -EINVAL;
 	}
-	if (a->engine_map && a->engine[0] == '\0') {
+	if (a->engine_map && a->nb_engines == 0) {
 		VDEV_LOG(cls, ERR, "%s needs %s", XD_VDEV_ARG_ENGINE_MAP,
 			XD_VDEV_ARG_ENGINE);
 		return -EINVAL;
@@ -148,6 +157,7 @@ xd_vdev_probe(const struct xd_vdev_class *cls, struct rte_vdev_device *vdev)
 	struct xd_vdev_args args = { .cls = cls };
 	struct rte_dma_dev *dev;
 	struct xd_engine *e;
+	unsigned int i;
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -171,9 +181,10 @@ xd_vdev_probe(const struct xd_vdev_class *cls, struct rte_vdev_device *vdev)
 	e = dev->data->dev_private;
 	xd_engine_init(e, dev, cls->driver, args.lcore, *cls->logtype,
 		cls->domain_capa);
-	if (args.engine[0] != '\0') {
-		ret = xd_engine_stack(e, args.engine, args.engine_map);
+	for (i = 0; i < args.nb_engines; i++) {
+		ret = xd_engine_stack(e, args.engine[i], args.engine_map);
 		if (ret != 0) {
+			xd_engine_unstack(e);
 			rte_dma_pmd_release(name);
 			return ret;
 		}
@@ -182,19 +193,18 @@ xd_vdev_probe(const struct xd_vdev_class *cls, struct rte_vdev_device *vdev)
 	if (ret != 0) {
 		VDEV_LOG(cls, ERR, "%s: cannot register inter-domain operations: %s",
 			name, strerror(-ret));
-		if (e->lower_dma_mapped)
-			rte_dma_domain_dma_map_del(e->lower_rte_dev);
+		xd_engine_unstack(e);
 		rte_dma_pmd_release(name);
 		return ret;
 	}
 	rte_dma_sdk_pmd_ready(dev);
-	if (args.engine[0] != '\0')
+	for (i = 0; i < args.nb_engines; i++)
 		VDEV_LOG(cls, INFO, "%s: stacked engine on %s%s", name,
-			args.engine, e->lower_dma_mapped ?
+			args.engine[i], e->lower[i].dma_mapped ?
 			", windows mapped for its DMA" : "");
-	else if (args.lcore == XD_LCORE_NONE)
+	if (args.nb_engines == 0 && args.lcore == XD_LCORE_NONE)
 		VDEV_LOG(cls, INFO, "%s: inline engine", name);
-	else
+	else if (args.nb_engines == 0)
 		VDEV_LOG(cls, INFO, "%s: engine on lcore %u", name,
 			args.lcore);
 	return 0;
