@@ -5,7 +5,8 @@
 /*
  * A scriptable process domain for the datapath tests (test_xd_datapath.c):
  * one EAL process with three devices, two of the driver under test
- * (XD_DRIVER: skeleton, the default, or cnxk) and one of another class,
+ * (XD_DRIVER: skeleton, the default, cnxk or idxd, or any of them stacked
+ * over Debian's dma_skeleton: skeleton-stacked...) and one of another class,
  *
  *   i  dma_xd_skeleton0          inline engine (copies run at submit)
  *   l  dma_xd_skeleton1,lcore=1  engine on lcore 1
@@ -141,7 +142,7 @@
  */
 static const struct peer_driver {
 	const char *name;
-	const char *vdevs[5];
+	const char *vdevs[10];
 	const char *devs[3]; /* i, l, x */
 } drivers[] = {
 	{
@@ -154,6 +155,61 @@ static const struct peer_driver {
 			"--log-level=pmd.dma.xd_*:warning",
 		},
 		{ "dma_xd_skeleton0", "dma_xd_skeleton1", "dma_xd_cnxk9" },
+	},
+	{
+		/*
+		 * The stacked engine over Debian's dma_skeleton (one vchan
+		 * each): i on three of them, l on two with every window
+		 * mapped for their DMA.
+		 */
+		"skeleton-stacked",
+		{
+			"--vdev=dma_skeleton0",
+			"--vdev=dma_skeleton1",
+			"--vdev=dma_skeleton2",
+			"--vdev=dma_skeleton3",
+			"--vdev=dma_skeleton4",
+			"--vdev=dma_xd_skeleton0,engine=dma_skeleton0,engine=dma_skeleton1,engine=dma_skeleton2",
+			"--vdev=dma_xd_skeleton1,engine=dma_skeleton3,engine=dma_skeleton4,engine_map=1",
+			"--vdev=dma_xd_cnxk9",
+			"--log-level=lib.eal:warning",
+			"--log-level=pmd.dma.xd_*:warning",
+		},
+		{ "dma_xd_skeleton0", "dma_xd_skeleton1", "dma_xd_cnxk9" },
+	},
+	{
+		/* As skeleton-stacked. */
+		"cnxk-stacked",
+		{
+			"--vdev=dma_skeleton0",
+			"--vdev=dma_skeleton1",
+			"--vdev=dma_skeleton2",
+			"--vdev=dma_skeleton3",
+			"--vdev=dma_skeleton4",
+			"--vdev=dma_xd_cnxk0,engine=dma_skeleton0,engine=dma_skeleton1,engine=dma_skeleton2",
+			"--vdev=dma_xd_cnxk1,engine=dma_skeleton3,engine=dma_skeleton4,engine_map=1",
+			"--vdev=dma_xd_skeleton9",
+			"--log-level=lib.eal:warning",
+			"--log-level=pmd.dma.xd_*:warning",
+		},
+		{ "dma_xd_cnxk0", "dma_xd_cnxk1", "dma_xd_skeleton9" },
+	},
+	{
+		/* As skeleton-stacked. */
+		"idxd-stacked",
+		{
+			"--vdev=dma_skeleton0",
+			"--vdev=dma_skeleton1",
+			"--vdev=dma_skeleton2",
+			"--vdev=dma_skeleton3",
+			"--vdev=dma_skeleton4",
+			"--vdev=dma_xd_idxd0,engine=dma_skeleton0,engine=dma_skeleton1,engine=dma_skeleton2",
+			"--vdev=dma_xd_idxd1,engine=dma_skeleton3,engine=dma_skeleton4,engine_map=1",
+			"--vdev=dma_xd_skeleton9",
+			"--log-level=lib.eal:warning",
+			"--log-level=pmd.dma.xd_*:warning",
+		},
+		{ "dma_xd_idxd0", "dma_xd_idxd1", "dma_xd_skeleton9" },
 	},
 	{
 		"cnxk",
@@ -1087,6 +1143,7 @@ struct rand_op {
 };
 
 struct rand_run {
+	bool sg, fill;           /* the device has copy_sg, fill */
 	uint64_t seed;
 	struct layout l;
 	uint8_t *shadow;         /* what the peer's region must hold */
@@ -1166,6 +1223,9 @@ gen_write(struct rand_run *rr, uint64_t *s, struct rand_op *op)
 		op->op = ROP_COPY;
 		break;
 	}
+	/* Only what the device offers (not a stacked one's: no sg, fill). */
+	if ((op->op == ROP_FILL && !rr->fill) || (op->op == ROP_SG && !rr->sg))
+		op->op = ROP_COPY;
 	if (op->op != ROP_SG) {
 		c = rnd_cat(s);
 		rr->cats[c]++;
@@ -1219,7 +1279,7 @@ gen_read(struct rand_run *rr, uint64_t *s, struct rand_op *op,
 	enum cat c;
 
 	memset(op, 0, sizeof(*op));
-	op->op = rnd_below(s, 100) < 85 ? ROP_COPY : ROP_SG;
+	op->op = rnd_below(s, 100) < 85 || !rr->sg ? ROP_COPY : ROP_SG;
 	if (op->op == ROP_COPY) {
 		c = rnd_cat(s);
 		rr->cats[c]++;
@@ -1424,6 +1484,7 @@ rand_phase(struct rand_run *rr, int16_t dev_id, uint16_t vchan, bool write,
 static void
 cmd_random(char **w, unsigned int n)
 {
+	struct rte_dma_info info;
 	struct rand_run *rr;
 	int16_t dev_id;
 	uint64_t nops, gseed, base, size;
@@ -1455,6 +1516,13 @@ cmd_random(char **w, unsigned int n)
 	}
 	if (dev_busy(dev_id))
 		goto out;
+	ret = rte_dma_info_get(dev_id, &info);
+	if (ret != 0) {
+		say("err %d", ret);
+		goto out;
+	}
+	rr->sg = info.dev_capa & RTE_DMA_CAPA_OPS_COPY_SG;
+	rr->fill = info.dev_capa & RTE_DMA_CAPA_OPS_FILL;
 	rr->shadow = malloc(rr->l.size);
 	if (rr->shadow == NULL) {
 		say("err %d", -ENOMEM);
@@ -2320,8 +2388,8 @@ int
 main(int argc, char **argv)
 {
 	static char line[LINE_MAX_LEN];
+	unsigned int i, nb_args;
 	char text[37];
-	unsigned int i;
 	int ret;
 
 	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus) != 0)
@@ -2334,8 +2402,11 @@ main(int argc, char **argv)
 		say("fail %d", -EINVAL);
 		return EXIT_FAILURE;
 	}
+	for (nb_args = 0; nb_args < RTE_DIM(driver->vdevs) &&
+			driver->vdevs[nb_args] != NULL; nb_args++)
+		;
 	ret = test_eal_init(argc > 1 ? argv[1] : "xdpeer", driver->vdevs,
-		RTE_DIM(driver->vdevs));
+		nb_args);
 	if (ret == 0)
 		ret = rte_dma_domain_id_get(own_domain);
 	for (i = 0; ret == 0 && i < RTE_DIM(dev_letters); i++) {
