@@ -879,7 +879,7 @@ static void
 test_run_shipped_configs(void **state)
 {
 	static const char *const names[] = {
-		"quick.ini", "full.ini", "drivers.ini",
+		"quick.ini", "full.ini", "drivers.ini", "stacked.ini",
 	};
 	struct fixture *fx = *state;
 	char cfg[PATH_MAX];
