@@ -124,7 +124,8 @@ xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 			(RTE_DMA_CAPA_OPS_COPY_SG | RTE_DMA_CAPA_OPS_FILL));
 		vchans += lo->max_vchans;
 		info->min_desc = RTE_MAX(info->min_desc, lo->min_desc);
-		info->max_desc = RTE_MIN(info->max_desc, lo->max_desc);
+		/* Its ring is twice ours: it never fills before ours. */
+		info->max_desc = RTE_MIN(info->max_desc, lo->max_desc / 2);
 		info->max_sges = RTE_MIN(info->max_sges, lo->max_sges);
 	}
 	if (xd_stacked(e))
@@ -239,7 +240,10 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	}
 	size = rte_align32pow2(conf->nb_desc);
 	if (xd_stacked(e)) {
-		/* A ring of the same size below: it never holds more. */
+		/*
+		 * A ring twice ours below (max_desc allows it): whatever
+		 * slot a device keeps free, it takes all ours can hold.
+		 */
 		struct rte_dma_vchan_conf lower = {
 			.direction = RTE_DMA_DIR_MEM_TO_MEM,
 		};
@@ -247,7 +251,7 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 			&fresh.lower_vchan);
 
 		/* librte_dmadev checked vchan < nb_vchans: lo is there. */
-		lower.nb_desc = (uint16_t)RTE_MIN(size,
+		lower.nb_desc = (uint16_t)RTE_MIN(2 * size,
 			(uint32_t)lo->info.max_desc);
 		ret = rte_dma_vchan_setup(lo->dev, fresh.lower_vchan, &lower);
 		if (ret != 0) {
