@@ -1994,6 +1994,43 @@ test_inter_os(void **state)
 
 /* ---- 10. leave, unregister -------------------------------------------- */
 
+/*
+ * A member leaves while copies it submitted into a peer are not reaped
+ * yet: on a stacked device they may still be at the engine device, inside
+ * the vchan's read section, and it is the leaving thread itself that must
+ * unmap the peer's windows. They complete first (they were submitted
+ * before the leave) and are reported afterwards; nothing waits forever.
+ */
+static void
+test_leave_outstanding(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	unsigned int ha, hb;
+	uint64_t la, wb;
+	int gid;
+
+	/* B creates (a creator cannot leave), A joins. */
+	gid = group_of(f, 'i', b, &a, 1);
+	wb = mem_alloc(b, "B", MIB, "rw");
+	la = mem_alloc(a, "A", MIB, "rw");
+	ha = handler_of(a, 'i', gid, a);
+	hb = handler_of(a, 'i', gid, b);
+	peer_ok(a, reply, "setup i 64 process %u %u", ha, hb);
+	peer_ok(a, reply, "pat A 0 %u 5", MIB);
+	peer_ok(a, reply, "post i 0 %#" PRIx64 " %#" PRIx64 " %u 64", la, wb,
+		16 * KIB);
+	peer_ok(a, reply, "leave i %d", gid);
+	peer_ok(a, reply, "reap i 0 64");
+	assert_string_equal(reply, "ok ok=64 fail=0");
+	peer_ok(b, reply, "check B 0 %u 5 0", MIB);
+	peer_status(a, "DEV_LINK_ERROR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, wb);
+	peer_quit(a);
+	peer_quit(b);
+}
+
 static void
 test_leave(void **state)
 {
@@ -2153,6 +2190,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_share_dpdk, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leave_outstanding, setup,
+			teardown),
 		cmocka_unit_test_prestate_setup_teardown(test_unregister,
 			setup, teardown, (void *)(uintptr_t)&inline_engine),
 		cmocka_unit_test_prestate_setup_teardown(test_unregister,

@@ -72,6 +72,10 @@
  *   copy DEV V SRC DST LEN        ok STATUS (completion status name)
  *   fill DEV V PATTERN DST LEN    ok STATUS
  *   sg DEV V A:L,A:L,... A:L,...  ok STATUS (sources, destinations)
+ *   post DEV V SRC DST LEN N      enqueue N copies of LEN bytes (block k
+ *                                 at SRC/DST + k * LEN), submit, and
+ *                                 leave them unreaped
+ *   reap DEV V N                  ok ok=K fail=F: N completions
  *   lay clear | lay add OFF:LEN:PERM,...
  *                                 the windows of a peer's region, in
  *                                 increasing order, for random
@@ -2234,6 +2238,62 @@ cmd_copy_fill(char **w, unsigned int n, bool fill)
 		rte_dma_copy(dev_id, vchan, a, b, len, RTE_DMA_OP_FLAG_SUBMIT));
 }
 
+static void
+cmd_post(char **w, unsigned int n)
+{
+	int16_t dev_id;
+	uint16_t vchan;
+	uint64_t a, b;
+	uint32_t len, nb, k;
+	int ret;
+
+	if (n != 7 || arg_op(w, &dev_id, &vchan, &a, &b, &len) != 0 ||
+			arg_u32(w[6], &nb) != 0 || nb == 0) {
+		say("err usage");
+		return;
+	}
+	if (dev_busy(dev_id))
+		return;
+	for (k = 0; k < nb; k++) {
+		ret = rte_dma_copy(dev_id, vchan, a + (uint64_t)k * len,
+			b + (uint64_t)k * len, len,
+			k == nb - 1 ? RTE_DMA_OP_FLAG_SUBMIT : 0);
+		if (ret < 0) {
+			say("err %d", ret);
+			return;
+		}
+	}
+	say("ok");
+}
+
+static void
+cmd_reap(char **w, unsigned int n)
+{
+	enum rte_dma_status_code st[BATCH];
+	uint32_t nb, v, got = 0, ok = 0;
+	int16_t dev_id;
+	int ret;
+
+	if (n != 4 || arg_dev(w[1], &dev_id) != 0 || arg_u32(w[2], &v) != 0 ||
+			v >= MAX_VCHANS || arg_u32(w[3], &nb) != 0) {
+		say("err usage");
+		return;
+	}
+	while (got < nb) {
+		uint16_t m = (uint16_t)RTE_MIN(nb - got, (uint32_t)BATCH), i;
+
+		ret = wait_done(dev_id, (uint16_t)v, m, st);
+		if (ret != 0) {
+			say("err %d", ret);
+			return;
+		}
+		for (i = 0; i < m; i++)
+			ok += st[i] == RTE_DMA_STATUS_SUCCESSFUL;
+		got += m;
+	}
+	say("ok ok=%u fail=%u", ok, nb - ok);
+}
+
 /* "A:L,A:L,...": scatter-gather entries. */
 static int
 arg_sges(char *s, struct rte_dma_sge *sg, uint16_t *nb)
@@ -2362,6 +2422,10 @@ run(char *line)
 		cmd_shrink();
 	} else if (strcmp(w[0], "setup") == 0) {
 		cmd_setup(w, n);
+	} else if (strcmp(w[0], "post") == 0) {
+		cmd_post(w, n);
+	} else if (strcmp(w[0], "reap") == 0) {
+		cmd_reap(w, n);
 	} else if (strcmp(w[0], "copy") == 0) {
 		cmd_copy_fill(w, n, false);
 	} else if (strcmp(w[0], "fill") == 0) {
