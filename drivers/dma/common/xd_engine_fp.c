@@ -485,7 +485,8 @@ xd_stack_send(struct xd_vchan *vc)
 		return;
 	if (vc->inter) {
 		if (!vc->in_section) {
-			vc->qs.owner = rte_gettid();
+			__atomic_store_n(&vc->qs.owner, rte_gettid(),
+				__ATOMIC_RELAXED);
 			rte_dma_domain_qs_enter(&vc->qs);
 			vc->in_section = true;
 		} else if (unlikely(rte_dma_domain_qs_reclaiming())) {
@@ -561,8 +562,10 @@ xd_stack_poll(struct xd_vchan *vc)
 	bool err = false;
 
 	if (vc->lower_out != 0) {
+		/* The thread that drives the vchan now (see the drain hook). */
 		if (vc->in_section)
-			vc->qs.owner = rte_gettid();
+			__atomic_store_n(&vc->qs.owner, rte_gettid(),
+				__ATOMIC_RELAXED);
 		n = rte_dma_completed(vc->lower_dev, vc->lower_vchan,
 			vc->lower_out, &last, &err);
 		xd_stack_advance(vc, n, NULL);
