@@ -1591,16 +1591,40 @@ many_layout(struct rwin *w)
 	return n;
 }
 
+/* The handlers of a vchan of A's between its own memory and B's region. */
+struct reach {
+	unsigned int own;
+	unsigned int peer;
+};
+
+/* B's region R reaches A's device @dev as B's memory in a group of both. */
+static struct reach
+reach_by_group(struct fixture *f, struct peer *a, struct peer *b, char dev,
+		unsigned int size)
+{
+	int gid = group_of(f, dev, a, &b, 1);
+	struct reach r = {
+		.own = handler_of(a, dev, gid, a),
+		.peer = handler_of(a, dev, gid, b),
+	};
+
+	(void)size;
+	return r;
+}
+
 /*
- * B registers @nb windows of a region of @size bytes (and nothing else:
- * the layout is all its domain has), A runs RANDOM_OPS operations at
- * random ranges of it, predicting each status from the layout alone (see
- * cmd_random() in test_xd_peer.c). Then B checks that its region is what
- * A's shadow says and that no byte outside its writable windows changed.
+ * B registers @nb windows of a region R of @size bytes (and nothing else:
+ * the layout is all its domain has), which then reaches A's device by
+ * @reach; A runs RANDOM_OPS operations at random ranges of it, predicting
+ * each status from the layout alone (see cmd_random() in test_xd_peer.c).
+ * Then B checks that its region is what A's shadow says and that no byte
+ * outside its writable windows changed.
  */
 static void
 run_random(struct fixture *f, const struct rwin *lay, unsigned int nb,
-		unsigned int size)
+		unsigned int size,
+		struct reach (*reach)(struct fixture *f, struct peer *a,
+			struct peer *b, char dev, unsigned int size))
 {
 	const char dev = f->dev;
 	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
@@ -1608,9 +1632,9 @@ run_random(struct fixture *f, const struct rwin *lay, unsigned int nb,
 	uint64_t w[4], r[4], cats[7];
 	char reply[TEST_PROC_LINE], chunk[800];
 	const char *res, *first;
-	unsigned int ha, hb, i;
+	struct reach h;
 	size_t used = 0;
-	int gid;
+	unsigned int i;
 
 	region = mem_mfd(b, "R", size, "both");
 	peer_ok(b, reply, "pat R 0 %u %" PRIu64, size, gseed);
@@ -1626,14 +1650,12 @@ run_random(struct fixture *f, const struct rwin *lay, unsigned int nb,
 			used = 0;
 		}
 	}
-	gid = group_of(f, dev, a, &b, 1);
-	ha = handler_of(a, dev, gid, a);
-	hb = handler_of(a, dev, gid, b);
+	h = reach(f, a, b, dev, size);
 	mem_alloc(a, "S", 64 * KIB, "rw");
 	peer_ok(a, reply, "pat S 0 65536 %" PRIu64, seed + 1);
 	mem_alloc(a, "D", MIB, "rw");
-	peer_ok(a, reply, "setup %c 64 process %u %u process %u %u", dev, ha,
-		hb, hb, ha);
+	peer_ok(a, reply, "setup %c 64 process %u %u process %u %u", dev,
+		h.own, h.peer, h.peer, h.own);
 
 	test_proc_post(&a->proc, "random %c %" PRIu64 " %u %#" PRIx64 " %u %" PRIu64 " S D",
 		dev, seed, RANDOM_OPS, region, size, gseed);
@@ -1671,7 +1693,8 @@ run_random(struct fixture *f, const struct rwin *lay, unsigned int nb,
 static void
 test_random(void **state)
 {
-	run_random(*state, small_layout, DIM(small_layout), SMALL_REGION);
+	run_random(*state, small_layout, DIM(small_layout), SMALL_REGION,
+		reach_by_group);
 }
 
 static void
@@ -1679,7 +1702,7 @@ test_random_many(void **state)
 {
 	struct rwin lay[MANY_WINDOWS];
 
-	run_random(*state, lay, many_layout(lay), MANY_REGION);
+	run_random(*state, lay, many_layout(lay), MANY_REGION, reach_by_group);
 }
 
 /*
