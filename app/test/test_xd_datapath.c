@@ -1612,6 +1612,18 @@ reach_by_group(struct fixture *f, struct peer *a, struct peer *b, char dev,
 	return r;
 }
 
+/* B's region R reaches A's device @dev by a grant of all of it. */
+static struct reach
+reach_by_grant(struct fixture *f, struct peer *a, struct peer *b, char dev,
+		unsigned int size)
+{
+	struct reach r;
+
+	r.peer = grant_to(f, b, a, "R", 0, size, "rw");
+	r.own = attach(f, a, dev, r.peer);
+	return r;
+}
+
 /*
  * B registers @nb windows of a region R of @size bytes (and nothing else:
  * the layout is all its domain has), which then reaches A's device by
@@ -1703,6 +1715,25 @@ test_random_many(void **state)
 	struct rwin lay[MANY_WINDOWS];
 
 	run_random(*state, lay, many_layout(lay), MANY_REGION, reach_by_group);
+}
+
+/*
+ * A grant is a whole file, so its layout is one window: 4 MiB, across a
+ * 2 MiB boundary wherever it is mapped. The ranges around it (past
+ * either end, far away) must fail as a whole, reaching nothing else of
+ * the owner's.
+ */
+#define GRANT_REGION (4 * MIB)
+
+static const struct rwin grant_layout[] = {
+	{ 0, GRANT_REGION, "rw" },
+};
+
+static void
+test_grant_random(void **state)
+{
+	run_random(*state, grant_layout, DIM(grant_layout), GRANT_REGION,
+		reach_by_grant);
 }
 
 /*
@@ -2268,6 +2299,10 @@ main(void)
 			teardown, (void *)(uintptr_t)&inline_engine),
 		cmocka_unit_test_prestate_setup_teardown(test_grant_copy, setup,
 			teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_random,
+			setup, teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_random,
+			setup, teardown, (void *)(uintptr_t)&lcore_engine),
 	};
 	const char *peer = peer_path();
 
