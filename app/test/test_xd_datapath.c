@@ -2182,6 +2182,30 @@ test_unregister(void **state)
 }
 
 /*
+ * End @pe's stream into @owner's region W, seeded @seed, once @more ops
+ * enqueued from now on have completed: every op must have succeeded
+ * (@while_what says under what, for the message), and W must hold the
+ * stamp of the last op into each block.
+ */
+static void
+stream_end_intact(struct peer *pe, struct peer *owner, uint64_t seed,
+		uint64_t more, const char *while_what)
+{
+	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
+	uint64_t ops;
+
+	stream_end(pe, more, res);
+	ops = kv(res, "ops");
+	if (kv(res, "ok") != ops)
+		fail_msg("%s's stream while %s: %s (want: only successes)",
+			pe->proc.name, while_what, res);
+	snprintf(res, sizeof(res), "%s", peer_ok(owner, reply, "stamps W %u %u %" PRIu64,
+		STREAM_NBLK, STREAM_BS, seed));
+	assert_int_equal(kv(res, "torn"), 0);
+	assert_int_equal(kv(res, "done"), ops);
+}
+
+/*
  * Windows come and go while a peer streams into another window of the
  * same owner: every change replaces the table the stream translates
  * through, and none may fail or misplace a single op.
@@ -2192,8 +2216,8 @@ test_churn(void **state)
 	struct fixture *f = *state;
 	const char dev = f->dev;
 	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
-	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
-	uint64_t seed = test_seed(), wb, ops;
+	char reply[TEST_PROC_LINE];
+	uint64_t seed = test_seed(), wb;
 	unsigned int ha, hb, i;
 	int gid;
 
@@ -2211,16 +2235,7 @@ test_churn(void **state)
 		if (i % 4 == 0)
 			peer_ok(b, reply, "free Y");
 	}
-	stream_end(a, STREAM_OPS / 4, res);
-	ops = kv(res, "ops");
-	if (kv(res, "ok") != ops)
-		fail_msg("A's stream while B's windows changed: %s (want: only successes)",
-			res);
-	/* The owner holds the stamp of the last op into each block. */
-	snprintf(res, sizeof(res), "%s", peer_ok(b, reply, "stamps W %u %u %" PRIu64,
-		STREAM_NBLK, STREAM_BS, seed));
-	assert_int_equal(kv(res, "torn"), 0);
-	assert_int_equal(kv(res, "done"), ops);
+	stream_end_intact(a, b, seed, STREAM_OPS / 4, "B's windows changed");
 }
 
 int
