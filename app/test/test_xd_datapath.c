@@ -975,6 +975,23 @@ test_grant_copy(void **state)
 }
 
 /*
+ * @owner grants @to all of its region @name (@len bytes) read-write, and
+ * @to attaches it to @dev and makes it the destination of vchan 0 there:
+ * the grant.
+ */
+static unsigned int
+grant_as_dst(struct fixture *f, struct peer *owner, struct peer *to, char dev,
+		const char *name, uint64_t len)
+{
+	unsigned int h = grant_to(f, owner, to, name, 0, len, "rw");
+	unsigned int own = attach(f, to, dev, h);
+	char reply[TEST_PROC_LINE];
+
+	peer_ok(to, reply, "setup %c 64 process %u %u", dev, own, h);
+	return h;
+}
+
+/*
  * The owner revokes a grant under a stream: the revoke returns once no
  * operation of the grantee can write the window, so nothing lands after
  * it; the grantee's later operations fail; a new grant works.
@@ -991,10 +1008,8 @@ test_grant_revoke(void **state)
 	unsigned int h, own;
 
 	wb = mem_alloc(b, "W", len, "rw");
-	h = grant_to(f, b, a, "W", 0, len, "rw");
-	own = attach(f, a, dev, h);
 	la = mem_alloc(a, "A", 4 * KIB, "rw");
-	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
+	h = grant_as_dst(f, b, a, dev, "W", len);
 
 	stream_start(a, dev, wb, seed, STREAM_OPS);
 	peer_ok(b, reply, "revoke %u", h);
@@ -1015,9 +1030,7 @@ test_grant_revoke(void **state)
 	peer_ok(b, reply, "same W 0 %u 0x5a", len);
 
 	/* A new grant of the same memory works. */
-	h = grant_to(f, b, a, "W", 0, len, "rw");
-	own = attach(f, a, dev, h);
-	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
+	h = grant_as_dst(f, b, a, dev, "W", len);
 	peer_ok(a, reply, "pat A 0 64 3");
 	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
 		dev, la, wb + 4096);
@@ -1138,17 +1151,14 @@ test_grant_owner_kill(void **state)
 	struct peer *c = peer_start(f, "C"), *a = peer_start(f, "A"),
 		*b = peer_start(f, "B");
 	const unsigned int len = STREAM_NBLK * STREAM_BS;
-	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
 	uint64_t seed = test_seed(), wb, la;
-	unsigned int h, own;
+	char res[TEST_PROC_LINE];
 
 	mem_alloc(c, "C", 4096, "rw");
 	grant_to(f, c, a, "C", 0, 4096, "rw");
 	wb = mem_alloc(b, "W", len, "rw");
-	h = grant_to(f, b, a, "W", 0, len, "rw");
-	own = attach(f, a, dev, h);
 	la = mem_alloc(a, "A", 4 * KIB, "rw");
-	peer_ok(a, reply, "setup %c 64 process %u %u", dev, own, h);
+	grant_as_dst(f, b, a, dev, "W", len);
 	stream_start(a, dev, wb, seed, STREAM_OPS);
 	test_proc_kill9(&b->proc);
 	expect_grant_gone(a, b->domain);
