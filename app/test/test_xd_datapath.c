@@ -2248,6 +2248,41 @@ test_churn(void **state)
 	stream_end_intact(a, b, seed, STREAM_OPS / 4, "B's windows changed");
 }
 
+/*
+ * Grants come and go while the grantee streams into another grant of the
+ * same owner on the same device: each attach and detach replaces the
+ * table the stream translates through, and every fourth revoke finds the
+ * grant still attached, so that it waits for the grantee to unmap it
+ * under the stream. None may fail or misplace a single op.
+ */
+static void
+test_grant_churn(void **state)
+{
+	struct fixture *f = *state;
+	const char dev = f->dev;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	uint64_t seed = test_seed(), wb, size;
+	unsigned int h, i;
+
+	wb = mem_alloc(b, "W", STREAM_NBLK * STREAM_BS, "rw");
+	grant_as_dst(f, b, a, dev, "W", STREAM_NBLK * STREAM_BS);
+	stream_start(a, dev, wb, seed, STREAM_OPS / 4);
+	for (i = 0; i < CHURN_ROUNDS; i++) {
+		size = (i % 3 + 1) * 4 * KIB;
+		mem_alloc(b, "X", size, "rw");
+		h = grant_to(f, b, a, "X", 0, size, i % 2 ? "r" : "rw");
+		attach(f, a, dev, h);
+		if (i % 4 != 3)
+			peer_ok(a, reply, "detach %c %u", dev, h);
+		peer_ok(b, reply, "revoke %u", h);
+		if (i % 4 == 3)
+			expect_grant_gone(a, b->domain);
+		peer_ok(b, reply, "free X");
+	}
+	stream_end_intact(a, b, seed, STREAM_OPS / 4, "B's grants changed");
+}
+
 int
 main(void)
 {
@@ -2327,6 +2362,10 @@ main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_grant_random,
 			setup, teardown, (void *)(uintptr_t)&inline_engine),
 		cmocka_unit_test_prestate_setup_teardown(test_grant_random,
+			setup, teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_churn,
+			setup, teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_grant_churn,
 			setup, teardown, (void *)(uintptr_t)&lcore_engine),
 	};
 	const char *peer = peer_path();
