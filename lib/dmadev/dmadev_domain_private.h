@@ -50,6 +50,33 @@ void dxa_mem_conn_opened(int conn_fd);
  */
 void dxa_mem_event(int conn_fd, const struct dxa_mem_event *ev, int rx_fd);
 
+/*
+ * Map window @ev, descriptor @fd (not consumed), and add it to its
+ * handler's map; in the primary, also hand it to the secondaries. Failures
+ * are logged: a window not mapped is a window operations cannot reach.
+ */
+void dxa_mem_window_map(const struct dxa_mem_event *ev, int fd);
+
+/*
+ * ---- Secondary processes (rte_dmadev_mp.c) ----
+ *
+ * In the primary, what happens to the maps is told to the secondaries:
+ * a handler learnt, a window mapped (with its descriptor @fd, duplicated),
+ * a window removed and a handler (or, with @handler 0, a group) killed;
+ * the last two return once every secondary has done the same. In a
+ * secondary they do nothing.
+ */
+void dxa_mp_learned(int16_t group_id, uint16_t handler, bool own);
+void dxa_mp_window_added(const struct dxa_mem_event *ev, int fd);
+void dxa_mp_window_removed(uint16_t handler, uint32_t mem_id);
+void dxa_mp_killed(int16_t group_id, uint16_t handler);
+
+/*
+ * In a secondary process: log that what was asked belongs to the primary
+ * and return true (the caller returns -E_RTE_SECONDARY).
+ */
+bool dxa_in_secondary(void);
+
 /* Whether device @dev_id is a member of @group_id (rte_dmadev_group.c). */
 bool rte_dma_domain_group_has_dev(int16_t group_id, int16_t dev_id);
 
@@ -99,6 +126,9 @@ void dxa_map_kill(uint16_t handler);
 
 /* Every map of @group_id, as dxa_map_kill(); the group is gone. */
 void dxa_map_kill_group(int16_t group_id);
+
+/* Whether @handler's map holds window @mem_id. */
+bool dxa_map_has_window(uint16_t handler, uint32_t mem_id);
 
 /*
  * The map of @handler with a new reference, and its group and whether it

@@ -75,6 +75,13 @@ struct rte_dma_domain_ops {
 	 */
 	void (*member_left)(int16_t dev_id, int16_t group_id,
 			uint16_t handler);
+	/**
+	 * In a secondary process: the primary set vchan @p vchan up again;
+	 * take this process's maps of its handlers. Called on the
+	 * multi-process thread, in order with the windows the primary
+	 * sends, while the device is stopped. May be NULL.
+	 */
+	void (*vchan_refresh)(int16_t dev_id, uint16_t vchan);
 };
 
 /**
@@ -108,6 +115,31 @@ void rte_dma_domain_ops_unregister(int16_t dev_id);
  */
 void rte_dma_domain_vchan_param_get(int16_t dev_id, uint16_t vchan,
 		struct rte_dma_inter_domain_param *domain);
+
+/**
+ * Join this process to the library's multi-process channel, once per
+ * process; drivers call it at probe. In the primary, windows mapped from
+ * now on are handed to the secondaries (with their file descriptors), and
+ * a secondary that starts later gets them all; in a secondary, this asks
+ * the primary for every window it holds and maps them here before
+ * returning, then keeps up with it: the secondary's translations go
+ * through its own mappings.
+ *
+ * @return 0; -ENOTSUP (no multi-process channel: --in-memory,
+ *   --no-shconf; nothing to share); in a secondary, -ETIMEDOUT or another
+ *   negative errno when the primary did not answer.
+ */
+int rte_dma_domain_mp_init(void);
+
+/**
+ * In the primary, after a vchan setup: every secondary process calls the
+ * device's vchan_refresh op for @p vchan, and this returns once they all
+ * have (or after a timeout, logged). Nothing without secondaries.
+ *
+ * @param dev_id Device identifier.
+ * @param vchan The vchan just set up.
+ */
+void rte_dma_domain_mp_vchan_changed(int16_t dev_id, uint16_t vchan);
 
 /**
  * Name of an inter-domain capability bit, for dumps ("inter_process_domain",

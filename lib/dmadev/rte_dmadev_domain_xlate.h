@@ -310,16 +310,19 @@ void rte_dma_domain_qs_unregister(struct rte_dma_domain_qs *qs);
  * use it, before it is unmapped from the process. A window that cannot be
  * mapped for every such device is refused (its translations fail).
  *
+ * Adding a device again counts: it stays mapped until as many
+ * rte_dma_domain_dma_map_del() calls.
+ *
  * @param dev The device (the rte_device of a dmadev).
- * @return 0; -EEXIST (already added); -ENOSPC (too many devices);
+ * @return 0; -ENOSPC (too many devices);
  *   -ENOTSUP (EAL is not in IOVA-as-VA mode); or what mapping an
  *   existing window returned, with nothing left mapped for @p dev.
  */
 int rte_dma_domain_dma_map_add(struct rte_device *dev);
 
 /**
- * Undo rte_dma_domain_dma_map_add(): unmap every window from @p dev.
- * Harmless for a device that was not added.
+ * Undo one rte_dma_domain_dma_map_add(): after the last, unmap every
+ * window from @p dev. Harmless for a device that was not added.
  *
  * @param dev The device.
  */

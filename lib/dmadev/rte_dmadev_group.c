@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_errno.h>
 #include <rte_uuid.h>
 
 #include "dma_access_client.h"
@@ -302,6 +303,9 @@ rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
 	struct dxa_reply_group r;
 	int ret;
 
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
+
 	ret = member_precheck(dev_id, domain_id, token, group_id,
 		&req.dev_class);
 	if (ret == 0)
@@ -325,6 +329,9 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 	struct dxa_group_join req = { .group_id = group_id };
 	struct dxa_reply_group r;
 	int ret;
+
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
 
 	/* An id, so checked with the ids, before capability and driver. */
 	if (group_id < 0) {
@@ -350,6 +357,9 @@ membership_end(int16_t dev_id, int16_t group_id, bool as_creator)
 	const struct rte_dma_domain_ops *ops;
 	struct membership *m;
 	int ret;
+
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
 
 	if (!rte_dma_is_valid(dev_id))
 		return -EINVAL;
@@ -390,6 +400,9 @@ rte_dma_domain_grant_attach(int16_t dev_id, rte_uuid_t token,
 	rte_uuid_t me;
 	int ret;
 
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
+
 	if (handler == 0 || own_handler == NULL) {
 		DOMAIN_LOG_RL(ERR, "device %d: grant handler 0 or NULL argument",
 			dev_id);
@@ -416,6 +429,9 @@ rte_dma_domain_grant_detach(int16_t dev_id, uint16_t handler)
 {
 	int16_t group_id = -1;
 	unsigned int i;
+
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
 
 	if (!rte_dma_is_valid(dev_id) || handler == 0)
 		return -EINVAL;
@@ -444,6 +460,9 @@ rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,
 	struct dxa_reply_group r;
 	struct membership *m;
 	int ret;
+
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
 
 	if (!rte_dma_is_valid(dev_id) || domain_id == NULL || handler == NULL)
 		return -EINVAL;
@@ -476,6 +495,9 @@ rte_dma_access_pair_group_src_dst_handles_get(int16_t dev_id,
 {
 	uint16_t src, dst;
 	int ret;
+
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
 
 	if (src_handle == NULL || dst_handle == NULL)
 		return -EINVAL;

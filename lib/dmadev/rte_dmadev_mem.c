@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <rte_common.h>
+#include <rte_errno.h>
 #include <rte_eal_memconfig.h>
 #include <rte_memory.h>
 
@@ -203,6 +204,9 @@ mem_register(void *addr, size_t len, int fd, uint64_t offset,
 	unsigned int i;
 	int nfd, ret;
 
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
+
 	if (addr == NULL || len == 0 || a % DXA_MEM_ALIGN != 0 ||
 			offset % DXA_MEM_ALIGN != 0 ||
 			len > DXA_MEM_ADDR_LIMIT - a || a >= DXA_MEM_ADDR_LIMIT ||
@@ -280,6 +284,9 @@ rte_dma_domain_mem_unregister(void *addr)
 	struct mem_reg *r;
 	int ret;
 
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
+
 	if (addr == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&mem.lock);
@@ -322,6 +329,9 @@ rte_dma_domain_mem_alloc(size_t len, uint64_t flags, void **addr)
 	size_t size;
 	void *p;
 	int fd, ret;
+
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
 
 	if (addr == NULL || len == 0 || (flags & MEM_PERMS) == 0 ||
 			(flags & ~(uint64_t)(MEM_PERMS |
@@ -377,6 +387,9 @@ rte_dma_domain_mem_free(void *addr)
 	struct mem_reg *r;
 	size_t len;
 	int ret;
+
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
 
 	if (addr == NULL)
 		return -EINVAL;
@@ -439,6 +452,9 @@ rte_dma_domain_mem_share_dpdk(uint64_t flags)
 	struct seg_walk w = { .max = MEM_REGS };
 	unsigned int i, shared = 0;
 	int ret = 0, n = 0;
+
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
 
 	if ((flags & MEM_PERMS) == 0 || (flags & ~(uint64_t)MEM_PERMS) != 0)
 		return -EINVAL;
@@ -578,6 +594,9 @@ rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
 	unsigned int i;
 	int fd, ret;
 
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
+
 	if (token == NULL || grantee == NULL || handler == NULL ||
 			rte_uuid_is_null(token) || rte_uuid_is_null(grantee) ||
 			addr == NULL || len == 0 || a % DXA_MEM_ALIGN != 0 ||
@@ -663,6 +682,9 @@ rte_dma_domain_grant_revoke(uint16_t handler)
 	unsigned int i;
 	int ret;
 
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
+
 	if (handler == 0)
 		return -EINVAL;
 	pthread_mutex_lock(&mem.lock);
@@ -729,8 +751,8 @@ mem_map_window(uint64_t owner_addr, size_t map_len, int prot, int fd,
  * keep from shrinking (hugetlbfs file) is mapped only from an owner who
  * could harm this process anyway: the same uid, or root.
  */
-static void
-mem_add(const struct dxa_mem_event *ev, int rx_fd)
+void
+dxa_mem_window_map(const struct dxa_mem_event *ev, int rx_fd)
 {
 	uint64_t align, aligned_off, pre;
 	struct stat st;
@@ -771,7 +793,9 @@ mem_add(const struct dxa_mem_event *ev, int rx_fd)
 		DOMAIN_LOG_RL(ERR, "window %u of handler %u not added: %s",
 			ev->mem_id, ev->handler, strerror(-ret));
 		munmap(p, map_len);
+		return;
 	}
+	dxa_mp_window_added(ev, rx_fd);
 }
 
 void
@@ -782,10 +806,13 @@ dxa_mem_event(int conn_fd, const struct dxa_mem_event *ev, int rx_fd)
 	};
 
 	if (ev->event == DXA_MEM_ADD && rx_fd >= 0) {
-		mem_add(ev, rx_fd);
+		dxa_mem_window_map(ev, rx_fd);
 	} else if (ev->event == DXA_MEM_DEL) {
-		/* Unmapped once no operation can use it; then say so. */
+		/* Unmapped once no operation can use it, here and in our
+		 * secondaries; then say so.
+		 */
 		dxa_map_window_del(ev->handler, ev->mem_id);
+		dxa_mp_window_removed(ev->handler, ev->mem_id);
 		dxa_conn_send(conn_fd, DXA_MEM_RELEASED, 0, &rel, sizeof(rel));
 	} else {
 		DOMAIN_LOG_RL(ERR, "window event without its descriptor: ignored");

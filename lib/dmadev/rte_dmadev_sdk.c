@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_eal.h>
 #include <rte_memzone.h>
 
 #include "rte_dmadev_sdk.h"
@@ -53,7 +54,9 @@ rte_dma_sdk_layout_check(struct rte_dma_dev *dev, const char *name,
 	id = dev->data->dev_id;
 	if (rte_dma_get_dev_id_by_name(name) != id)
 		return "data->dev_id";
-	if (dev->data->numa_node != numa_node)
+	/* A secondary attaches to what the primary allocated, wherever. */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
+			dev->data->numa_node != numa_node)
 		return "data->numa_node";
 	if (dev->data->dev_private == NULL)
 		return "data->dev_private";
@@ -137,4 +140,16 @@ rte_dma_sdk_dev_started(int16_t dev_id)
 			sizeof(data->dev_name)) != 0)
 		return -ENODEV;
 	return data->dev_started ? 1 : 0;
+}
+
+int
+rte_dma_sdk_pmd_detach(struct rte_dma_dev *dev)
+{
+	char name[RTE_DEV_NAME_MAX_LEN];
+
+	if (dev == NULL || dev->data == NULL)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%s", dev->data->dev_name);
+	dev->state = RTE_DMA_DEV_REGISTERED;
+	return rte_dma_pmd_release(name);
 }

@@ -346,6 +346,17 @@ const char *rte_dma_sdk_layout_check(struct rte_dma_dev *dev,
 void rte_dma_sdk_pmd_ready(struct rte_dma_dev *dev);
 
 /**
+ * In a secondary process: give up this process's slot of a device the
+ * primary owns, without closing it (which would tell the driver to free
+ * what the primary still uses): the slot turns back to REGISTERED and
+ * librte_dmadev releases it, touching only this process's state.
+ *
+ * @param dev The slot, as rte_dma_sdk_pmd_allocate() returned it here.
+ * @return 0, or what rte_dma_pmd_release() returned.
+ */
+int rte_dma_sdk_pmd_detach(struct rte_dma_dev *dev);
+
+/**
  * Whether device @p dev_id is started, read from DPDK's shared device data.
  *
  * librte_dmadev keeps no public accessor for the started flag; it lives in

@@ -138,6 +138,7 @@ uint32_t rte_dma_domain_qs_waiters;
  */
 #define DMA_DEVS_MAX 32
 static struct rte_device *dma_devs[DMA_DEVS_MAX];
+static unsigned int dma_devs_refs[DMA_DEVS_MAX]; /* adds not yet undone */
 static unsigned int nb_dma_devs;
 
 /* ---- Tables ---------------------------------------------------------- */
@@ -705,6 +706,8 @@ dxa_map_learn(int16_t group_id, uint16_t handler, bool own)
 	pthread_mutex_lock(&map_lock);
 	ret = map_learn_locked(group_id, handler, own, NULL);
 	pthread_mutex_unlock(&map_lock);
+	if (ret == 0)
+		dxa_mp_learned(group_id, handler, own);
 	return ret;
 }
 
@@ -928,14 +931,32 @@ unlock:
 void
 dxa_map_kill(uint16_t handler)
 {
-	if (handler != 0)
-		maps_kill(0, handler);
+	if (handler == 0)
+		return;
+	maps_kill(0, handler);
+	dxa_mp_killed(0, handler);
+}
+
+bool
+dxa_map_has_window(uint16_t handler, uint32_t mem_id)
+{
+	struct map_priv *mp;
+	bool found = false;
+	uint32_t i;
+
+	pthread_mutex_lock(&map_lock);
+	mp = map_find_locked(handler);
+	for (i = 0; mp != NULL && i < mp->nb_windows && !found; i++)
+		found = mp->windows[i].id == mem_id;
+	pthread_mutex_unlock(&map_lock);
+	return found;
 }
 
 void
 dxa_map_kill_group(int16_t group_id)
 {
 	maps_kill(group_id, 0);
+	dxa_mp_killed(group_id, 0);
 }
 
 int
@@ -992,8 +1013,11 @@ rte_dma_domain_map_get(int16_t dev_id, uint16_t handler,
 	/*
 	 * Asked without map_lock: the group code calls into the maps with
 	 * its own lock held, so taking it under ours would invert the order.
+	 * Memberships are the primary's: a secondary has the maps the
+	 * primary gave it, for handlers the primary checked at setup.
 	 */
-	if (!rte_dma_domain_group_has_dev(group_id, dev_id)) {
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
+			!rte_dma_domain_group_has_dev(group_id, dev_id)) {
 		rte_dma_domain_map_put(m);
 		return -ENOENT;
 	}
@@ -1102,7 +1126,9 @@ rte_dma_domain_dma_map_add(struct rte_device *dev)
 	pthread_mutex_lock(&map_lock);
 	for (i = 0; i < nb_dma_devs; i++) {
 		if (dma_devs[i] == dev) {
-			ret = -EEXIST;
+			/* Mapped already: one more user of the maps. */
+			dma_devs_refs[i]++;
+			ret = 0;
 			goto unlock;
 		}
 	}
@@ -1117,6 +1143,7 @@ rte_dma_domain_dma_map_add(struct rte_device *dev)
 		maps_each_mapping(dev_unmap_one, &w);
 		goto unlock;
 	}
+	dma_devs_refs[nb_dma_devs] = 1;
 	dma_devs[nb_dma_devs++] = dev;
 unlock:
 	pthread_mutex_unlock(&map_lock);
@@ -1133,9 +1160,11 @@ rte_dma_domain_dma_map_del(struct rte_device *dev)
 	for (i = 0; i < nb_dma_devs; i++)
 		if (dma_devs[i] == dev)
 			break;
-	if (i < nb_dma_devs) {
+	if (i < nb_dma_devs && --dma_devs_refs[i] == 0) {
 		memmove(&dma_devs[i], &dma_devs[i + 1],
 			(nb_dma_devs - i - 1) * sizeof(dma_devs[0]));
+		memmove(&dma_devs_refs[i], &dma_devs_refs[i + 1],
+			(nb_dma_devs - i - 1) * sizeof(dma_devs_refs[0]));
 		nb_dma_devs--;
 		/* With the last device gone, the registrations go too. */
 		maps_each_mapping(dev_unmap_one, &w);
