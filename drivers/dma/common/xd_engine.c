@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_bus.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
@@ -21,8 +23,10 @@
 #include "rte_dmadev_domain_pmd.h"
 #include "xd_engine.h"
 
+/* A secondary may have numbered the log types otherwise: the PMD one. */
 #define XD_LOG(e, level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, (e)->logtype, "%s: " fmt "\n", \
+	rte_log(RTE_LOG_ ## level, rte_eal_process_type() == RTE_PROC_PRIMARY ? \
+		(e)->logtype : RTE_LOGTYPE_PMD, "%s: " fmt "\n", \
 		(e)->driver, ##__VA_ARGS__)
 
 /*
@@ -38,14 +42,107 @@ xd_engine_of(const struct rte_dma_dev *dev)
 	return dev->data->dev_private;
 }
 
+struct xd_vchan_local *xd_locals[XD_MAX_DEVS];
+
+/*
+ * The device's configuration is the primary's, in memory both share: a
+ * secondary that changed it would pull rings from under the primary.
+ */
+static bool
+xd_secondary_refused(const struct xd_engine *e, const char *what)
+{
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		return false;
+	XD_LOG(e, ERR, "%s: the primary process configures, starts and stops the device",
+		what);
+	return true;
+}
+
+static void
+xd_local_release(struct xd_vchan_local *lc)
+{
+	if (lc->ready) {
+		rte_dma_domain_qs_unregister(&lc->qs);
+		rte_dma_domain_map_put(lc->src_map);
+		rte_dma_domain_map_put(lc->dst_map);
+	}
+	memset(lc, 0, sizeof(*lc));
+}
+
+/*
+ * Take this process's maps of @vc's handlers and register its read
+ * sections: the vchan can translate here from now on. @src and @dst are
+ * references the caller passes on (the primary takes them at setup), or
+ * NULL with @take to look them up here (a secondary).
+ */
+static int
+xd_local_setup(struct xd_vchan *vc, struct rte_dma_domain_map *src,
+		struct rte_dma_domain_map *dst, bool take)
+{
+	struct xd_vchan_local *lc = xd_local(vc);
+	int ret;
+
+	xd_local_release(lc);
+	lc->vc = vc;
+	if (!vc->inter)
+		return 0;
+	if (take) {
+		ret = rte_dma_domain_map_get(vc->dev_id, vc->src_handler, &src);
+		if (ret != 0)
+			return ret;
+		ret = rte_dma_domain_map_get(vc->dev_id, vc->dst_handler, &dst);
+		if (ret != 0) {
+			rte_dma_domain_map_put(src);
+			return ret;
+		}
+	}
+	lc->src_map = src;
+	lc->dst_map = dst;
+	/* Its sections outlast calls: a reclaimer may drain it. */
+	if (vc->stacked)
+		lc->qs.drain = xd_stack_drain;
+	/* Registered where it lives: the registry links this very struct. */
+	rte_dma_domain_qs_register(&lc->qs);
+	lc->ready = true;
+	return 0;
+}
+
+int
+xd_engine_locals_alloc(int16_t dev_id)
+{
+	if (dev_id < 0 || dev_id >= XD_MAX_DEVS)
+		return -ENOSPC;
+	if (xd_locals[dev_id] != NULL)
+		return 0;
+	/* The process's own memory, not DPDK's that secondaries share. */
+	xd_locals[dev_id] = aligned_alloc(RTE_CACHE_LINE_SIZE,
+		sizeof(struct xd_vchan_local) * XD_MAX_VCHANS);
+	if (xd_locals[dev_id] == NULL)
+		return -ENOMEM;
+	memset(xd_locals[dev_id], 0,
+		sizeof(struct xd_vchan_local) * XD_MAX_VCHANS);
+	return 0;
+}
+
+void
+xd_engine_locals_free(int16_t dev_id)
+{
+	uint16_t i;
+
+	if (dev_id < 0 || dev_id >= XD_MAX_DEVS || xd_locals[dev_id] == NULL)
+		return;
+	for (i = 0; i < XD_MAX_VCHANS; i++)
+		xd_local_release(&xd_locals[dev_id][i]);
+	free(xd_locals[dev_id]);
+	xd_locals[dev_id] = NULL;
+}
+
+/* Let go of what this process translates @vc's operations through. */
 static void
 xd_vchan_free(struct xd_vchan *vc)
 {
-	if (vc->inter) {
-		rte_dma_domain_qs_unregister(&vc->qs);
-		rte_dma_domain_map_put(vc->src_map);
-		rte_dma_domain_map_put(vc->dst_map);
-	}
+	if (vc->configured)
+		xd_local_release(xd_local(vc));
 	rte_free(vc->desc);
 	rte_free(vc->sg);
 	rte_free(vc->status);
@@ -119,9 +216,11 @@ xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 	for (i = 0; i < e->nb_lowers; i++) {
 		const struct rte_dma_info *lo = &e->lower[i].info;
 
+		/* SVA too: our own side's addresses reach it as given. */
 		info->dev_capa &= ~(RTE_DMA_CAPA_OPS_COPY_SG |
-			RTE_DMA_CAPA_OPS_FILL) | (lo->dev_capa &
-			(RTE_DMA_CAPA_OPS_COPY_SG | RTE_DMA_CAPA_OPS_FILL));
+			RTE_DMA_CAPA_OPS_FILL | RTE_DMA_CAPA_SVA) |
+			(lo->dev_capa & (RTE_DMA_CAPA_OPS_COPY_SG |
+			RTE_DMA_CAPA_OPS_FILL | RTE_DMA_CAPA_SVA));
 		vchans += lo->max_vchans;
 		info->min_desc = RTE_MAX(info->min_desc, lo->min_desc);
 		/* Its ring is twice ours: it never fills before ours. */
@@ -188,6 +287,8 @@ xd_configure(struct rte_dma_dev *dev, const struct rte_dma_conf *conf,
 	int ret;
 
 	RTE_SET_USED(conf_sz);
+	if (xd_secondary_refused(e, "configure"))
+		return -E_RTE_SECONDARY;
 	ret = xd_stack_configure(e, conf->nb_vchans);
 	if (ret != 0)
 		return ret;
@@ -211,24 +312,28 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 {
 	struct xd_engine *e = xd_engine_of(dev);
 	struct xd_vchan *vc = &e->vchan[vchan];
+	struct rte_dma_domain_map *src = NULL, *dst = NULL;
 	struct xd_vchan fresh = { 0 };
-	uint32_t size;
-
 	struct rte_dma_inter_domain_param dom;
+	uint32_t size;
 	int ret;
 
 	RTE_SET_USED(conf_sz);
+	if (xd_secondary_refused(e, "vchan setup"))
+		return -E_RTE_SECONDARY;
 	/* librte_dmadev checked vchan, direction and nb_desc ranges. */
+	fresh.dev_id = (uint16_t)dev->data->dev_id;
+	fresh.index = vchan;
 	rte_dma_domain_vchan_param_get(dev->data->dev_id, vchan, &dom);
 	if (dom.type != RTE_DMA_INTER_DOMAIN_NONE) {
 		/* rte_dma_domain_vchan_setup() had the handlers checked. */
 		ret = rte_dma_domain_map_get(dev->data->dev_id,
-			dom.src_handler, &fresh.src_map);
+			dom.src_handler, &src);
 		if (ret == 0)
 			ret = rte_dma_domain_map_get(dev->data->dev_id,
-				dom.dst_handler, &fresh.dst_map);
+				dom.dst_handler, &dst);
 		if (ret != 0) {
-			rte_dma_domain_map_put(fresh.src_map);
+			rte_dma_domain_map_put(src);
 			XD_LOG(e, ERR, "vchan %u: handler %u or %u is gone",
 				vchan, dom.src_handler, dom.dst_handler);
 			return ret;
@@ -258,8 +363,8 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 			XD_LOG(e, ERR, "vchan %u: cannot set up vchan %u of engine device %s: %s",
 				vchan, fresh.lower_vchan, lo->name,
 				strerror(-ret));
-			rte_dma_domain_map_put(fresh.src_map);
-			rte_dma_domain_map_put(fresh.dst_map);
+			rte_dma_domain_map_put(src);
+			rte_dma_domain_map_put(dst);
 			return ret;
 		}
 		fresh.stacked = true;
@@ -267,8 +372,6 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 		fresh.lower_sg = lo->info.dev_capa & RTE_DMA_CAPA_OPS_COPY_SG;
 		fresh.lower_fill = lo->info.dev_capa & RTE_DMA_CAPA_OPS_FILL;
 		fresh.lower_max_sges = lo->info.max_sges;
-		/* Its sections outlast calls: a reclaimer may drain it. */
-		fresh.qs.drain = xd_stack_drain;
 	}
 	fresh.size = size;
 	fresh.mask = (uint16_t)(size - 1);
@@ -282,10 +385,9 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 		e->numa_node);
 	if (fresh.status == NULL || fresh.desc == NULL || fresh.sg == NULL) {
 		XD_LOG(e, ERR, "no memory for a ring of %u descriptors", size);
-		/* Not registered yet: only the maps to put. */
-		fresh.inter = false;
-		rte_dma_domain_map_put(fresh.src_map);
-		rte_dma_domain_map_put(fresh.dst_map);
+		/* Not configured: only the maps to put. */
+		rte_dma_domain_map_put(src);
+		rte_dma_domain_map_put(dst);
 		xd_vchan_free(&fresh);
 		return -ENOMEM;
 	}
@@ -293,9 +395,9 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	/* Only now, with everything allocated, replace the old ring. */
 	xd_vchan_free(vc);
 	*vc = fresh;
-	/* Registered where it lives: the registry links this very struct. */
-	if (vc->inter)
-		rte_dma_domain_qs_register(&vc->qs);
+	xd_local_setup(vc, src, dst, false);
+	/* Secondaries translate through maps of their own. */
+	rte_dma_domain_mp_vchan_changed(vc->dev_id, vchan);
 	return 0;
 }
 
@@ -306,6 +408,8 @@ xd_start(struct rte_dma_dev *dev)
 	uint16_t i;
 	int ret;
 
+	if (xd_secondary_refused(e, "start"))
+		return -E_RTE_SECONDARY;
 	for (i = 0; i < e->nb_vchans; i++) {
 		struct xd_vchan *vc = &e->vchan[i];
 
@@ -352,6 +456,7 @@ xd_start(struct rte_dma_dev *dev)
 		e->worker_running = true;
 	}
 	xd_engine_fp_set(e->fp, true, xd_stacked(e));
+	__atomic_store_n(&e->started, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -390,10 +495,11 @@ xd_stack_stop(struct xd_engine *e)
 	/* ...so no section needs to last. */
 	for (i = 0; i < e->nb_vchans; i++) {
 		struct xd_vchan *vc = &e->vchan[i];
+		struct xd_vchan_local *lc = xd_local(vc);
 
-		if (vc->in_section) {
-			rte_dma_domain_qs_exit(&vc->qs);
-			vc->in_section = false;
+		if (lc->in_section) {
+			rte_dma_domain_qs_exit(&lc->qs);
+			lc->in_section = false;
 		}
 		vc->lower_out = 0;
 	}
@@ -404,6 +510,9 @@ xd_stop(struct rte_dma_dev *dev)
 {
 	struct xd_engine *e = xd_engine_of(dev);
 
+	if (xd_secondary_refused(e, "stop"))
+		return -E_RTE_SECONDARY;
+	__atomic_store_n(&e->started, 0, __ATOMIC_RELEASE);
 	xd_engine_fp_set(e->fp, false, false);
 	if (xd_stacked(e))
 		xd_stack_stop(e);
@@ -420,6 +529,12 @@ xd_close(struct rte_dma_dev *dev)
 {
 	struct xd_engine *e = xd_engine_of(dev);
 
+	/* A secondary lets go of its own state only. */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		xd_engine_locals_free(dev->data->dev_id);
+		rte_dma_domain_ops_unregister(dev->data->dev_id);
+		return 0;
+	}
 	/* librte_dmadev refuses to close a started device. */
 	xd_vchans_free(e);
 	rte_dma_domain_ops_unregister(dev->data->dev_id);
@@ -518,15 +633,15 @@ xd_dump(const struct rte_dma_dev *dev, FILE *f)
 			__atomic_load_n(&vc->done, __ATOMIC_RELAXED), vc->tail);
 		if (vc->stacked)
 			fprintf(f, "    stacked: sent %u, at the engine device %u%s\n",
-				vc->sent, vc->lower_out, vc->in_section ?
+				vc->sent, vc->lower_out, xd_local(vc)->in_section ?
 				", in its read section" : "");
 		if (vc->inter)
 			fprintf(f, "    inter-%s: src handler %u (%s), dst handler %u (%s)\n",
 				vc->domain_type == RTE_DMA_INTER_OS_DOMAIN ?
 				"os" : "process",
-				vc->src_handler, vc->src_map == NULL ?
+				vc->src_handler, xd_local(vc)->src_map == NULL ?
 				"own domain" : "peer",
-				vc->dst_handler, vc->dst_map == NULL ?
+				vc->dst_handler, xd_local(vc)->dst_map == NULL ?
 				"own domain" : "peer");
 		fprintf(f, "    stats: submitted %" PRIu64 ", completed %" PRIu64
 			", errors %" PRIu64 "\n", vc->stats.submitted,
@@ -632,12 +747,58 @@ xd_domain_member_left(int16_t dev_id, int16_t group_id, uint16_t handler)
 			group_id, handler);
 }
 
+/* A secondary: the primary set @vchan up; take our maps of it. */
+static void
+xd_domain_vchan_refresh(int16_t dev_id, uint16_t vchan)
+{
+	struct xd_engine *e = xd_engine_of_id(dev_id);
+	int ret;
+
+	if (e == NULL || vchan >= e->nb_vchans || xd_locals[dev_id] == NULL)
+		return;
+	ret = xd_local_setup(&e->vchan[vchan], NULL, NULL, true);
+	if (ret != 0)
+		XD_LOG(e, ERR, "vchan %u: no maps of handlers %u and %u here (%s): its operations fail",
+			vchan, e->vchan[vchan].src_handler,
+			e->vchan[vchan].dst_handler, strerror(-ret));
+}
+
+int
+xd_engine_attach(struct rte_dma_dev *dev)
+{
+	struct xd_engine *e = xd_engine_of(dev);
+	uint16_t i;
+	int ret;
+
+	ret = xd_engine_locals_alloc(dev->data->dev_id);
+	if (ret != 0)
+		return ret;
+	/*
+	 * The engine devices of a stacked one are the primary's only, and
+	 * an lcore engine runs in the primary, which cannot reach this
+	 * process's own memory: operations here fail (-EBUSY) rather than
+	 * fault there.
+	 */
+	if (xd_stacked(e) || e->lcore != XD_LCORE_NONE) {
+		XD_LOG(e, WARNING, "%s: its %s engine runs in the primary process; operations from a secondary fail",
+			dev->data->dev_name, xd_stacked(e) ? "stacked" : "lcore");
+		xd_engine_fp_set(dev->fp_obj, false, false);
+		return 0;
+	}
+	for (i = 0; i < e->nb_vchans; i++)
+		if (e->vchan[i].configured)
+			xd_domain_vchan_refresh(dev->data->dev_id, i);
+	xd_engine_fp_set_secondary(dev->fp_obj);
+	return 0;
+}
+
 const struct rte_dma_domain_ops xd_engine_domain_ops = {
 	.dev_class = RTE_DMA_DOMAIN_CLASS_SOFTWARE,
 	.vchan_check = xd_domain_vchan_check,
 	.group_attach = xd_domain_group_attach,
 	.group_detach = xd_domain_group_detach,
 	.member_left = xd_domain_member_left,
+	.vchan_refresh = xd_domain_vchan_refresh,
 };
 
 /*
@@ -679,6 +840,7 @@ const struct rte_dma_domain_ops xd_engine_domain_ops_granted = {
 	.group_attach = xd_domain_group_attach,
 	.group_detach = xd_domain_group_detach,
 	.member_left = xd_domain_member_left,
+	.vchan_refresh = xd_domain_vchan_refresh,
 };
 
 const struct rte_dma_domain_ops xd_engine_domain_ops_paired = {
@@ -687,6 +849,7 @@ const struct rte_dma_domain_ops xd_engine_domain_ops_paired = {
 	.group_attach = xd_domain_group_attach,
 	.group_detach = xd_domain_group_detach,
 	.member_left = xd_domain_member_left,
+	.vchan_refresh = xd_domain_vchan_refresh,
 };
 
 void
@@ -698,8 +861,9 @@ xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
 	e->numa_node = dev->data->numa_node;
 	e->lcore = lcore;
 	e->logtype = logtype;
-	e->driver = driver;
+	snprintf(e->driver, sizeof(e->driver), "%s", driver);
 	e->domain_capa = domain_capa;
+	e->dev_id = dev->data->dev_id;
 	xd_engine_fp_set(e->fp, false, false);
 }
 
@@ -786,7 +950,11 @@ xd_engine_stack(struct xd_engine *e, const char *lower_name, bool force_map)
 			lower_name);
 		return -ENOTSUP;
 	}
-	/* It would read our vchan parameters as its own. */
+	/*
+	 * An engine device gets addresses already translated here: one
+	 * that translates too (ours, stacked on ours) would add a layer
+	 * and nothing else. Engine devices are plain intra-domain ones.
+	 */
 	if (lo->info.dev_capa & (RTE_DMA_CAPA_INTER_PROCESS_DOMAIN |
 			RTE_DMA_CAPA_INTER_OS_DOMAIN)) {
 		XD_LOG(e, ERR, "engine=%s: an inter-domain device cannot be an engine; give an intra-domain one",
@@ -805,15 +973,15 @@ xd_engine_stack(struct xd_engine *e, const char *lower_name, bool force_map)
 				lower_name);
 			return -ENODEV;
 		}
+		/* Counted: two of ours over one EAL device share its maps. */
 		ret = rte_dma_domain_dma_map_add(rdev);
-		/* Two of our devices over one EAL device share its maps. */
-		if (ret != 0 && ret != -EEXIST) {
+		if (ret != 0) {
 			XD_LOG(e, ERR, "engine=%s: cannot map windows for its DMA: %s",
 				lower_name, strerror(-ret));
 			return ret;
 		}
 		lo->rte_dev = rdev;
-		lo->dma_mapped = ret == 0;
+		lo->dma_mapped = true;
 	}
 	lo->dev = id;
 	snprintf(lo->name, sizeof(lo->name), "%s", lower_name);

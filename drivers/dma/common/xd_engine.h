@@ -98,19 +98,14 @@ struct xd_vchan {
 	bool inter;               /* addresses are translated (below) */
 	uint64_t errors_total;    /* failed ops executed, ever */
 	/*
-	 * Inter-domain vchan: the maps of the source and destination
-	 * handlers (NULL: this process's own domain, the identity) and one
-	 * translation cache per side. Used by the executor only.
+	 * Inter-domain vchan: the handlers; what translates through them
+	 * is per process (struct xd_vchan_local, xd_local()).
 	 */
-	struct rte_dma_domain_map *src_map;
-	struct rte_dma_domain_map *dst_map;
-	struct rte_dma_domain_xcache src_cache;
-	struct rte_dma_domain_xcache dst_cache;
 	uint16_t src_handler;
 	uint16_t dst_handler;
 	enum rte_dma_inter_domain_type domain_type;
-	/* The executor's read sections; registered while inter is set. */
-	struct rte_dma_domain_qs qs;
+	uint16_t dev_id;          /* with index: where xd_local() looks */
+	uint16_t index;
 
 	/*
 	 * Stacked engine (engine=NAME): the doorbell hands translated
@@ -119,11 +114,10 @@ struct xd_vchan {
 	 * no other thread of ours. [done, sent) is with the lower device
 	 * (lower_out of it) or failed here before reaching it (status set);
 	 * [sent, submitted_local) waits to be sent. An inter-domain vchan
-	 * stays in its read section (in_section) while anything it sent may
-	 * still touch a window.
+	 * stays in its read section (xd_vchan_local.in_section) while
+	 * anything it sent may still touch a window.
 	 */
 	bool stacked;
-	bool in_section;
 	bool lower_sg;            /* the lower device has copy_sg... */
 	bool lower_fill;          /* ...and fill (else they fail here) */
 	uint16_t lower_max_sges;
@@ -139,6 +133,37 @@ struct xd_vchan {
 	bool configured;
 } __rte_cache_aligned;
 
+/*
+ * What an inter-domain vchan translates through, in this process. The
+ * vchan itself (struct xd_vchan) lives in DPDK memory, which a secondary
+ * process shares with the primary; its maps, caches and read sections are
+ * the process's own, built from its own mappings of the peers' windows
+ * (rte_dma_domain_mp_init()).
+ */
+struct xd_vchan_local {
+	/* The handlers' maps; NULL: this process's own domain. */
+	struct rte_dma_domain_map *src_map;
+	struct rte_dma_domain_map *dst_map;
+	/* One translation cache per side. */
+	struct rte_dma_domain_xcache src_cache;
+	struct rte_dma_domain_xcache dst_cache;
+	struct xd_vchan *vc;      /* the vchan, for the drain hook */
+	bool ready;               /* maps taken for the vchan's setup */
+	bool in_section;          /* stacked: a section lasts across calls */
+	/* The executor's read sections; registered while ready. */
+	struct rte_dma_domain_qs qs;
+} __rte_cache_aligned;
+
+/* Devices whose vchans this process can translate for (by dev_id). */
+#define XD_MAX_DEVS 1024
+extern struct xd_vchan_local *xd_locals[XD_MAX_DEVS];
+
+static inline struct xd_vchan_local *
+xd_local(const struct xd_vchan *vc)
+{
+	return &xd_locals[vc->dev_id][vc->index];
+}
+
 struct xd_engine {
 	struct xd_vchan *vchan;   /* nb_vchans entries, rte_zmalloc'd */
 	struct rte_dma_fp_object *fp;
@@ -147,8 +172,15 @@ struct xd_engine {
 	int numa_node;
 	bool worker_running;
 	uint32_t worker_stop;     /* 1 asks the worker to drain and return */
-	int logtype;              /* the driver's log type */
-	const char *driver;       /* the driver's name, for dumps */
+	uint32_t started;         /* for secondaries' fast paths */
+	int16_t dev_id;
+	/*
+	 * The engine lives in memory secondaries share: no pointer into a
+	 * process's own image (a secondary maps the driver elsewhere), and
+	 * the log type only as the primary registered it.
+	 */
+	int logtype;              /* the driver's log type, in the primary */
+	char driver[32];          /* the driver's name, for logs and dumps */
 	uint64_t domain_capa;     /* RTE_DMA_CAPA_INTER_*_DOMAIN it offers */
 	uint32_t nb_groups;       /* access pair groups it is a member of */
 	/*
@@ -240,6 +272,17 @@ struct rte_vdev_device;
 /* Probe: devargs, allocation, engine, inter-domain ops, ready. */
 int xd_vdev_probe(const struct xd_vdev_class *cls,
 		struct rte_vdev_device *vdev);
+/*
+ * A secondary process: attach to the primary's device @dev (same engine,
+ * in shared memory), take this process's maps of its vchans' handlers and
+ * point @dev's fast-path table at functions that follow the primary's
+ * start and stop. 0 or a negative errno.
+ */
+int xd_engine_attach(struct rte_dma_dev *dev);
+/* This process's per-vchan state of device @dev_id: make, drop. */
+int xd_engine_locals_alloc(int16_t dev_id);
+void xd_engine_locals_free(int16_t dev_id);
+
 /* Remove: stop if started, release. */
 int xd_vdev_remove(struct rte_vdev_device *vdev);
 /* A driver's log type, at level INFO unless EAL's --log-level says. */
@@ -248,6 +291,8 @@ int xd_vdev_logtype_register(const char *name);
 /* Fast path: xd_engine_fp.c. */
 void xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started,
 		bool stacked);
+/* A secondary's table: it follows the primary's start and stop. */
+void xd_engine_fp_set_secondary(struct rte_dma_fp_object *fp);
 bool xd_engine_poll(struct xd_vchan *vc);
 /*
  * Stacked engine, control path: reap what the lower device completed and

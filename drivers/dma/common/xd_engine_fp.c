@@ -169,10 +169,15 @@ xd_count_failed(struct xd_vchan *vc, uint64_t failed)
 			__ATOMIC_RELAXED);
 }
 
-/* The tables an inter-domain batch translates through; NULL: own domain. */
+/*
+ * The tables an inter-domain batch translates through (NULL: own domain),
+ * and this process's caches for them.
+ */
 struct xd_batch_tables {
 	const struct rte_dma_domain_table *src;
 	const struct rte_dma_domain_table *dst;
+	struct rte_dma_domain_xcache *src_c;
+	struct rte_dma_domain_xcache *dst_c;
 };
 
 /*
@@ -231,18 +236,18 @@ xd_exec_xd(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 
 	switch (d->op) {
 	case XD_OP_COPY:
-		st = xd_xlate(xt->src, &vc->src_cache, &src, d->len,
+		st = xd_xlate(xt->src, xt->src_c, &src, d->len,
 			RTE_DMA_DOMAIN_PERM_READ,
 			RTE_DMA_STATUS_INVALID_SRC_ADDR);
 		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate(xt->dst, &vc->dst_cache, &dst, d->len,
+			st = xd_xlate(xt->dst, xt->dst_c, &dst, d->len,
 				RTE_DMA_DOMAIN_PERM_WRITE,
 				RTE_DMA_STATUS_INVALID_DST_ADDR);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		return xd_do_copy(src, dst, d->len);
 	case XD_OP_FILL:
-		st = xd_xlate(xt->dst, &vc->dst_cache, &dst, d->len,
+		st = xd_xlate(xt->dst, xt->dst_c, &dst, d->len,
 			RTE_DMA_DOMAIN_PERM_WRITE,
 			RTE_DMA_STATUS_INVALID_DST_ADDR);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
@@ -250,11 +255,11 @@ xd_exec_xd(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 		return xd_do_fill(d->src, dst, d->len);
 	case XD_OP_COPY_SG:
 		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
-		st = xd_xlate_sges(xt->src, &vc->src_cache, ls, sg,
+		st = xd_xlate_sges(xt->src, xt->src_c, ls, sg,
 			d->nb_src, RTE_DMA_DOMAIN_PERM_READ,
 			RTE_DMA_STATUS_INVALID_SRC_ADDR);
 		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate_sges(xt->dst, &vc->dst_cache,
+			st = xd_xlate_sges(xt->dst, xt->dst_c,
 				ls + XD_MAX_SGES, sg + XD_MAX_SGES, d->nb_dst,
 				RTE_DMA_DOMAIN_PERM_WRITE,
 				RTE_DMA_STATUS_INVALID_DST_ADDR);
@@ -303,20 +308,36 @@ xd_run_loop(struct xd_vchan *vc, uint16_t from, uint16_t to,
  */
 static __rte_noinline void
 xd_run_xd_src(struct xd_vchan *vc, uint16_t from, uint16_t to,
-		const struct rte_dma_domain_table *src)
+		const struct xd_batch_tables *in)
 {
-	const struct xd_batch_tables xt = { src, NULL };
+	const struct xd_batch_tables xt = { in->src, NULL, in->src_c, NULL };
 
 	xd_run_loop(vc, from, to, &xt);
 }
 
 static __rte_noinline void
 xd_run_xd_dst(struct xd_vchan *vc, uint16_t from, uint16_t to,
-		const struct rte_dma_domain_table *dst)
+		const struct xd_batch_tables *in)
 {
-	const struct xd_batch_tables xt = { NULL, dst };
+	const struct xd_batch_tables xt = { NULL, in->dst, NULL, in->dst_c };
 
 	xd_run_loop(vc, from, to, &xt);
+}
+
+/*
+ * A vchan this process has no maps for (a secondary that has not caught
+ * up with a setup): nothing is translated, every operation fails.
+ */
+static __rte_noinline void
+xd_run_unmapped(struct xd_vchan *vc, uint16_t from, uint16_t to)
+{
+	uint64_t failed = 0;
+	uint16_t pos;
+
+	for (pos = from; pos != to; pos++)
+		xd_record(vc, pos & vc->mask, RTE_DMA_STATUS_DEV_LINK_ERROR,
+			&failed);
+	xd_count_failed(vc, failed);
 }
 
 static __rte_noinline void
@@ -335,20 +356,27 @@ xd_run_xd_both(struct xd_vchan *vc, uint16_t from, uint16_t to,
 static __rte_noinline void
 xd_run_inter(struct xd_vchan *vc, uint16_t from, uint16_t to)
 {
-	struct xd_batch_tables xt = { NULL, NULL };
+	struct xd_vchan_local *lc = xd_local(vc);
+	struct xd_batch_tables xt = {
+		NULL, NULL, &lc->src_cache, &lc->dst_cache,
+	};
 
-	rte_dma_domain_qs_enter(&vc->qs);
-	if (vc->src_map != NULL)
-		xt.src = rte_dma_domain_xlate_begin(vc->src_map, &vc->src_cache);
-	if (vc->dst_map != NULL)
-		xt.dst = rte_dma_domain_xlate_begin(vc->dst_map, &vc->dst_cache);
+	if (unlikely(!lc->ready)) {
+		xd_run_unmapped(vc, from, to);
+		return;
+	}
+	rte_dma_domain_qs_enter(&lc->qs);
+	if (lc->src_map != NULL)
+		xt.src = rte_dma_domain_xlate_begin(lc->src_map, xt.src_c);
+	if (lc->dst_map != NULL)
+		xt.dst = rte_dma_domain_xlate_begin(lc->dst_map, xt.dst_c);
 	if (xt.src == NULL)
-		xd_run_xd_dst(vc, from, to, xt.dst);
+		xd_run_xd_dst(vc, from, to, &xt);
 	else if (xt.dst == NULL)
-		xd_run_xd_src(vc, from, to, xt.src);
+		xd_run_xd_src(vc, from, to, &xt);
 	else
 		xd_run_xd_both(vc, from, to, &xt);
-	rte_dma_domain_qs_exit(&vc->qs);
+	rte_dma_domain_qs_exit(&lc->qs);
 }
 
 static __rte_always_inline void
@@ -386,11 +414,11 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 
 	switch (d->op) {
 	case XD_OP_COPY:
-		st = xd_xlate(xt->src, &vc->src_cache, &src, d->len,
+		st = xd_xlate(xt->src, xt->src_c, &src, d->len,
 			RTE_DMA_DOMAIN_PERM_READ,
 			RTE_DMA_STATUS_INVALID_SRC_ADDR);
 		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate(xt->dst, &vc->dst_cache, &dst, d->len,
+			st = xd_xlate(xt->dst, xt->dst_c, &dst, d->len,
 				RTE_DMA_DOMAIN_PERM_WRITE,
 				RTE_DMA_STATUS_INVALID_DST_ADDR);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
@@ -406,7 +434,7 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 		/* Not advertised; 22.11 would call a NULL function. */
 		if (unlikely(!vc->lower_fill))
 			return RTE_DMA_STATUS_INVALID_OPCODE;
-		st = xd_xlate(xt->dst, &vc->dst_cache, &dst, d->len,
+		st = xd_xlate(xt->dst, xt->dst_c, &dst, d->len,
 			RTE_DMA_DOMAIN_PERM_WRITE,
 			RTE_DMA_STATUS_INVALID_DST_ADDR);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
@@ -422,11 +450,11 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 				d->nb_dst > vc->lower_max_sges))
 			return RTE_DMA_STATUS_INVALID_OPCODE;
 		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
-		st = xd_xlate_sges(xt->src, &vc->src_cache, ls, sg,
+		st = xd_xlate_sges(xt->src, xt->src_c, ls, sg,
 			d->nb_src, RTE_DMA_DOMAIN_PERM_READ,
 			RTE_DMA_STATUS_INVALID_SRC_ADDR);
 		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate_sges(xt->dst, &vc->dst_cache,
+			st = xd_xlate_sges(xt->dst, xt->dst_c,
 				ls + XD_MAX_SGES, sg + XD_MAX_SGES, d->nb_dst,
 				RTE_DMA_DOMAIN_PERM_WRITE,
 				RTE_DMA_STATUS_INVALID_DST_ADDR);
@@ -460,9 +488,13 @@ xd_stack_settle(struct xd_vchan *vc)
 			RTE_DMA_STATUS_SUCCESSFUL)
 		pos++;
 	vc->done = pos;
-	if (vc->in_section && vc->lower_out == 0) {
-		rte_dma_domain_qs_exit(&vc->qs);
-		vc->in_section = false;
+	if (vc->inter && vc->lower_out == 0) {
+		struct xd_vchan_local *lc = xd_local(vc);
+
+		if (lc->in_section) {
+			rte_dma_domain_qs_exit(&lc->qs);
+			lc->in_section = false;
+		}
 	}
 }
 
@@ -476,28 +508,33 @@ xd_stack_settle(struct xd_vchan *vc)
 static __rte_noinline void
 xd_stack_send(struct xd_vchan *vc)
 {
-	struct xd_batch_tables xt = { NULL, NULL };
+	struct xd_batch_tables xt = { NULL, NULL, NULL, NULL };
 	uint16_t pos = vc->sent, end = vc->submitted_local;
+	struct xd_vchan_local *lc;
 	uint64_t failed = 0;
 	uint16_t nb_sent = 0;
 
 	if (pos == end)
 		return;
 	if (vc->inter) {
-		if (!vc->in_section) {
-			__atomic_store_n(&vc->qs.owner, rte_gettid(),
+		/* Stacked devices probe in the primary only: it is ready. */
+		lc = xd_local(vc);
+		if (!lc->in_section) {
+			__atomic_store_n(&lc->qs.owner, rte_gettid(),
 				__ATOMIC_RELAXED);
-			rte_dma_domain_qs_enter(&vc->qs);
-			vc->in_section = true;
+			rte_dma_domain_qs_enter(&lc->qs);
+			lc->in_section = true;
 		} else if (unlikely(rte_dma_domain_qs_reclaiming())) {
 			return;
 		}
-		if (vc->src_map != NULL)
-			xt.src = rte_dma_domain_xlate_begin(vc->src_map,
-				&vc->src_cache);
-		if (vc->dst_map != NULL)
-			xt.dst = rte_dma_domain_xlate_begin(vc->dst_map,
-				&vc->dst_cache);
+		xt.src_c = &lc->src_cache;
+		xt.dst_c = &lc->dst_cache;
+		if (lc->src_map != NULL)
+			xt.src = rte_dma_domain_xlate_begin(lc->src_map,
+				xt.src_c);
+		if (lc->dst_map != NULL)
+			xt.dst = rte_dma_domain_xlate_begin(lc->dst_map,
+				xt.dst_c);
 	}
 	for (; pos != end; pos++) {
 		uint16_t slot = pos & vc->mask;
@@ -563,8 +600,8 @@ xd_stack_poll(struct xd_vchan *vc)
 
 	if (vc->lower_out != 0) {
 		/* The thread that drives the vchan now (see the drain hook). */
-		if (vc->in_section)
-			__atomic_store_n(&vc->qs.owner, rte_gettid(),
+		if (vc->inter && xd_local(vc)->in_section)
+			__atomic_store_n(&xd_local(vc)->qs.owner, rte_gettid(),
 				__ATOMIC_RELAXED);
 		n = rte_dma_completed(vc->lower_dev, vc->lower_vchan,
 			vc->lower_out, &last, &err);
@@ -586,7 +623,7 @@ xd_stack_poll(struct xd_vchan *vc)
 void
 xd_stack_drain(struct rte_dma_domain_qs *qs)
 {
-	struct xd_vchan *vc = container_of(qs, struct xd_vchan, qs);
+	struct xd_vchan *vc = container_of(qs, struct xd_vchan_local, qs)->vc;
 	enum rte_dma_status_code st[XD_STACK_BURST];
 	uint16_t n, last;
 
@@ -926,6 +963,92 @@ xd_stopped_burst_capacity(const void *p, uint16_t v)
 {
 	RTE_SET_USED(p); RTE_SET_USED(v);
 	return 0;
+}
+
+/*
+ * A secondary process: the primary starts and stops the device, and only
+ * its own fast-path table changes, so a secondary's calls check the
+ * started flag in the shared engine first (one load of a line the primary
+ * writes only at start and stop).
+ */
+static __rte_always_inline bool
+xd_sec_started(const void *dev_private)
+{
+	return __atomic_load_n(&((const struct xd_engine *)dev_private)->started,
+		__ATOMIC_ACQUIRE) != 0;
+}
+
+static int
+xd_sec_copy(void *p, uint16_t v, rte_iova_t s, rte_iova_t d, uint32_t l,
+		uint64_t f)
+{
+	if (unlikely(!xd_sec_started(p)))
+		return -EBUSY;
+	return xd_copy(p, v, s, d, l, f);
+}
+
+static int
+xd_sec_copy_sg(void *p, uint16_t v, const struct rte_dma_sge *s,
+		const struct rte_dma_sge *d, uint16_t ns, uint16_t nd, uint64_t f)
+{
+	if (unlikely(!xd_sec_started(p)))
+		return -EBUSY;
+	return xd_copy_sg(p, v, s, d, ns, nd, f);
+}
+
+static int
+xd_sec_fill(void *p, uint16_t v, uint64_t pat, rte_iova_t d, uint32_t l,
+		uint64_t f)
+{
+	if (unlikely(!xd_sec_started(p)))
+		return -EBUSY;
+	return xd_fill(p, v, pat, d, l, f);
+}
+
+static int
+xd_sec_submit(void *p, uint16_t v)
+{
+	if (unlikely(!xd_sec_started(p)))
+		return -EBUSY;
+	return xd_submit(p, v);
+}
+
+static uint16_t
+xd_sec_completed(void *p, uint16_t v, const uint16_t n, uint16_t *last,
+		bool *err)
+{
+	if (unlikely(!xd_sec_started(p)))
+		return 0;
+	return xd_completed(p, v, n, last, err);
+}
+
+static uint16_t
+xd_sec_completed_status(void *p, uint16_t v, const uint16_t n,
+		uint16_t *last, enum rte_dma_status_code *st)
+{
+	if (unlikely(!xd_sec_started(p)))
+		return 0;
+	return xd_completed_status(p, v, n, last, st);
+}
+
+static uint16_t
+xd_sec_burst_capacity(const void *p, uint16_t v)
+{
+	if (unlikely(!xd_sec_started(p)))
+		return 0;
+	return xd_burst_capacity(p, v);
+}
+
+void
+xd_engine_fp_set_secondary(struct rte_dma_fp_object *fp)
+{
+	fp->copy = xd_sec_copy;
+	fp->copy_sg = xd_sec_copy_sg;
+	fp->fill = xd_sec_fill;
+	fp->submit = xd_sec_submit;
+	fp->completed = xd_sec_completed;
+	fp->completed_status = xd_sec_completed_status;
+	fp->burst_capacity = xd_sec_burst_capacity;
 }
 
 void

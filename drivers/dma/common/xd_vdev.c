@@ -150,6 +150,50 @@ xd_vdev_parse_args(const char *args, struct xd_vdev_args *a)
 	return 0;
 }
 
+/* A secondary's slots, to detach them at remove. */
+static struct rte_dma_dev *xd_secondary_devs[XD_MAX_DEVS];
+
+/*
+ * A secondary process: the device is the primary's (its engine lives in
+ * DPDK memory both share); this process gets its own fast-path table, its
+ * own copies of the peers' windows and its own maps of them.
+ */
+static int
+xd_vdev_probe_secondary(const struct xd_vdev_class *cls,
+		struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_dma_dev *dev;
+	int ret;
+
+	dev = rte_dma_sdk_pmd_allocate(name, &vdev->device, rte_socket_id(),
+		sizeof(struct xd_engine), &xd_engine_dev_ops, &ret);
+	if (dev == NULL)
+		return ret;
+	ret = rte_dma_domain_ops_register(dev->data->dev_id, cls->domain_ops);
+	if (ret == 0) {
+		/* The windows first: the vchans take maps of them. */
+		ret = rte_dma_domain_mp_init();
+		if (ret == -ENOTSUP)
+			ret = 0;
+		if (ret == 0)
+			ret = xd_engine_attach(dev);
+		if (ret != 0)
+			rte_dma_domain_ops_unregister(dev->data->dev_id);
+	}
+	if (ret != 0) {
+		VDEV_LOG(cls, ERR, "%s: cannot attach in this secondary process: %s",
+			name, strerror(-ret));
+		xd_engine_locals_free(dev->data->dev_id);
+		rte_dma_pmd_release(name);
+		return ret;
+	}
+	rte_dma_sdk_pmd_ready(dev);
+	xd_secondary_devs[dev->data->dev_id] = dev;
+	VDEV_LOG(cls, INFO, "%s: attached to the primary's device", name);
+	return 0;
+}
+
 int
 xd_vdev_probe(const struct xd_vdev_class *cls, struct rte_vdev_device *vdev)
 {
@@ -160,17 +204,15 @@ xd_vdev_probe(const struct xd_vdev_class *cls, struct rte_vdev_device *vdev)
 	unsigned int i;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VDEV_LOG(cls, ERR, "%s: secondary processes are not supported yet",
-			name);
-		return -ENOTSUP;
-	}
 	/* The CPU engine dereferences addresses: they must be VAs. */
 	if (rte_eal_iova_mode() != RTE_IOVA_VA) {
 		VDEV_LOG(cls, ERR, "%s: needs IOVA as VA (EAL --iova-mode=va)",
 			name);
 		return -ENOTSUP;
 	}
+	/* The primary's devargs made the device; they mean nothing here. */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return xd_vdev_probe_secondary(cls, vdev);
 	ret = xd_vdev_parse_args(rte_vdev_device_args(vdev), &args);
 	if (ret != 0)
 		return ret;
@@ -197,6 +239,17 @@ xd_vdev_probe(const struct xd_vdev_class *cls, struct rte_vdev_device *vdev)
 		rte_dma_pmd_release(name);
 		return ret;
 	}
+	ret = xd_engine_locals_alloc(dev->data->dev_id);
+	if (ret != 0) {
+		VDEV_LOG(cls, ERR, "%s: no room for its vchans' state: %s",
+			name, strerror(-ret));
+		rte_dma_domain_ops_unregister(dev->data->dev_id);
+		xd_engine_unstack(e);
+		rte_dma_pmd_release(name);
+		return ret;
+	}
+	/* Windows mapped from now on reach secondaries too. */
+	rte_dma_domain_mp_init();
 	rte_dma_sdk_pmd_ready(dev);
 	for (i = 0; i < args.nb_engines; i++)
 		VDEV_LOG(cls, INFO, "%s: stacked engine on %s%s", name,
@@ -215,13 +268,27 @@ xd_vdev_remove(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
 	int16_t id = rte_dma_get_dev_id_by_name(name);
+	int ret;
 
 	if (id < 0)
 		return -EINVAL;
-	/* At EAL cleanup the device may still be started. */
+	/*
+	 * At EAL cleanup the device may still be started; a secondary
+	 * leaves that to the primary, and closes only its own state.
+	 */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		xd_engine_locals_free(id);
+		rte_dma_domain_ops_unregister(id);
+		ret = rte_dma_sdk_pmd_detach(xd_secondary_devs[id]);
+		xd_secondary_devs[id] = NULL;
+		return ret;
+	}
 	if (rte_dma_sdk_dev_started(id) == 1)
 		rte_dma_stop(id);
-	return rte_dma_pmd_release(name);
+	ret = rte_dma_pmd_release(name);
+	if (ret == 0)
+		xd_engine_locals_free(id);
+	return ret;
 }
 
 int
