@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,26 +29,47 @@ test_eal_init(const char *tag, const char *const extra[],
 		unsigned int nb_extra)
 {
 	static const char *const base[] = {
-		"--no-huge", "--no-pci", "-m", "512", "-l", "0-1",
-		"--iova-mode=va",
+		"--no-pci", "-l", "0-1", "--iova-mode=va",
 		/* the tests stop stopped devices on purpose: no warnings */
 		"--log-level=lib.dmadev:error",
 	};
+	static const char *const no_huge[] = { "--no-huge", "-m", "512" };
+	const char *huge = getenv(TEST_EAL_HUGE_DIR_ENV);
+	const char *fixed_prefix = getenv(TEST_EAL_PREFIX_ENV);
 	char *argv[TEST_EAL_MAX_ARGS];
-	char prefix[64];
+	char prefix[96], huge_dir[PATH_MAX + 16];
 	unsigned int i;
 	int argc = 0;
 	int ret;
 
-	if (RTE_DIM(base) + nb_extra + 2 > RTE_DIM(argv))
+	if (RTE_DIM(base) + RTE_DIM(no_huge) + nb_extra + 4 > RTE_DIM(argv))
 		return -E2BIG;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=xdtest-%s-%d",
-		tag, (int)getpid());
+	if (fixed_prefix != NULL)
+		snprintf(prefix, sizeof(prefix), "--file-prefix=%s",
+			fixed_prefix);
+	else
+		snprintf(prefix, sizeof(prefix), "--file-prefix=xdtest-%s-%d",
+			tag, (int)getpid());
 	/* EAL copies what it keeps of argv, so locals are enough here. */
 	argv[argc++] = (char *)(uintptr_t)"test";
 	argv[argc++] = prefix;
 	for (i = 0; i < RTE_DIM(base); i++)
 		argv[argc++] = (char *)(uintptr_t)base[i];
+	if (huge != NULL) {
+		/* Real hugepages: a primary that secondaries can join. */
+		snprintf(huge_dir, sizeof(huge_dir), "--huge-dir=%s", huge);
+		argv[argc++] = huge_dir;
+		argv[argc++] = (char *)(uintptr_t)"-m";
+		argv[argc++] = (char *)(uintptr_t)"64";
+	} else {
+		for (i = 0; i < RTE_DIM(no_huge); i++)
+			argv[argc++] = (char *)(uintptr_t)no_huge[i];
+	}
+	if (test_eal_secondary()) {
+		argv[argc++] = (char *)(uintptr_t)"--proc-type=secondary";
+		/* The primary's devices come to it; it creates none. */
+		nb_extra = 0;
+	}
 	for (i = 0; i < nb_extra; i++)
 		argv[argc++] = (char *)(uintptr_t)extra[i];
 
@@ -79,11 +101,24 @@ runtime_dir_remove(void)
 	rmdir(runtime_dir);
 }
 
+bool
+test_eal_secondary(void)
+{
+	const char *proc = getenv(TEST_EAL_PROC_ENV);
+
+	return proc != NULL && strcmp(proc, "secondary") == 0;
+}
+
 void
 test_eal_fini(void)
 {
 	int16_t id;
 
+	/* A secondary's devices and runtime directory are the primary's. */
+	if (test_eal_secondary()) {
+		rte_eal_cleanup();
+		return;
+	}
 	RTE_DMA_FOREACH_DEV(id) {
 		rte_dma_stop(id);
 		rte_dma_close(id);

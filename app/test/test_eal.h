@@ -11,7 +11,22 @@
  * without hugepages, PCI or an IOMMU, with IOVA as VA and lcores 0-1.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/*
+ * Environment of a test's EAL process: with TEST_EAL_HUGE_DIR_ENV set it
+ * runs on the hugepages of that hugetlbfs mount (64 MB) instead of
+ * --no-huge; TEST_EAL_PREFIX_ENV fixes its file prefix (else one of its
+ * own); TEST_EAL_PROC_ENV=secondary makes it a secondary process of the
+ * primary with that prefix, without devices of its own.
+ */
+#define TEST_EAL_HUGE_DIR_ENV "XD_EAL_HUGE_DIR"
+#define TEST_EAL_PREFIX_ENV "XD_EAL_PREFIX"
+#define TEST_EAL_PROC_ENV "XD_EAL_PROC"
+
+/* Whether TEST_EAL_PROC_ENV asks for a secondary process. */
+bool test_eal_secondary(void);
 
 /*
  * Start EAL with the sandbox arguments plus @p extra (e.g. --vdev=...).

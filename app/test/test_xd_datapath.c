@@ -48,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -127,6 +128,9 @@ struct peer {
 };
 
 struct fixture {
+	char huge[96];           /* hugetlbfs mount of a secondary case */
+	unsigned int huge_pages; /* 2 MB pages it reserved */
+	char prefix[48];         /* its primary's EAL file prefix */
 	char dir[64];
 	char sock[128];
 	char token[37];
@@ -171,15 +175,14 @@ peer_slot(struct fixture *f)
  * instead of exec'ing: then NULL is returned and @why says what failed.
  */
 static struct peer *
-peer_spawn(struct fixture *f, const char *name, void (*hook)(void *),
-		char *why, size_t why_size)
+peer_spawn_env(struct fixture *f, const char *name, void (*hook)(void *),
+		char *why, size_t why_size, const char *const *eal_env)
 {
 	char sock_env[160];
-	const char *const env[] = {
+	const char *env[8] = {
 		sock_env,
 		"RTE_DMA_ACCESS_BROKER",   /* auto: the creator embeds one */
 		"RTE_DMA_DOMAIN_ID",       /* a random domain id each */
-		NULL,
 	};
 	const struct test_proc_opts o = {
 		.with_stdin = true,
@@ -192,8 +195,13 @@ peer_spawn(struct fixture *f, const char *name, void (*hook)(void *),
 	};
 	char line[TEST_PROC_LINE];
 	struct peer *pe = peer_slot(f);
+	unsigned int i, n = 3;
 	int ret;
 
+	/* EAL's hugepage and process-type settings (test_eal.h), if any. */
+	for (i = 0; eal_env != NULL && eal_env[i] != NULL && n < 7; i++)
+		env[n++] = eal_env[i];
+	env[n] = NULL;
 	snprintf(sock_env, sizeof(sock_env), "RTE_DMA_ACCESS_SOCKET=%s",
 		f->sock);
 	ret = test_proc_spawn(&pe->proc, name, argv, &o);
@@ -211,6 +219,13 @@ peer_spawn(struct fixture *f, const char *name, void (*hook)(void *),
 			ret != 0 ? strerror(-ret) : line);
 	snprintf(pe->domain, sizeof(pe->domain), "%s", line + 6);
 	return pe;
+}
+
+static struct peer *
+peer_spawn(struct fixture *f, const char *name, void (*hook)(void *),
+		char *why, size_t why_size)
+{
+	return peer_spawn_env(f, name, hook, why, why_size, NULL);
 }
 
 static struct peer *
@@ -563,6 +578,121 @@ peer_killed(const struct test_proc *p, pid_t pid)
 	nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* ---- hugepages, for primary and secondary processes ------------------ */
+
+#define HUGE_NR "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+/* Cases of parallel tests change the pool one at a time. */
+#define HUGE_LOCK "/tmp/dpdk-dma-xd-hugepages.lock"
+/* 64 MB for the primary (test_eal.c), and some room. */
+#define HUGE_PAGES 48
+
+static long
+huge_read(void)
+{
+	FILE *fp = fopen(HUGE_NR, "r");
+	long n = -1;
+
+	if (fp != NULL) {
+		if (fscanf(fp, "%ld", &n) != 1)
+			n = -1;
+		fclose(fp);
+	}
+	return n;
+}
+
+static int
+huge_write(long n)
+{
+	FILE *fp = fopen(HUGE_NR, "w");
+	int ret = 0;
+
+	if (fp == NULL)
+		return -errno;
+	if (fprintf(fp, "%ld\n", n) < 0)
+		ret = -EIO;
+	if (fclose(fp) != 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * Grow (or shrink) the kernel's pool of 2 MB pages by @delta, under a lock
+ * shared with the other test processes. Growing fails with -ENOMEM, and
+ * changes nothing, when the kernel cannot find the pages.
+ */
+static int
+huge_adjust(long delta)
+{
+	int lock = open(HUGE_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	long now, want;
+	int ret;
+
+	if (lock < 0)
+		return -errno;
+	flock(lock, LOCK_EX);
+	now = huge_read();
+	want = now + delta < 0 ? 0 : now + delta;
+	ret = now < 0 ? -EIO : huge_write(want);
+	if (ret == 0 && delta > 0 && huge_read() < want) {
+		huge_write(now);
+		ret = -ENOMEM;
+	}
+	flock(lock, LOCK_UN);
+	close(lock);
+	return ret;
+}
+
+/*
+ * Reserve HUGE_PAGES pages and mount hugetlbfs for a primary and its
+ * secondaries. False, with the reason in @why, when this machine cannot:
+ * not root, or the kernel has no pages to give.
+ */
+static bool
+huge_setup(struct fixture *f, char *why, size_t len)
+{
+	int ret;
+
+	if (geteuid() != 0) {
+		snprintf(why, len, "reserving 2 MB hugepages and mounting hugetlbfs need root");
+		return false;
+	}
+	ret = huge_adjust(HUGE_PAGES);
+	if (ret != 0) {
+		snprintf(why, len, "the kernel could not reserve %u 2 MB hugepages: %s",
+			HUGE_PAGES, strerror(-ret));
+		return false;
+	}
+	f->huge_pages = HUGE_PAGES;
+	snprintf(f->huge, sizeof(f->huge), "%s/huge", f->dir);
+	if (mkdir(f->huge, 0700) != 0 ||
+			mount("nodev", f->huge, "hugetlbfs", 0,
+				"pagesize=2M") != 0) {
+		snprintf(why, len, "cannot mount hugetlbfs on %s: %s", f->huge,
+			strerror(errno));
+		f->huge[0] = '\0';
+		return false;
+	}
+	snprintf(f->prefix, sizeof(f->prefix), "xdtest-mp-%d", (int)getpid());
+	return true;
+}
+
+static void
+huge_teardown(struct fixture *f)
+{
+	char path[PATH_MAX];
+
+	if (f->huge[0] != '\0' && umount2(f->huge, MNT_DETACH) != 0)
+		fprintf(stderr, "cannot unmount %s: %s\n", f->huge,
+			strerror(errno));
+	if (f->huge_pages > 0)
+		huge_adjust(-(long)f->huge_pages);
+	/* A primary that died leaves its runtime directory (root: /var/run). */
+	if (f->prefix[0] != '\0') {
+		snprintf(path, sizeof(path), "/var/run/dpdk/%s", f->prefix);
+		nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	}
+}
+
 static void
 fixture_free(struct fixture *f)
 {
@@ -572,6 +702,7 @@ fixture_free(struct fixture *f)
 	for (i = 0; i < MAX_PEERS; i++)
 		procs[i] = &f->peers[i].proc;
 	test_proc_end(procs, MAX_PEERS, EXIT_MS, peer_killed);
+	huge_teardown(f);
 	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(f);
 }
@@ -2058,6 +2189,182 @@ test_inter_os(void **state)
 
 /* ---- 10. leave, unregister -------------------------------------------- */
 
+/* ---- secondary processes ---------------------------------------------- */
+
+/* E_RTE_SECONDARY of rte_errno.h, which this program does not include. */
+#define ERR_SECONDARY 1001
+
+/*
+ * A DPDK primary (A, on real hugepages) and its secondary (A2) share A's
+ * devices; B is a peer domain. A2 starts after A joined B's group and set
+ * a vchan up: it catches up with B's windows and A's vchan, and copies
+ * through its own mappings, both ways. A window B registers later reaches
+ * A2 as soon as A has it; one B unregisters is gone from A2 too; when
+ * A leaves the group, A2's vchan fails with a link error. Group calls, vchan
+ * setup and memory registration are refused in A2 with E_RTE_SECONDARY.
+ */
+/*
+ * A peer on the fixture's hugepages (huge_setup()): the primary, or a
+ * secondary process of it.
+ */
+static struct peer *
+mp_peer_start(struct fixture *f, const char *name, bool secondary)
+{
+	char huge_env[160], prefix_env[96];
+	const char *env[] = {
+		huge_env, prefix_env,
+		secondary ? "XD_EAL_PROC=secondary" : "XD_EAL_PROC=primary",
+		NULL,
+	};
+
+	snprintf(huge_env, sizeof(huge_env), "XD_EAL_HUGE_DIR=%s", f->huge);
+	snprintf(prefix_env, sizeof(prefix_env), "XD_EAL_PREFIX=%s",
+		f->prefix);
+	return peer_spawn_env(f, name, NULL, NULL, 0, env);
+}
+
+/* Hugepages for a primary and its secondaries, or skip (root only). */
+static void
+mp_setup_or_skip(struct fixture *f)
+{
+	char why[160];
+
+	if (!huge_setup(f, why, sizeof(why))) {
+		print_message("  skip reason: %s\n", why);
+		skip();
+	}
+}
+
+static void
+test_secondary(void **state)
+{
+	struct fixture *f = *state;
+	char reply[TEST_PROC_LINE];
+	struct peer *a, *a2, *b;
+	uint64_t wb, wc, l2;
+	unsigned int ha, hb;
+	int gid;
+
+	mp_setup_or_skip(f);
+	a = mp_peer_start(f, "A", false);
+	b = peer_start(f, "B");
+	gid = group_of(f, 'i', b, &a, 1);
+	wb = mem_alloc(b, "B", 64 * KIB, "rw");
+	ha = handler_of(a, 'i', gid, a);
+	hb = handler_of(a, 'i', gid, b);
+	peer_ok(a, reply, "setup i 64 process %u %u process %u %u", ha, hb,
+		hb, ha);
+
+	/* A late secondary: B's window and A's vchan, both ways. */
+	a2 = mp_peer_start(f, "A2", true);
+	l2 = mem_mfd(a2, "L", 64 * KIB, "none");
+	peer_ok(a2, reply, "pat L 0 4096 7");
+	/*
+	 * An lcore engine runs in the primary, which cannot reach A2's own
+	 * memory, and a stacked device's engine devices are the primary's:
+	 * such devices refuse a secondary's operations.
+	 */
+	peer_err(a2, -EBUSY, "copy l 0 %#" PRIx64 " %#" PRIx64 " 4096", l2,
+		wb);
+	if (drv->stacked) {
+		peer_err(a2, -EBUSY, "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+			l2, wb);
+		peer_ok(b, reply, "same B 0 4096 0");
+		peer_quit(a2);
+		return;
+	}
+	peer_status(a2, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		l2, wb);
+	peer_ok(b, reply, "check B 0 4096 7 0");
+	peer_ok(b, reply, "pat B 8192 4096 9");
+	peer_status(a2, "SUCCESSFUL", "copy i 1 %#" PRIx64 " %#" PRIx64 " 4096",
+		wb + 8192, l2 + 8192);
+	peer_ok(a2, reply, "check L 8192 4096 9 0");
+	/* the primary's own copies still work beside it */
+	peer_ok(b, reply, "pat B 16384 64 11");
+	peer_status(a, "SUCCESSFUL", "copy i 1 %#" PRIx64 " %#" PRIx64 " 64",
+		wb + 16384, wb + 16384);
+
+	/* What the primary owns, the secondary cannot do. */
+	peer_err(a2, -ERR_SECONDARY, "create i %s", f->token);
+	peer_err(a2, -ERR_SECONDARY, "join i %s %d", f->token, gid);
+	peer_err(a2, -ERR_SECONDARY, "alloc X 4096 rw");
+	peer_err(a2, -ERR_SECONDARY, "setup i 64 process %u %u", ha, hb);
+
+	/*
+	 * A window that comes later: the primary maps it when the broker's
+	 * event reaches it (its next call to the broker comes after), and
+	 * the secondary has it before the primary goes on...
+	 */
+	wc = mem_alloc(b, "C", 64 * KIB, "rw");
+	assert_int_equal(handler_of(a, 'i', gid, b), hb);
+	peer_status(a2, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		l2, wc);
+	peer_ok(b, reply, "check C 0 4096 7 0");
+	/* ...and one that goes is gone from the secondary as well. */
+	peer_ok(b, reply, "free C");
+	peer_status(a2, "INVALID_DST_ADDR",
+		"copy i 0 %#" PRIx64 " %#" PRIx64 " 64", l2, wc);
+
+	/* The primary leaves the group: the secondary's maps go with it. */
+	peer_ok(a, reply, "leave i %d", gid);
+	peer_status(a2, "DEV_LINK_ERROR",
+		"copy i 0 %#" PRIx64 " %#" PRIx64 " 64", l2, wb);
+	peer_quit(a2);
+	peer_quit(a);
+	peer_quit(b);
+}
+
+/*
+ * Class B and a secondary: B grants its memory to A (a primary), A
+ * attaches it and sets a vchan up, A's secondary A2 writes into the
+ * grant. B's revoke returns only once A2, too, can write no more.
+ */
+static void
+test_grant_secondary(void **state)
+{
+	struct fixture *f = *state;
+	const unsigned int len = STREAM_NBLK * STREAM_BS;
+	char reply[TEST_PROC_LINE], res[TEST_PROC_LINE];
+	struct peer *a, *a2, *b;
+	uint64_t wb, l2;
+	unsigned int h;
+
+	mp_setup_or_skip(f);
+	a = mp_peer_start(f, "A", false);
+	b = peer_start(f, "B");
+	wb = mem_alloc(b, "W", len, "rw");
+	h = grant_as_dst(f, b, a, 'i', "W", len);
+	a2 = mp_peer_start(f, "A2", true);
+	l2 = mem_mfd(a2, "L", 64 * KIB, "none");
+	peer_ok(a2, reply, "pat L 0 4096 5");
+	/* As in test_secondary: a stacked device refuses a secondary. */
+	if (drv->stacked) {
+		peer_err(a2, -EBUSY, "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+			l2, wb);
+		peer_quit(a2);
+		return;
+	}
+	peer_status(a2, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		l2, wb);
+	peer_ok(b, reply, "check W 0 4096 5 0");
+
+	/* A2 streams into the grant while B revokes it. */
+	stream_start(a2, 'i', wb, test_seed(), STREAM_OPS);
+	peer_ok(b, reply, "revoke %u", h);
+	peer_ok(b, reply, "set W 0 %u 0x5a", len);
+	stream_end(a2, STREAM_OPS, res);
+	if (kv(res, "ok") < STREAM_OPS || kv(res, "ok_after_mark") != 0 ||
+			kv(res, "src") + kv(res, "other") != 0)
+		fail_msg("A2's stream into the revoked grant: %s (want: successes, then only INVALID_DST_ADDR or DEV_LINK_ERROR)",
+			res);
+	/* Nothing landed after the revoke returned. */
+	peer_ok(b, reply, "same W 0 %u 0x5a", len);
+	peer_quit(a2);
+	peer_quit(a);
+	peer_quit(b);
+}
+
 /*
  * A member leaves while copies it submitted into a peer are not reaped
  * yet: on a stacked device they may still be at the engine device, inside
@@ -2306,6 +2613,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_leave, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leave_outstanding, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_secondary, setup,
+			teardown),
 		cmocka_unit_test_prestate_setup_teardown(test_unregister,
 			setup, teardown, (void *)(uintptr_t)&inline_engine),
 		cmocka_unit_test_prestate_setup_teardown(test_unregister,
@@ -2343,6 +2652,8 @@ main(void)
 	 * stand for the group ones.
 	 */
 	const struct CMUnitTest grant_tests[] = {
+		cmocka_unit_test_setup_teardown(test_grant_secondary, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_grant_errors, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_grant_revoke_stuck, setup,
