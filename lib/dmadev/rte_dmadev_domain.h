@@ -223,6 +223,8 @@ typedef void (*rte_dma_access_pair_group_event_cb_t)(int16_t dev_id,
  *   errnos of creating the embedded broker's socket (e.g. -ENOMEM);
  *   the driver's group_attach error (the membership is then undone);
  *   -ENOMEM.
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
@@ -237,6 +239,8 @@ int rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
  * @return 0; -EINVAL (invalid device); -ENOENT (this device is not in the
  *   group); -EPERM (not the creator); -EBUSY (joiners remain);
  *   -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_access_pair_group_destroy(int16_t dev_id, int16_t group_id);
@@ -257,6 +261,8 @@ int rte_dma_access_pair_group_destroy(int16_t dev_id, int16_t group_id);
  *   enum rte_dma_domain_class); -ENOSPC (group or token full, or 256
  *   memberships in this process); -ECONNREFUSED; -ECONNRESET; -ETIMEDOUT;
  *   -EPROTO; -EPERM (socket directory); the driver's group_attach error.
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
@@ -270,6 +276,8 @@ int rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
  * @param group_id The group.
  * @return 0; -EINVAL; -ENOENT (not a member); -EPERM (the creator cannot
  *   leave: it destroys); -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id);
@@ -292,6 +300,8 @@ int rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id);
  * @return 0; -EINVAL (invalid device or NULL pointer); -ENOENT (this device
  *   is not in the group, or @p domain_id is not a member);
  *   -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,
@@ -449,6 +459,8 @@ bool rte_dma_domain_is_supported(int16_t dev_id,
  *   -ENOMEM (no memory, or no free huge pages); -EMFILE; the errno of the
  *   failing memfd_create/mmap/fcntl; the errors of
  *   rte_dma_domain_mem_register().
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_domain_mem_alloc(size_t len, uint64_t flags, void **addr);
@@ -460,6 +472,8 @@ int rte_dma_domain_mem_alloc(size_t len, uint64_t flags, void **addr);
  * @return 0; -EINVAL (NULL); -ENOENT (not from rte_dma_domain_mem_alloc());
  *   the errors of rte_dma_domain_mem_unregister() (the memory is then
  *   kept).
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_domain_mem_free(void *addr);
@@ -485,6 +499,8 @@ int rte_dma_domain_mem_free(void *addr);
  *   writable window); -ENOSPC (4096 ranges registered already); -ENOMEM;
  *   errors of sharing with a connected broker (-ECONNRESET, -ETIMEDOUT,
  *   -EPROTO: the range is not registered then).
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_domain_mem_register(void *addr, size_t len, int fd,
@@ -502,6 +518,8 @@ int rte_dma_domain_mem_register(void *addr, size_t len, int fd,
  * @return 0; -EINVAL (NULL); -ENOENT (not registered); -ETIMEDOUT (a peer
  *   did not confirm within 5 s: the range stays registered);
  *   -ECONNRESET, -EPROTO.
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_domain_mem_unregister(void *addr);
@@ -520,6 +538,8 @@ int rte_dma_domain_mem_unregister(void *addr);
  *   already); -EINVAL (flags); -ENOTSUP (no segment is backed by a file
  *   that can be shared: e.g. EAL --no-huge); errors of
  *   rte_dma_domain_mem_register().
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_domain_mem_share_dpdk(uint64_t flags);
@@ -566,6 +586,8 @@ int rte_dma_domain_mem_share_dpdk(uint64_t flags);
  *   (@p perm exceeds the range's, or the broker refused the token);
  *   -ENOSPC (grant table full here or at the broker); -EAGAIN; the
  *   broker errors of rte_dma_access_pair_group_create().
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
@@ -584,6 +606,8 @@ int rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
  *   confirm within 5 s: the grant stays, and its memory registered; call
  *   again later); -EBUSY (an earlier revoke still waits for the grantee);
  *   -ECONNRESET (the broker went: the grant is gone), -EPROTO.
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_domain_grant_revoke(uint16_t handler);
@@ -607,6 +631,8 @@ int rte_dma_domain_grant_revoke(uint16_t handler);
  *   domain); -EXDEV (the device is not of Class B); -EEXIST (attached
  *   already); -ENOSPC; -EAGAIN; -ECONNREFUSED; -ECONNRESET; -ETIMEDOUT;
  *   -EPROTO; the driver's group_attach error.
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_domain_grant_attach(int16_t dev_id, rte_uuid_t token,
@@ -622,6 +648,8 @@ int rte_dma_domain_grant_attach(int16_t dev_id, rte_uuid_t token,
  * @param handler The grant.
  * @return 0; -EINVAL (invalid device, 0); -ENOENT (not attached to
  *   @p dev_id); -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
+ *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
+ *   and grants belong to the primary.
  */
 __rte_experimental
 int rte_dma_domain_grant_detach(int16_t dev_id, uint16_t handler);
