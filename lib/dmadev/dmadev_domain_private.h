@@ -127,6 +127,9 @@ void dxa_map_kill(uint16_t handler);
 /* Every map of @group_id, as dxa_map_kill(); the group is gone. */
 void dxa_map_kill_group(int16_t group_id);
 
+/* Every map of every group, as dxa_map_kill() (a secondary's primary died). */
+void dxa_map_kill_all(void);
+
 /* Whether @handler's map holds window @mem_id. */
 bool dxa_map_has_window(uint16_t handler, uint32_t mem_id);
 

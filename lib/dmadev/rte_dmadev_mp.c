@@ -41,13 +41,16 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_thread.h>
 
 #include "dmadev_domain_private.h"
 
@@ -74,6 +77,7 @@ struct mp_body {
 	uint8_t request;      /* the primary waits for the answer */
 	uint32_t mem_id;      /* DEL */
 	int32_t status;       /* replies */
+	int32_t pid;          /* HELLO reply: the primary's */
 	struct dxa_mem_event ev; /* ADD: as the broker sent it */
 };
 
@@ -382,6 +386,7 @@ primary_hello(const struct rte_mp_msg *msg, const void *peer)
 		mp_send(&a, mp.windows[i].fd);
 	}
 	b.status = (int32_t)mp.nb_windows;
+	b.pid = (int32_t)getpid();
 	mp_msg_init(&reply, &b);
 	i = rte_mp_reply(&reply, peer);
 	pthread_mutex_unlock(&mp.lock);
@@ -449,6 +454,47 @@ secondary_action(const struct rte_mp_msg *msg, const void *peer)
 	return rte_mp_reply(&reply, peer);
 }
 
+/*
+ * A secondary outliving its primary would keep writing into windows whose
+ * owners the broker has told the primary is gone, and who may reuse them:
+ * a thread waits on the primary's pidfd and, the moment it exits, kills
+ * every map here (operations fail with DEV_LINK_ERROR, the windows are
+ * unmapped once no operation can use them).
+ */
+static uint32_t
+primary_watch(void *arg)
+{
+	struct pollfd p = { .fd = (int)(intptr_t)arg, .events = POLLIN };
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	DOMAIN_LOG(ERR, "the primary process exited: every window of this secondary goes");
+	dxa_map_kill_all();
+	close(p.fd);
+	return 0;
+}
+
+static void
+primary_watch_start(pid_t pid)
+{
+	rte_thread_t t;
+	int fd;
+
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0) {
+		DOMAIN_LOG(WARNING, "cannot watch the primary process %d (%s): if it dies, this process keeps its windows until it exits",
+			(int)pid, strerror(errno));
+		return;
+	}
+	if (rte_thread_create(&t, NULL, primary_watch,
+			(void *)(intptr_t)fd) != 0) {
+		DOMAIN_LOG(WARNING, "cannot start the thread that watches the primary: if it dies, this process keeps its windows until it exits");
+		close(fd);
+		return;
+	}
+	rte_thread_detach(t);
+}
+
 static int
 secondary_hello(void)
 {
@@ -468,6 +514,7 @@ secondary_hello(void)
 		memcpy(&b, reply.msgs[0].param, sizeof(b));
 		DOMAIN_LOG(DEBUG, "caught up with the primary: %d windows",
 			b.status);
+		primary_watch_start((pid_t)b.pid);
 	}
 	free(reply.msgs);
 	return ret;

@@ -886,9 +886,13 @@ unlock:
 	return ret;
 }
 
+/* maps_kill(): every map, whatever its group. */
+#define MAPS_ALL INT16_MIN
+
 /*
- * Kill @handler's map, or every map of @group_id when @handler is 0: all
- * turn dead first, then one wait covers them all.
+ * Kill @handler's map, or every map of @group_id (MAPS_ALL: of every
+ * group) when @handler is 0: all turn dead first, then one wait covers
+ * them all.
  */
 static void
 maps_kill(int16_t group_id, uint16_t handler)
@@ -901,7 +905,8 @@ maps_kill(int16_t group_id, uint16_t handler)
 		goto unlock;
 	for (h = handler != 0 ? handler : 1; h < MAP_HANDLERS; h++) {
 		mp = maps[h];
-		if (mp != NULL && (handler != 0 || mp->group_id == group_id)) {
+		if (mp != NULL && (handler != 0 || group_id == MAPS_ALL ||
+				mp->group_id == group_id)) {
 			maps[h] = NULL;
 			mp->old_table = mp->pub.table;
 			__atomic_store_n(&mp->pub.table, &dead_table,
@@ -935,6 +940,12 @@ dxa_map_kill(uint16_t handler)
 		return;
 	maps_kill(0, handler);
 	dxa_mp_killed(0, handler);
+}
+
+void
+dxa_map_kill_all(void)
+{
+	maps_kill(MAPS_ALL, 0);
 }
 
 bool
