@@ -2316,6 +2316,44 @@ test_secondary(void **state)
 }
 
 /*
+ * The primary dies under its secondary: the broker tells B that A is
+ * gone, and B may reuse its memory; the secondary, which still maps it,
+ * must stop writing. Its vchan fails with a link error soon after.
+ */
+static void
+test_secondary_orphan(void **state)
+{
+	struct fixture *f = *state;
+	char reply[TEST_PROC_LINE];
+	struct peer *a, *a2, *b;
+	unsigned int ha, hb;
+	uint64_t wb, l2;
+	int gid;
+
+	mp_setup_or_skip(f);
+	a = mp_peer_start(f, "A", false);
+	b = peer_start(f, "B");
+	gid = group_of(f, 'i', b, &a, 1);
+	wb = mem_alloc(b, "B", 64 * KIB, "rw");
+	ha = handler_of(a, 'i', gid, a);
+	hb = handler_of(a, 'i', gid, b);
+	peer_ok(a, reply, "setup i 64 process %u %u", ha, hb);
+	a2 = mp_peer_start(f, "A2", true);
+	l2 = mem_mfd(a2, "L", 64 * KIB, "none");
+	if (drv->stacked) {
+		peer_quit(a2);
+		return;
+	}
+	peer_status(a2, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		l2, wb);
+	test_proc_kill9(&a->proc);
+	expect_event(b, gid, a->domain, "MEMBER_LEFT");
+	copy_until_link_error(a2, 'i', l2, wb, "SUCCESSFUL");
+	peer_quit(a2);
+	peer_quit(b);
+}
+
+/*
  * Class B and a secondary: B grants its memory to A (a primary), A
  * attaches it and sets a vchan up, A's secondary A2 writes into the
  * grant. B's revoke returns only once A2, too, can write no more.
@@ -2614,6 +2652,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_leave_outstanding, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_secondary, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_secondary_orphan, setup,
 			teardown),
 		cmocka_unit_test_prestate_setup_teardown(test_unregister,
 			setup, teardown, (void *)(uintptr_t)&inline_engine),
