@@ -220,6 +220,50 @@ xd_xlate_sges(const struct rte_dma_domain_table *t,
 	return RTE_DMA_STATUS_SUCCESSFUL;
 }
 
+/* Translate a copy's two ranges (the status names the failing side). */
+static __rte_always_inline uint16_t
+xd_xlate_copy(const struct xd_batch_tables *xt, const struct xd_desc *d,
+		uint64_t *src, uint64_t *dst)
+{
+	uint16_t st;
+
+	st = xd_xlate(xt->src, xt->src_c, src, d->len,
+		RTE_DMA_DOMAIN_PERM_READ, RTE_DMA_STATUS_INVALID_SRC_ADDR);
+	if (st != RTE_DMA_STATUS_SUCCESSFUL)
+		return st;
+	return xd_xlate(xt->dst, xt->dst_c, dst, d->len,
+		RTE_DMA_DOMAIN_PERM_WRITE, RTE_DMA_STATUS_INVALID_DST_ADDR);
+}
+
+/* Translate a fill's destination. */
+static __rte_always_inline uint16_t
+xd_xlate_fill(const struct xd_batch_tables *xt, const struct xd_desc *d,
+		uint64_t *dst)
+{
+	return xd_xlate(xt->dst, xt->dst_c, dst, d->len,
+		RTE_DMA_DOMAIN_PERM_WRITE, RTE_DMA_STATUS_INVALID_DST_ADDR);
+}
+
+/*
+ * Translate the entries of the scatter-gather op in @slot into @ls: the
+ * sources at ls[0], the destinations at ls[XD_MAX_SGES].
+ */
+static __rte_always_inline uint16_t
+xd_xlate_sg(const struct xd_vchan *vc, const struct xd_batch_tables *xt,
+		const struct xd_desc *d, uint16_t slot, struct rte_dma_sge *ls)
+{
+	const struct rte_dma_sge *sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
+	uint16_t st;
+
+	st = xd_xlate_sges(xt->src, xt->src_c, ls, sg, d->nb_src,
+		RTE_DMA_DOMAIN_PERM_READ, RTE_DMA_STATUS_INVALID_SRC_ADDR);
+	if (st != RTE_DMA_STATUS_SUCCESSFUL)
+		return st;
+	return xd_xlate_sges(xt->dst, xt->dst_c, ls + XD_MAX_SGES,
+		sg + XD_MAX_SGES, d->nb_dst, RTE_DMA_DOMAIN_PERM_WRITE,
+		RTE_DMA_STATUS_INVALID_DST_ADDR);
+}
+
 /*
  * An operation of an inter-domain vchan: every address is translated
  * before any byte moves, so an operation that fails touches nothing.
@@ -230,39 +274,22 @@ xd_exec_xd(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 		const struct xd_desc *d, uint16_t slot)
 {
 	struct rte_dma_sge ls[2 * XD_MAX_SGES];
-	const struct rte_dma_sge *sg;
 	uint64_t src = d->src, dst = d->dst;
 	uint16_t st;
 
 	switch (d->op) {
 	case XD_OP_COPY:
-		st = xd_xlate(xt->src, xt->src_c, &src, d->len,
-			RTE_DMA_DOMAIN_PERM_READ,
-			RTE_DMA_STATUS_INVALID_SRC_ADDR);
-		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate(xt->dst, xt->dst_c, &dst, d->len,
-				RTE_DMA_DOMAIN_PERM_WRITE,
-				RTE_DMA_STATUS_INVALID_DST_ADDR);
+		st = xd_xlate_copy(xt, d, &src, &dst);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		return xd_do_copy(src, dst, d->len);
 	case XD_OP_FILL:
-		st = xd_xlate(xt->dst, xt->dst_c, &dst, d->len,
-			RTE_DMA_DOMAIN_PERM_WRITE,
-			RTE_DMA_STATUS_INVALID_DST_ADDR);
+		st = xd_xlate_fill(xt, d, &dst);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		return xd_do_fill(d->src, dst, d->len);
 	case XD_OP_COPY_SG:
-		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
-		st = xd_xlate_sges(xt->src, xt->src_c, ls, sg,
-			d->nb_src, RTE_DMA_DOMAIN_PERM_READ,
-			RTE_DMA_STATUS_INVALID_SRC_ADDR);
-		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate_sges(xt->dst, xt->dst_c,
-				ls + XD_MAX_SGES, sg + XD_MAX_SGES, d->nb_dst,
-				RTE_DMA_DOMAIN_PERM_WRITE,
-				RTE_DMA_STATUS_INVALID_DST_ADDR);
+		st = xd_xlate_sg(vc, xt, d, slot, ls);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		return xd_exec_sg(ls, d->nb_src, ls + XD_MAX_SGES, d->nb_dst);
@@ -405,7 +432,6 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 		const struct xd_desc *d, uint16_t slot)
 {
 	struct rte_dma_sge ls[2 * XD_MAX_SGES];
-	const struct rte_dma_sge *sg;
 	uint64_t flags = (d->flags & XD_DESC_FENCE) ?
 		RTE_DMA_OP_FLAG_FENCE : 0;
 	uint64_t src = d->src, dst = d->dst;
@@ -414,13 +440,7 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 
 	switch (d->op) {
 	case XD_OP_COPY:
-		st = xd_xlate(xt->src, xt->src_c, &src, d->len,
-			RTE_DMA_DOMAIN_PERM_READ,
-			RTE_DMA_STATUS_INVALID_SRC_ADDR);
-		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate(xt->dst, xt->dst_c, &dst, d->len,
-				RTE_DMA_DOMAIN_PERM_WRITE,
-				RTE_DMA_STATUS_INVALID_DST_ADDR);
+		st = xd_xlate_copy(xt, d, &src, &dst);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		if (unlikely(src == 0))
@@ -434,9 +454,7 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 		/* Not advertised; 22.11 would call a NULL function. */
 		if (unlikely(!vc->lower_fill))
 			return RTE_DMA_STATUS_INVALID_OPCODE;
-		st = xd_xlate(xt->dst, xt->dst_c, &dst, d->len,
-			RTE_DMA_DOMAIN_PERM_WRITE,
-			RTE_DMA_STATUS_INVALID_DST_ADDR);
+		st = xd_xlate_fill(xt, d, &dst);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		if (unlikely(dst == 0))
@@ -449,15 +467,7 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 				d->nb_src > vc->lower_max_sges ||
 				d->nb_dst > vc->lower_max_sges))
 			return RTE_DMA_STATUS_INVALID_OPCODE;
-		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
-		st = xd_xlate_sges(xt->src, xt->src_c, ls, sg,
-			d->nb_src, RTE_DMA_DOMAIN_PERM_READ,
-			RTE_DMA_STATUS_INVALID_SRC_ADDR);
-		if (st == RTE_DMA_STATUS_SUCCESSFUL)
-			st = xd_xlate_sges(xt->dst, xt->dst_c,
-				ls + XD_MAX_SGES, sg + XD_MAX_SGES, d->nb_dst,
-				RTE_DMA_DOMAIN_PERM_WRITE,
-				RTE_DMA_STATUS_INVALID_DST_ADDR);
+		st = xd_xlate_sg(vc, xt, d, slot, ls);
 		if (st == RTE_DMA_STATUS_SUCCESSFUL)
 			st = xd_sg_check(ls, d->nb_src, ls + XD_MAX_SGES,
 				d->nb_dst);
