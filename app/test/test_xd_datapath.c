@@ -2195,15 +2195,6 @@ test_inter_os(void **state)
 #define ERR_SECONDARY 1001
 
 /*
- * A DPDK primary (A, on real hugepages) and its secondary (A2) share A's
- * devices; B is a peer domain. A2 starts after A joined B's group and set
- * a vchan up: it catches up with B's windows and A's vchan, and copies
- * through its own mappings, both ways. A window B registers later reaches
- * A2 as soon as A has it; one B unregisters is gone from A2 too; when
- * A leaves the group, A2's vchan fails with a link error. Group calls, vchan
- * setup and memory registration are refused in A2 with E_RTE_SECONDARY.
- */
-/*
  * A peer on the fixture's hugepages (huge_setup()): the primary, or a
  * secondary process of it.
  */
@@ -2235,84 +2226,112 @@ mp_setup_or_skip(struct fixture *f)
 	}
 }
 
+/*
+ * The cast of the group cases with a secondary: A a primary on the
+ * fixture's hugepages, B a peer whose group A joins and whose 64 KiB
+ * window B is A's vchan 0 destination and vchan 1 source on device i;
+ * then A2, A's secondary, starts (after all that: it must catch up) with
+ * a local region L of its own.
+ */
+struct mp_cast {
+	struct peer *a, *b, *a2;
+	uint64_t wb, l2;
+	unsigned int ha, hb;
+	int gid;
+};
+
+static void
+mp_cast_start(struct fixture *f, struct mp_cast *c)
+{
+	char reply[TEST_PROC_LINE];
+
+	mp_setup_or_skip(f);
+	c->a = mp_peer_start(f, "A", false);
+	c->b = peer_start(f, "B");
+	c->gid = group_of(f, 'i', c->b, &c->a, 1);
+	c->wb = mem_alloc(c->b, "B", 64 * KIB, "rw");
+	c->ha = handler_of(c->a, 'i', c->gid, c->a);
+	c->hb = handler_of(c->a, 'i', c->gid, c->b);
+	peer_ok(c->a, reply, "setup i 64 process %u %u process %u %u", c->ha,
+		c->hb, c->hb, c->ha);
+	c->a2 = mp_peer_start(f, "A2", true);
+	c->l2 = mem_mfd(c->a2, "L", 64 * KIB, "none");
+}
+
+/*
+ * A DPDK primary (A, on real hugepages) and its secondary (A2) share A's
+ * devices; B is a peer domain. A2 starts after A joined B's group and set
+ * a vchan up: it catches up with B's windows and A's vchan, and copies
+ * through its own mappings, both ways. A window B registers later reaches
+ * A2 as soon as A has it; one B unregisters is gone from A2 too; when
+ * A leaves the group, A2's vchan fails with a link error. Group calls, vchan
+ * setup and memory registration are refused in A2 with E_RTE_SECONDARY.
+ */
 static void
 test_secondary(void **state)
 {
 	struct fixture *f = *state;
 	char reply[TEST_PROC_LINE];
-	struct peer *a, *a2, *b;
-	uint64_t wb, wc, l2;
-	unsigned int ha, hb;
-	int gid;
-
-	mp_setup_or_skip(f);
-	a = mp_peer_start(f, "A", false);
-	b = peer_start(f, "B");
-	gid = group_of(f, 'i', b, &a, 1);
-	wb = mem_alloc(b, "B", 64 * KIB, "rw");
-	ha = handler_of(a, 'i', gid, a);
-	hb = handler_of(a, 'i', gid, b);
-	peer_ok(a, reply, "setup i 64 process %u %u process %u %u", ha, hb,
-		hb, ha);
+	struct mp_cast c;
+	uint64_t wc;
 
 	/* A late secondary: B's window and A's vchan, both ways. */
-	a2 = mp_peer_start(f, "A2", true);
-	l2 = mem_mfd(a2, "L", 64 * KIB, "none");
-	peer_ok(a2, reply, "pat L 0 4096 7");
+	mp_cast_start(f, &c);
+	peer_ok(c.a2, reply, "pat L 0 4096 7");
 	/*
 	 * An lcore engine runs in the primary, which cannot reach A2's own
 	 * memory, and a stacked device's engine devices are the primary's:
 	 * such devices refuse a secondary's operations.
 	 */
-	peer_err(a2, -EBUSY, "copy l 0 %#" PRIx64 " %#" PRIx64 " 4096", l2,
-		wb);
+	peer_err(c.a2, -EBUSY, "copy l 0 %#" PRIx64 " %#" PRIx64 " 4096", c.l2,
+		c.wb);
 	if (drv->stacked) {
-		peer_err(a2, -EBUSY, "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
-			l2, wb);
-		peer_ok(b, reply, "same B 0 4096 0");
-		peer_quit(a2);
+		peer_err(c.a2, -EBUSY, "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+			c.l2, c.wb);
+		peer_ok(c.b, reply, "same B 0 4096 0");
+		peer_quit(c.a2);
 		return;
 	}
-	peer_status(a2, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
-		l2, wb);
-	peer_ok(b, reply, "check B 0 4096 7 0");
-	peer_ok(b, reply, "pat B 8192 4096 9");
-	peer_status(a2, "SUCCESSFUL", "copy i 1 %#" PRIx64 " %#" PRIx64 " 4096",
-		wb + 8192, l2 + 8192);
-	peer_ok(a2, reply, "check L 8192 4096 9 0");
+	peer_status(c.a2, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		c.l2, c.wb);
+	peer_ok(c.b, reply, "check B 0 4096 7 0");
+	peer_ok(c.b, reply, "pat B 8192 4096 9");
+	peer_status(c.a2, "SUCCESSFUL", "copy i 1 %#" PRIx64 " %#" PRIx64 " 4096",
+		c.wb + 8192, c.l2 + 8192);
+	peer_ok(c.a2, reply, "check L 8192 4096 9 0");
 	/* the primary's own copies still work beside it */
-	peer_ok(b, reply, "pat B 16384 64 11");
-	peer_status(a, "SUCCESSFUL", "copy i 1 %#" PRIx64 " %#" PRIx64 " 64",
-		wb + 16384, wb + 16384);
+	peer_ok(c.b, reply, "pat B 16384 64 11");
+	peer_status(c.a, "SUCCESSFUL", "copy i 1 %#" PRIx64 " %#" PRIx64 " 64",
+		c.wb + 16384, c.wb + 16384);
 
 	/* What the primary owns, the secondary cannot do. */
-	peer_err(a2, -ERR_SECONDARY, "create i %s", f->token);
-	peer_err(a2, -ERR_SECONDARY, "join i %s %d", f->token, gid);
-	peer_err(a2, -ERR_SECONDARY, "alloc X 4096 rw");
-	peer_err(a2, -ERR_SECONDARY, "setup i 64 process %u %u", ha, hb);
+	peer_err(c.a2, -ERR_SECONDARY, "create i %s", f->token);
+	peer_err(c.a2, -ERR_SECONDARY, "join i %s %d", f->token, c.gid);
+	peer_err(c.a2, -ERR_SECONDARY, "alloc X 4096 rw");
+	peer_err(c.a2, -ERR_SECONDARY, "setup i 64 process %u %u", c.ha, c.hb);
 
 	/*
 	 * A window that comes later: the primary maps it when the broker's
 	 * event reaches it (its next call to the broker comes after), and
 	 * the secondary has it before the primary goes on...
 	 */
-	wc = mem_alloc(b, "C", 64 * KIB, "rw");
-	assert_int_equal(handler_of(a, 'i', gid, b), hb);
-	peer_status(a2, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
-		l2, wc);
-	peer_ok(b, reply, "check C 0 4096 7 0");
+	wc = mem_alloc(c.b, "C", 64 * KIB, "rw");
+	assert_int_equal(handler_of(c.a, 'i', c.gid, c.b), c.hb);
+	peer_status(c.a2, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		c.l2, wc);
+	peer_ok(c.b, reply, "check C 0 4096 7 0");
 	/* ...and one that goes is gone from the secondary as well. */
-	peer_ok(b, reply, "free C");
-	peer_status(a2, "INVALID_DST_ADDR",
-		"copy i 0 %#" PRIx64 " %#" PRIx64 " 64", l2, wc);
+	peer_ok(c.b, reply, "free C");
+	peer_status(c.a2, "INVALID_DST_ADDR",
+		"copy i 0 %#" PRIx64 " %#" PRIx64 " 64", c.l2, wc);
 
 	/* The primary leaves the group: the secondary's maps go with it. */
-	peer_ok(a, reply, "leave i %d", gid);
-	peer_status(a2, "DEV_LINK_ERROR",
-		"copy i 0 %#" PRIx64 " %#" PRIx64 " 64", l2, wb);
-	peer_quit(a2);
-	peer_quit(a);
-	peer_quit(b);
+	peer_ok(c.a, reply, "leave i %d", c.gid);
+	peer_status(c.a2, "DEV_LINK_ERROR",
+		"copy i 0 %#" PRIx64 " %#" PRIx64 " 64", c.l2, c.wb);
+	peer_quit(c.a2);
+	peer_quit(c.a);
+	peer_quit(c.b);
 }
 
 /*
@@ -2324,33 +2343,20 @@ static void
 test_secondary_orphan(void **state)
 {
 	struct fixture *f = *state;
-	char reply[TEST_PROC_LINE];
-	struct peer *a, *a2, *b;
-	unsigned int ha, hb;
-	uint64_t wb, l2;
-	int gid;
+	struct mp_cast c;
 
-	mp_setup_or_skip(f);
-	a = mp_peer_start(f, "A", false);
-	b = peer_start(f, "B");
-	gid = group_of(f, 'i', b, &a, 1);
-	wb = mem_alloc(b, "B", 64 * KIB, "rw");
-	ha = handler_of(a, 'i', gid, a);
-	hb = handler_of(a, 'i', gid, b);
-	peer_ok(a, reply, "setup i 64 process %u %u", ha, hb);
-	a2 = mp_peer_start(f, "A2", true);
-	l2 = mem_mfd(a2, "L", 64 * KIB, "none");
+	mp_cast_start(f, &c);
 	if (drv->stacked) {
-		peer_quit(a2);
+		peer_quit(c.a2);
 		return;
 	}
-	peer_status(a2, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
-		l2, wb);
-	test_proc_kill9(&a->proc);
-	expect_event(b, gid, a->domain, "MEMBER_LEFT");
-	copy_until_link_error(a2, 'i', l2, wb, "SUCCESSFUL");
-	peer_quit(a2);
-	peer_quit(b);
+	peer_status(c.a2, "SUCCESSFUL",
+		"copy i 0 %#" PRIx64 " %#" PRIx64 " 64", c.l2, c.wb);
+	test_proc_kill9(&c.a->proc);
+	expect_event(c.b, c.gid, c.a->domain, "MEMBER_LEFT");
+	copy_until_link_error(c.a2, 'i', c.l2, c.wb, "SUCCESSFUL");
+	peer_quit(c.a2);
+	peer_quit(c.b);
 }
 
 /*
