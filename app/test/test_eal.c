@@ -61,6 +61,14 @@ test_eal_init(const char *tag, const char *const extra[],
 		argv[argc++] = huge_dir;
 		argv[argc++] = (char *)(uintptr_t)"-m";
 		argv[argc++] = (char *)(uintptr_t)"64";
+		/*
+		 * Memory a secondary must map at the same address: far from
+		 * where the kernel puts libraries and ASan its shadow
+		 * (which made an ASan secondary fail to attach).
+		 */
+		if (!test_eal_secondary())
+			argv[argc++] = (char *)(uintptr_t)
+				"--base-virtaddr=0x300000000000";
 	} else {
 		for (i = 0; i < RTE_DIM(no_huge); i++)
 			argv[argc++] = (char *)(uintptr_t)no_huge[i];
