@@ -552,6 +552,17 @@ mapping_dev_unmap(const struct map_mapping *m, struct rte_device *dev)
 			rte_dev_name(dev), rte_strerror(rte_errno));
 }
 
+/* Register a window's mapping as external memory, once. */
+static int
+mapping_extmem_register(struct map_mapping *m)
+{
+	if (rte_extmem_register(m->addr, mapping_dma_len(m), NULL, 0,
+			DXA_MEM_ALIGN) != 0)
+		return rte_errno > 0 ? -rte_errno : -EIO;
+	m->extmem = true;
+	return 0;
+}
+
 /* Undo mapping_dma_map() for the first @nb_devs devices. */
 static void
 mapping_dma_unmap_n(struct map_mapping *m, unsigned int nb_devs)
@@ -580,14 +591,12 @@ mapping_dma_map(struct map_mapping *m)
 
 	if (nb_dma_devs == 0 || m->addr == NULL || m->len == 0)
 		return 0;
-	if (rte_extmem_register(m->addr, mapping_dma_len(m), NULL, 0,
-			DXA_MEM_ALIGN) != 0) {
-		ret = -rte_errno;
+	ret = mapping_extmem_register(m);
+	if (ret != 0) {
 		DOMAIN_LOG(ERR, "cannot register a window as external memory: %s",
-			rte_strerror(rte_errno));
+			strerror(-ret));
 		return ret;
 	}
-	m->extmem = true;
 	for (i = 0; i < nb_dma_devs; i++) {
 		ret = mapping_dev_map(m, dma_devs[i]);
 		if (ret != 0) {
@@ -1079,30 +1088,23 @@ static int
 dev_map_one(struct map_mapping *m, void *arg)
 {
 	struct dev_map_walk *w = arg;
-	bool registered_here = false;
-	int ret;
+	bool registered_here = !m->extmem;
+	int ret = 0;
 
 	if (m->addr == NULL || m->len == 0)
 		return 0;
-	if (!m->extmem) {
-		if (rte_extmem_register(m->addr, mapping_dma_len(m), NULL, 0,
-				DXA_MEM_ALIGN) != 0)
-			goto fail_errno;
-		m->extmem = true;
-		registered_here = true;
-	}
-	ret = mapping_dev_map(m, w->dev);
+	if (registered_here)
+		ret = mapping_extmem_register(m);
+	if (ret == 0)
+		ret = mapping_dev_map(m, w->dev);
 	if (ret == 0)
 		return 0;
-	if (registered_here) {
+	if (registered_here && m->extmem) {
 		rte_extmem_unregister(m->addr, mapping_dma_len(m));
 		m->extmem = false;
 	}
 	w->failed = m;
 	return ret;
-fail_errno:
-	w->failed = m;
-	return rte_errno > 0 ? -rte_errno : -EIO;
 }
 
 /* Undo dev_map_one() for every mapping before w->failed (all if NULL). */
