@@ -253,22 +253,19 @@ unlock:
 }
 
 /* Forget the windows matching @match, closing their descriptors. */
-static unsigned int
+static void
 windows_drop(bool (*match)(const struct mp_window *, const void *),
 		const void *arg)
 {
-	unsigned int i, kept = 0, dropped = 0;
+	unsigned int i, kept = 0;
 
 	for (i = 0; i < mp.nb_windows; i++) {
-		if (match(&mp.windows[i], arg)) {
+		if (match(&mp.windows[i], arg))
 			close(mp.windows[i].fd);
-			dropped++;
-		} else {
+		else
 			mp.windows[kept++] = mp.windows[i];
-		}
 	}
 	mp.nb_windows = kept;
-	return dropped;
 }
 
 struct window_key {
@@ -305,13 +302,18 @@ dxa_mp_window_removed(uint16_t handler, uint32_t mem_id)
 		mp_request_all(&b, -1);
 }
 
+/* What a KILL covers: @key's handler, or with handler 0 its group. */
+static bool
+killed_by(const struct mp_handler *key, int16_t group_id, uint16_t handler)
+{
+	return key->handler != 0 ? handler == key->handler :
+		group_id == key->group_id;
+}
+
 static bool
 window_of(const struct mp_window *w, const void *arg)
 {
-	const struct mp_handler *h = arg;
-
-	return h->handler != 0 ? w->ev.handler == h->handler :
-		w->ev.group_id == h->group_id;
+	return killed_by(arg, w->ev.group_id, w->ev.handler);
 }
 
 void
@@ -333,8 +335,7 @@ dxa_mp_killed(int16_t group_id, uint16_t handler)
 		for (i = 0; i < mp.nb_handlers; i++) {
 			const struct mp_handler *h = &mp.handlers[i];
 
-			if (handler != 0 ? h->handler != handler :
-					h->group_id != group_id)
+			if (!killed_by(&key, h->group_id, h->handler))
 				mp.handlers[kept++] = *h;
 		}
 		mp.nb_handlers = kept;
