@@ -58,6 +58,7 @@ xd_secondary_refused(const struct xd_engine *e, const char *what)
 	return true;
 }
 
+/* Let go of what this process translates a vchan's operations through. */
 static void
 xd_local_release(struct xd_vchan_local *lc)
 {
@@ -137,7 +138,7 @@ xd_engine_locals_free(int16_t dev_id)
 	xd_locals[dev_id] = NULL;
 }
 
-/* Let go of what this process translates @vc's operations through. */
+/* A vchan's ring and, in this process, what it translates through. */
 static void
 xd_vchan_free(struct xd_vchan *vc)
 {
