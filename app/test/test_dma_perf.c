@@ -82,6 +82,11 @@ static const char *configs_dir;
 static unsigned int run_seq;
 /* -1: not probed yet; 0 or 1: whether Debian's dma_skeleton plugin loads */
 static int debian = -1;
+/*
+ * The output buffers of the run not yet freed: a failed check leaves its
+ * test before run_free(), and the teardown frees them instead.
+ */
+static char *live_out, *live_err;
 
 /* ---- files ------------------------------------------------------------ */
 
@@ -113,6 +118,9 @@ teardown_dir(void **state)
 {
 	struct fixture *fx = *state;
 
+	free(live_out);
+	free(live_err);
+	live_out = live_err = NULL;
 	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(fx);
 	return 0;
@@ -229,8 +237,8 @@ run_perf(const struct fixture *fx, const char *const *env,
 			RUN_TIMEOUT_S);
 	}
 	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	r->out = read_file(out);
-	r->err = read_file(err);
+	r->out = live_out = read_file(out);
+	r->err = live_err = read_file(err);
 	assert_non_null(r->out);
 	assert_non_null(r->err);
 }
@@ -241,6 +249,7 @@ run_free(struct run *r)
 	free(r->out);
 	free(r->err);
 	r->out = r->err = NULL;
+	live_out = live_err = NULL;
 }
 
 /* Show what the run said when a check on it fails. */
