@@ -2360,6 +2360,53 @@ test_secondary_orphan(void **state)
 }
 
 /*
+ * A secondary that does not answer (stopped) makes A spend the 5 s of its
+ * rte_mp request on each window it maps. B registers two windows, and A's
+ * next broker call, whose reply comes after them, waits about 10 s: it
+ * succeeds, because that time is A's own mapping, not the broker being
+ * silent (the library's wait for a reply is 5 s). Once A2 runs again, it
+ * copies as before.
+ */
+static void
+test_secondary_stopped(void **state)
+{
+	struct fixture *f = *state;
+	char reply[TEST_PROC_LINE], want[32];
+	struct mp_cast c;
+	uint64_t t0, ms;
+
+	mp_cast_start(f, &c);
+	/* A2 runs, with B's window mapped (it answered A before it stops). */
+	peer_ok(c.a2, reply, "pat L 0 64 3");
+	stop_peer(c.a2);
+	mem_alloc(c.b, "C", 64 * KIB, "rw");
+	mem_alloc(c.b, "D", 64 * KIB, "rw");
+	t0 = test_proc_now_ns();
+	test_proc_post(&c.a->proc, "handler i %d %s", c.gid, c.b->domain);
+	test_proc_reply(&c.a->proc, reply, 3 * REPLY_MS);
+	ms = (test_proc_now_ns() - t0) / 1000000u;
+	print_message("  A's handler_get behind two windows: %" PRIu64 " ms\n",
+		ms);
+	snprintf(want, sizeof(want), "ok %u", c.hb);
+	if (strcmp(reply, want) != 0)
+		fail_msg("A: handler_get while mapping for a stopped secondary: '%s' (want '%s')",
+			reply, want);
+	/* Otherwise the call did not outlive the library's 5 s wait. */
+	if (ms < 6000)
+		fail_msg("A mapped two windows in %" PRIu64 " ms: A2 was not waited for",
+			ms);
+	assert_int_equal(kill(c.a2->proc.pid, SIGCONT), 0);
+	if (!drv->stacked) {
+		peer_status(c.a2, "SUCCESSFUL",
+			"copy i 0 %#" PRIx64 " %#" PRIx64 " 64", c.l2, c.wb);
+		peer_ok(c.b, reply, "check B 0 64 3 0");
+	}
+	peer_quit(c.a2);
+	peer_quit(c.a);
+	peer_quit(c.b);
+}
+
+/*
  * Class B and a secondary: B grants its memory to A (a primary), A
  * attaches it and sets a vchan up, A's secondary A2 writes into the
  * grant. B's revoke returns only once A2, too, can write no more.
@@ -2660,6 +2707,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_secondary, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_secondary_orphan, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_secondary_stopped, setup,
 			teardown),
 		cmocka_unit_test_prestate_setup_teardown(test_unregister,
 			setup, teardown, (void *)(uintptr_t)&inline_engine),

@@ -44,6 +44,15 @@ static struct {
 	uint16_t want_type;
 	bool have_reply;
 	uint8_t reply[DXA_MSG_MAX];
+	/*
+	 * Time the reader has spent mapping windows, in ns, and when the
+	 * mapping in progress began (0: none). A reply may follow thousands
+	 * of window events, each mapped before the next is read, and each
+	 * may wait for secondary processes: that time is this process's,
+	 * and a caller's wait for the broker does not count it.
+	 */
+	uint64_t mapping_ns;
+	uint64_t mapping_since;
 	/* events, and the thread that hands them out */
 	struct ev_item queue[EVENT_QUEUE];
 	uint32_t q_head, q_tail;
@@ -142,6 +151,31 @@ conn_lost(void)
 	pthread_cond_broadcast(&cl.cond);
 }
 
+static uint64_t
+now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void
+ts_add_ns(struct timespec *t, uint64_t ns)
+{
+	ns += (uint64_t)t->tv_nsec;
+	t->tv_sec += (time_t)(ns / 1000000000u);
+	t->tv_nsec = (long)(ns % 1000000000u);
+}
+
+/* Called with cl.lock held: all the reader's mapping time so far. */
+static uint64_t
+mapping_time(void)
+{
+	return cl.mapping_ns +
+		(cl.mapping_since != 0 ? now_ns() - cl.mapping_since : 0);
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -164,7 +198,14 @@ reader_main(void *arg)
 				 * for executors.
 				 */
 				memcpy(&ev, buf + sizeof(h), sizeof(ev));
+				pthread_mutex_lock(&cl.lock);
+				cl.mapping_since = now_ns();
+				pthread_mutex_unlock(&cl.lock);
 				dxa_mem_event(fd, &ev, rx_fd);
+				pthread_mutex_lock(&cl.lock);
+				cl.mapping_ns += now_ns() - cl.mapping_since;
+				cl.mapping_since = 0;
+				pthread_mutex_unlock(&cl.lock);
 				continue;
 			}
 			/* Only window events carry descriptors. */
@@ -402,6 +443,7 @@ client_call(uint16_t type, const void *body, size_t body_len, int pass_fd,
 	struct timespec deadline;
 	struct dxa_hdr h;
 	int32_t status;
+	uint64_t mapped, now;
 	int ret = 0;
 
 	pthread_mutex_lock(&cl.call_lock);
@@ -427,10 +469,25 @@ client_call(uint16_t type, const void *body, size_t body_len, int pass_fd,
 		ret = -ECONNRESET;
 		goto out;
 	}
+	/*
+	 * The broker has DXA_CLIENT_TIMEOUT_MS, and the deadline moves on by
+	 * the time the reader spends meanwhile mapping the windows sent
+	 * ahead of the reply.
+	 */
 	clock_gettime(CLOCK_REALTIME, &deadline);
+	mapped = mapping_time();
 	deadline.tv_sec += DXA_CLIENT_TIMEOUT_MS / 1000;
-	while (!cl.have_reply && cl.fd >= 0 && ret == 0)
+	while (!cl.have_reply && cl.fd >= 0 && ret == 0) {
 		ret = -pthread_cond_timedwait(&cl.cond, &cl.lock, &deadline);
+		if (ret != -ETIMEDOUT)
+			continue;
+		now = mapping_time();
+		if (now != mapped) {
+			ts_add_ns(&deadline, now - mapped);
+			mapped = now;
+			ret = 0;
+		}
+	}
 	if (!cl.have_reply) {
 		ret = ret == -ETIMEDOUT ? -ETIMEDOUT : -ECONNRESET;
 		goto out;

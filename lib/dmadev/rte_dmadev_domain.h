@@ -217,7 +217,8 @@ typedef void (*rte_dma_access_pair_group_event_cb_t)(int16_t dev_id,
  *   -ECONNREFUSED: no broker reachable (none listens, or its socket is
  *   not usable by this user; and none may be embedded);
  *   -ECONNRESET: the broker went away during the call;
- *   -ETIMEDOUT: the broker did not answer within 5 s;
+ *   -ETIMEDOUT: the broker did not answer within 5 s (not counting the
+ *   time this process spent mapping the windows sent ahead of the reply);
  *   -EPROTO: the broker's answer was malformed;
  *   -EPERM: the default socket's directory is not this user's or root's;
  *   errnos of creating the embedded broker's socket (e.g. -ENOMEM);
