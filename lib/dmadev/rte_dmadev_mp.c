@@ -217,50 +217,69 @@ unlock:
 	pthread_mutex_unlock(&mp.lock);
 }
 
-void
-dxa_mp_window_added(const struct dxa_mem_event *ev, int fd)
+/*
+ * Primary: @keep (if any) records @b in what a late secondary is replayed,
+ * under the lock; then every secondary is asked to do @b (with @fd if not
+ * -1), outside the lock, as the answers come through our mp thread.
+ * Nothing is kept or asked while no secondary can attach.
+ */
+static void
+mp_forward(const struct mp_body *b, int fd,
+		void (*keep)(const struct mp_body *b, int fd))
 {
-	struct mp_body b = { .op = MP_ADD, .ev = *ev };
-	int dup_fd;
+	bool active;
 
 	if (!mp_primary())
 		return;
 	pthread_mutex_lock(&mp.lock);
-	if (!mp.active) {
-		pthread_mutex_unlock(&mp.lock);
-		return;
-	}
-	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	active = mp.active;
+	if (active && keep != NULL)
+		keep(b, fd);
+	pthread_mutex_unlock(&mp.lock);
+	if (active)
+		mp_request_all(b, fd);
+}
+
+static void
+keep_added(const struct mp_body *b, int fd)
+{
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
 	if (dup_fd < 0 || grow((void **)&mp.windows, &mp.cap_windows,
 			mp.nb_windows + 1, sizeof(*mp.windows)) != 0) {
 		DOMAIN_LOG_RL(ERR, "window %u of handler %u not kept for secondary processes: %s",
-			ev->mem_id, ev->handler,
+			b->ev.mem_id, b->ev.handler,
 			dup_fd < 0 ? strerror(errno) : "no memory");
 		if (dup_fd >= 0)
 			close(dup_fd);
-		goto unlock;
+		return;
 	}
-	mp.windows[mp.nb_windows].ev = *ev;
+	mp.windows[mp.nb_windows].ev = b->ev;
 	mp.windows[mp.nb_windows].fd = dup_fd;
 	mp.nb_windows++;
-unlock:
-	pthread_mutex_unlock(&mp.lock);
+}
+
+void
+dxa_mp_window_added(const struct dxa_mem_event *ev, int fd)
+{
+	const struct mp_body b = { .op = MP_ADD, .ev = *ev };
+
 	/*
 	 * Mapped in every secondary before the broker hears that it is
 	 * mapped here: a peer's next operation may come from any of them.
 	 */
-	mp_request_all(&b, fd);
+	mp_forward(&b, fd, keep_added);
 }
 
-/* Forget the windows matching @match, closing their descriptors. */
+/* Forget the windows @b covers (by @match), closing their descriptors. */
 static void
-windows_drop(bool (*match)(const struct mp_window *, const void *),
-		const void *arg)
+windows_drop(bool (*match)(const struct mp_window *, const struct mp_body *),
+		const struct mp_body *b)
 {
 	unsigned int i, kept = 0;
 
 	for (i = 0; i < mp.nb_windows; i++) {
-		if (match(&mp.windows[i], arg))
+		if (match(&mp.windows[i], b))
 			close(mp.windows[i].fd);
 		else
 			mp.windows[kept++] = mp.windows[i];
@@ -268,98 +287,78 @@ windows_drop(bool (*match)(const struct mp_window *, const void *),
 	mp.nb_windows = kept;
 }
 
-struct window_key {
-	uint16_t handler;
-	uint32_t mem_id;
-};
-
+/* The window a DEL names. */
 static bool
-window_is(const struct mp_window *w, const void *arg)
+window_is(const struct mp_window *w, const struct mp_body *del)
 {
-	const struct window_key *k = arg;
+	return w->ev.handler == del->handler && w->ev.mem_id == del->mem_id;
+}
 
-	return w->ev.handler == k->handler && w->ev.mem_id == k->mem_id;
+static void
+keep_removed(const struct mp_body *b, int fd)
+{
+	RTE_SET_USED(fd);
+	windows_drop(window_is, b);
 }
 
 void
 dxa_mp_window_removed(uint16_t handler, uint32_t mem_id)
 {
-	const struct window_key k = { handler, mem_id };
-	struct mp_body b = {
+	const struct mp_body b = {
 		.op = MP_DEL, .handler = handler, .mem_id = mem_id,
 	};
-	bool active;
 
-	if (!mp_primary())
-		return;
-	pthread_mutex_lock(&mp.lock);
-	active = mp.active;
-	if (active)
-		windows_drop(window_is, &k);
-	pthread_mutex_unlock(&mp.lock);
-	/* Not under the lock: the answers come through our mp thread. */
-	if (active)
-		mp_request_all(&b, -1);
+	mp_forward(&b, -1, keep_removed);
 }
 
-/* What a KILL covers: @key's handler, or with handler 0 its group. */
+/* What a KILL covers: its handler, or with handler 0 its group. */
 static bool
-killed_by(const struct mp_handler *key, int16_t group_id, uint16_t handler)
+killed_by(const struct mp_body *kill, int16_t group_id, uint16_t handler)
 {
-	return key->handler != 0 ? handler == key->handler :
-		group_id == key->group_id;
+	return kill->handler != 0 ? handler == kill->handler :
+		group_id == kill->group_id;
 }
 
 static bool
-window_of(const struct mp_window *w, const void *arg)
+window_of(const struct mp_window *w, const struct mp_body *kill)
 {
-	return killed_by(arg, w->ev.group_id, w->ev.handler);
+	return killed_by(kill, w->ev.group_id, w->ev.handler);
+}
+
+static void
+keep_killed(const struct mp_body *b, int fd)
+{
+	unsigned int i, kept = 0;
+
+	RTE_SET_USED(fd);
+	windows_drop(window_of, b);
+	for (i = 0; i < mp.nb_handlers; i++) {
+		const struct mp_handler *h = &mp.handlers[i];
+
+		if (!killed_by(b, h->group_id, h->handler))
+			mp.handlers[kept++] = *h;
+	}
+	mp.nb_handlers = kept;
 }
 
 void
 dxa_mp_killed(int16_t group_id, uint16_t handler)
 {
-	const struct mp_handler key = { group_id, handler, false };
-	struct mp_body b = {
+	const struct mp_body b = {
 		.op = MP_KILL, .group_id = group_id, .handler = handler,
 	};
-	unsigned int i, kept = 0;
-	bool active;
 
-	if (!mp_primary())
-		return;
-	pthread_mutex_lock(&mp.lock);
-	active = mp.active;
-	if (active) {
-		windows_drop(window_of, &key);
-		for (i = 0; i < mp.nb_handlers; i++) {
-			const struct mp_handler *h = &mp.handlers[i];
-
-			if (!killed_by(&key, h->group_id, h->handler))
-				mp.handlers[kept++] = *h;
-		}
-		mp.nb_handlers = kept;
-	}
-	pthread_mutex_unlock(&mp.lock);
-	if (active)
-		mp_request_all(&b, -1);
+	mp_forward(&b, -1, keep_killed);
 }
 
 void
 rte_dma_domain_mp_vchan_changed(int16_t dev_id, uint16_t vchan)
 {
-	struct mp_body b = {
+	const struct mp_body b = {
 		.op = MP_VCHAN, .group_id = dev_id, .handler = vchan,
 	};
-	bool active;
 
-	if (!mp_primary())
-		return;
-	pthread_mutex_lock(&mp.lock);
-	active = mp.active;
-	pthread_mutex_unlock(&mp.lock);
-	if (active)
-		mp_request_all(&b, -1);
+	mp_forward(&b, -1, NULL);
 }
 
 /* A secondary starts: everything it must know, then the reply. */
