@@ -401,7 +401,12 @@ secondary_action(const struct rte_mp_msg *msg, const void *peer)
 	struct mp_body b, r = { 0 };
 	struct rte_mp_msg reply;
 	int fd = msg->num_fds > 0 ? msg->fds[0] : -1;
+	const struct rte_dma_domain_ops *ops;
+	int i;
 
+	/* Only an ADD carries a descriptor, and only one. */
+	for (i = 1; i < msg->num_fds; i++)
+		close(msg->fds[i]);
 	if (msg->len_param != (int)sizeof(b)) {
 		DOMAIN_LOG_RL(ERR, "malformed message from the primary process (%d bytes)",
 			msg->len_param);
@@ -415,30 +420,28 @@ secondary_action(const struct rte_mp_msg *msg, const void *peer)
 		dxa_map_learn(b.group_id, b.handler, b.own != 0);
 		break;
 	case MP_ADD:
-		if (fd < 0)
+		if (fd < 0) {
+			DOMAIN_LOG_RL(ERR, "window %u of handler %u from the primary process came without its descriptor",
+				b.ev.mem_id, b.ev.handler);
 			break;
+		}
 		/* Every secondary hears each ADD; one may have it already. */
 		if (!dxa_map_has_window(b.ev.handler, b.ev.mem_id))
 			dxa_mem_window_map(&b.ev, fd);
-		close(fd);
-		fd = -1;
 		break;
 	case MP_DEL:
+		dxa_map_window_del(b.handler, b.mem_id);
+		break;
 	case MP_KILL:
-	case MP_VCHAN:
-		if (b.op == MP_DEL) {
-			dxa_map_window_del(b.handler, b.mem_id);
-		} else if (b.op == MP_VCHAN) {
-			const struct rte_dma_domain_ops *ops =
-				rte_dma_domain_ops_get(b.group_id);
-
-			if (ops != NULL && ops->vchan_refresh != NULL)
-				ops->vchan_refresh(b.group_id, b.handler);
-		} else if (b.handler != 0) {
+		if (b.handler != 0)
 			dxa_map_kill(b.handler);
-		} else {
+		else
 			dxa_map_kill_group(b.group_id);
-		}
+		break;
+	case MP_VCHAN:
+		ops = rte_dma_domain_ops_get(b.group_id);
+		if (ops != NULL && ops->vchan_refresh != NULL)
+			ops->vchan_refresh(b.group_id, b.handler);
 		break;
 	default:
 		DOMAIN_LOG_RL(ERR, "unknown message %u from the primary process",
