@@ -2304,6 +2304,13 @@ test_secondary(void **state)
 	peer_status(c.a, "SUCCESSFUL", "copy i 1 %#" PRIx64 " %#" PRIx64 " 64",
 		c.wb + 16384, c.wb + 16384);
 
+	/*
+	 * The primary keeps a descriptor of B's window for late secondaries;
+	 * a child it forks keeps none, or B's memory would live as long.
+	 */
+	peer_ok(c.a, reply, "forkfds");
+	assert_string_equal(reply, "ok 0");
+
 	/* What the primary owns, the secondary cannot do. */
 	peer_err(c.a2, -ERR_SECONDARY, "create i %s", f->token);
 	peer_err(c.a2, -ERR_SECONDARY, "join i %s %d", f->token, c.gid);

@@ -65,6 +65,8 @@
  *   shrink                        every memfd mapped here must refuse
  *                                 ftruncate/fallocate with EPERM:
  *                                 ok N sizes=S,S,...
+ *   forkfds                       ok N: how many memfds a fork()ed child
+ *                                 of this process has open
  * Datapath (FLAGS: r, w, rw or a number; TYPE none, process, os)
  *   setup DEV NB_DESC TYPE SRC DST [TYPE SRC DST]...
  *                                 stop, configure one vchan per triple,
@@ -102,6 +104,7 @@
  * The first argument is a tag for the EAL file prefix.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -116,6 +119,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -1978,6 +1982,50 @@ cmd_where(char **w, unsigned int n)
 	say("ok none");
 }
 
+/* The memfds open in this process (at most 255: it is an exit status). */
+static int
+memfds_open(void)
+{
+	char link[PATH_MAX], target[64];
+	struct dirent *d;
+	int count = 0;
+	DIR *dir;
+	ssize_t k;
+
+	dir = opendir("/proc/self/fd");
+	if (dir == NULL)
+		return 255;
+	while ((d = readdir(dir)) != NULL && count < 255) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", d->d_name);
+		k = readlink(link, target, sizeof(target) - 1);
+		if (k > 0 && strncmp(target, "/memfd:", strlen("/memfd:")) == 0)
+			count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+static void
+cmd_forkfds(void)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		say("err %d", -errno);
+		return;
+	}
+	if (pid == 0)
+		_exit(memfds_open());
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		say("err %d", -ECHILD);
+		return;
+	}
+	say("ok %d", WEXITSTATUS(status));
+}
+
 /* pat, set, check, same, fillchk, sum: NAME OFF LEN ARG [ARG]. */
 static void
 cmd_local(char **w, unsigned int n)
@@ -2420,6 +2468,8 @@ run(char *line)
 		cmd_where(w, n);
 	} else if (strcmp(w[0], "shrink") == 0 && n == 1) {
 		cmd_shrink();
+	} else if (strcmp(w[0], "forkfds") == 0 && n == 1) {
+		cmd_forkfds();
 	} else if (strcmp(w[0], "setup") == 0) {
 		cmd_setup(w, n);
 	} else if (strcmp(w[0], "post") == 0) {

@@ -581,15 +581,25 @@ dxa_in_secondary(void)
 	return true;
 }
 
-/* A forked child is no primary of anyone: it keeps nothing. */
+/*
+ * A forked child is no primary of anyone: it keeps nothing, not even the
+ * window descriptors, which would otherwise keep the peers' memory alive
+ * for as long as the child runs.
+ */
 static void
 mp_forget(void)
 {
+	unsigned int i;
+
 	pthread_mutex_init(&mp.lock, NULL);
 	mp.active = false;
 	mp.tried = false;
+	for (i = 0; i < mp.nb_windows; i++)
+		close(mp.windows[i].fd);
+	free(mp.windows);
 	mp.windows = NULL;
 	mp.nb_windows = mp.cap_windows = 0;
+	free(mp.handlers);
 	mp.handlers = NULL;
 	mp.nb_handlers = mp.cap_handlers = 0;
 }
