@@ -2306,10 +2306,14 @@ test_secondary(void **state)
 
 	/*
 	 * The primary keeps a descriptor of B's window for late secondaries;
-	 * a child it forks keeps none, or B's memory would live as long.
+	 * a child it forks keeps neither that nor the window's mapping, or
+	 * B's memory would live as long.
 	 */
-	peer_ok(c.a, reply, "forkfds");
-	assert_string_equal(reply, "ok 0");
+	peer_ok(c.a, reply, "where %#" PRIx64, c.wb);
+	if (strcmp(reply, "ok none") == 0)
+		fail_msg("A: B's window is not at B's address %#" PRIx64, c.wb);
+	peer_ok(c.a, reply, "forkfds %#" PRIx64, c.wb);
+	assert_string_equal(reply, "ok fds=0 mapped=0");
 
 	/* What the primary owns, the secondary cannot do. */
 	peer_err(c.a2, -ERR_SECONDARY, "create i %s", f->token);

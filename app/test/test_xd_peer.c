@@ -65,8 +65,9 @@
  *   shrink                        every memfd mapped here must refuse
  *                                 ftruncate/fallocate with EPERM:
  *                                 ok N sizes=S,S,...
- *   forkfds                       ok N: how many memfds a fork()ed child
- *                                 of this process has open
+ *   forkfds ADDR                  ok fds=N mapped=0|1: how many memfds a
+ *                                 fork()ed child of this process has
+ *                                 open, and whether ADDR is mapped in it
  * Datapath (FLAGS: r, w, rw or a number; TYPE none, process, os)
  *   setup DEV NB_DESC TYPE SRC DST [TYPE SRC DST]...
  *                                 stop, configure one vchan per triple,
@@ -1982,7 +1983,26 @@ cmd_where(char **w, unsigned int n)
 	say("ok none");
 }
 
-/* The memfds open in this process (at most 255: it is an exit status). */
+/* Whether @addr is inside a mapping of this process. */
+static bool
+is_mapped(uint64_t addr)
+{
+	unsigned long long start, end;
+	char line[512];
+	bool found = false;
+	FILE *maps;
+
+	maps = fopen("/proc/self/maps", "re");
+	if (maps == NULL)
+		return true;
+	while (!found && fgets(line, sizeof(line), maps) != NULL)
+		found = sscanf(line, "%llx-%llx", &start, &end) == 2 &&
+			addr >= start && addr < end;
+	fclose(maps);
+	return found;
+}
+
+/* The memfds open in this process (at most 127: see cmd_forkfds()). */
 static int
 memfds_open(void)
 {
@@ -1994,8 +2014,8 @@ memfds_open(void)
 
 	dir = opendir("/proc/self/fd");
 	if (dir == NULL)
-		return 255;
-	while ((d = readdir(dir)) != NULL && count < 255) {
+		return 127;
+	while ((d = readdir(dir)) != NULL && count < 127) {
 		snprintf(link, sizeof(link), "/proc/self/fd/%s", d->d_name);
 		k = readlink(link, target, sizeof(target) - 1);
 		if (k > 0 && strncmp(target, "/memfd:", strlen("/memfd:")) == 0)
@@ -2005,12 +2025,18 @@ memfds_open(void)
 	return count;
 }
 
+/* The child's answer is its exit status: the count, then the bit. */
 static void
-cmd_forkfds(void)
+cmd_forkfds(char **w, unsigned int n)
 {
+	uint64_t addr;
 	int status;
 	pid_t pid;
 
+	if (n != 2 || arg_u64(w[1], &addr) != 0) {
+		say("err usage");
+		return;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -2018,12 +2044,13 @@ cmd_forkfds(void)
 		return;
 	}
 	if (pid == 0)
-		_exit(memfds_open());
+		_exit(memfds_open() << 1 | (is_mapped(addr) ? 1 : 0));
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
 		say("err %d", -ECHILD);
 		return;
 	}
-	say("ok %d", WEXITSTATUS(status));
+	say("ok fds=%d mapped=%d", WEXITSTATUS(status) >> 1,
+		WEXITSTATUS(status) & 1);
 }
 
 /* pat, set, check, same, fillchk, sum: NAME OFF LEN ARG [ARG]. */
@@ -2468,8 +2495,8 @@ run(char *line)
 		cmd_where(w, n);
 	} else if (strcmp(w[0], "shrink") == 0 && n == 1) {
 		cmd_shrink();
-	} else if (strcmp(w[0], "forkfds") == 0 && n == 1) {
-		cmd_forkfds();
+	} else if (strcmp(w[0], "forkfds") == 0) {
+		cmd_forkfds(w, n);
 	} else if (strcmp(w[0], "setup") == 0) {
 		cmd_setup(w, n);
 	} else if (strcmp(w[0], "post") == 0) {

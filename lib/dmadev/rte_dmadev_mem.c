@@ -786,6 +786,13 @@ dxa_mem_window_map(const struct dxa_mem_event *ev, int rx_fd)
 			ev->mem_id, ev->handler, ev->len, strerror(errno));
 		return;
 	}
+	/*
+	 * A child forked from here is a member of nothing: it must not keep
+	 * a peer's memory mapped after we give it back.
+	 */
+	if (madvise(p, map_len, MADV_DONTFORK) != 0)
+		DOMAIN_LOG_RL(WARNING, "window %u of handler %u stays mapped in children forked from here: %s",
+			ev->mem_id, ev->handler, strerror(errno));
 	ret = dxa_map_window_add(ev->group_id, ev->handler, ev->mem_id,
 		ev->base, ev->len, ev->perm, (uint64_t)(uintptr_t)p + pre, p,
 		map_len);
