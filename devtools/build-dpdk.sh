@@ -12,7 +12,9 @@
 # Usage: devtools/build-dpdk.sh [TARBALL]
 #   TARBALL  default: ../shared/dpdk/dpdk-*.tar.xz beside the project
 # Environment:
-#   DPDK_CACHE  cache directory (default: ${XDG_CACHE_HOME:-~/.cache}/dpdk-dma-xd)
+#   DPDK_CACHE  cache directory (default, root: /var/cache/dpdk-dma-xd, where
+#               the tests' unprivileged processes can load the libraries too;
+#               others: ${XDG_CACHE_HOME:-~/.cache}/dpdk-dma-xd)
 # Then, for the project:
 #   PKG_CONFIG_PATH=$(devtools/build-dpdk.sh) meson setup build-25.11
 set -euo pipefail
@@ -30,7 +32,11 @@ fi
 
 sum=$(sha256sum "$tarball" | cut -c1-16)
 name=$(basename "$tarball" .tar.xz)
-cache=${DPDK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dpdk-dma-xd}
+if [ "$(id -u)" -eq 0 ]; then
+	cache=${DPDK_CACHE:-/var/cache/dpdk-dma-xd}
+else
+	cache=${DPDK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dpdk-dma-xd}
+fi
 prefix=$cache/$name-$sum
 pcdir=$prefix/lib/pkgconfig
 
@@ -47,7 +53,9 @@ export PATH=/usr/bin:$PATH
 	exit 1
 }
 
-work=$(mktemp -d "$cache/.build-XXXXXX" 2>/dev/null || { mkdir -p "$cache"; mktemp -d "$cache/.build-XXXXXX"; })
+mkdir -p "$cache"
+chmod 0755 "$cache"
+work=$(mktemp -d "$cache/.build-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 echo "build-dpdk.sh: building $name into $prefix (a few minutes, once)" >&2
 tar -C "$work" -xf "$tarball"

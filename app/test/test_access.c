@@ -1159,15 +1159,21 @@ test_local_errors(void **state)
 	peer_err(p, -EINVAL, "join p %s 0 %s", tok, other);
 	/* Negative group id. */
 	peer_err(p, -EINVAL, "join p %s -1", tok);
-	/* No inter-domain capability. */
+	/* No inter-domain capability, whatever the call (DPDK's wrappers). */
 	peer_err(p, -EINVAL, "create n %s", tok);
 	peer_err(p, -EINVAL, "join n %s 0", tok);
+	peer_err(p, -EINVAL, "leave n 0");
+	peer_err(p, -EINVAL, "destroy n 0");
+	peer_err(p, -EINVAL, "handler n 0 %s", p->domain);
 	/* Capability, but the driver registered no inter-domain ops. */
 	peer_err(p, -ENOTSUP, "create o %s", tok);
 	peer_err(p, -ENOTSUP, "join o %s 0", tok);
-	/* Arguments are checked before the driver support. */
-	peer_err(p, -EINVAL, "create o nil");
-	peer_err(p, -EINVAL, "create o %s %s", tok, other);
+	/*
+	 * DPDK's order: the driver's support before the arguments, which
+	 * only a driver checks.
+	 */
+	peer_err(p, -ENOTSUP, "create o nil");
+	peer_err(p, -ENOTSUP, "create o %s %s", tok, other);
 	/* Not a member of anything. */
 	peer_err(p, -ENOENT, "leave p 0");
 	peer_err(p, -ENOENT, "destroy p 0");

@@ -66,13 +66,18 @@ testdev_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	struct testdev_state *st = testdev_of(dev);
 	struct testdev_vchan *vc = &st->vchan[vchan];
 
+	struct rte_dma_inter_domain_param seen;
+	int ret;
+
 	RTE_SET_USED(conf_sz);
 	st->setup_calls++;
+	/* A refused setup leaves the vchan as it was. */
+	ret = rte_dma_domain_vchan_param_get(st->dev_id, vchan, conf, &seen);
+	if (ret != 0)
+		return ret;
+	vc->seen = seen;
 	vc->set_up = true;
 	vc->nb_desc = conf->nb_desc;
-	rte_dma_domain_vchan_param_get(st->dev_id, vchan, &vc->seen);
-	rte_dma_domain_vchan_param_get(st->dev_id,
-		(vchan + 1) % TESTDEV_MAX_VCHANS, &vc->other);
 	return 0;
 }
 
@@ -108,6 +113,7 @@ static const struct rte_dma_dev_ops testdev_ops = {
 	.dev_stop = testdev_stop,
 	.dev_close = testdev_close,
 	.vchan_setup = testdev_vchan_setup,
+	RTE_DMA_SDK_GROUP_OPS
 };
 
 static int

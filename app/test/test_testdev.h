@@ -40,8 +40,6 @@ struct testdev_vchan {
 	uint16_t nb_desc;
 	/* rte_dma_domain_vchan_param_get() for this vchan, inside the op. */
 	struct rte_dma_inter_domain_param seen;
-	/* The same for another vchan, in the same call: must read NONE. */
-	struct rte_dma_inter_domain_param other;
 };
 
 /* Driver-side record of one device, for the tests to inspect. */

@@ -353,12 +353,12 @@ embed_start(const char *path, const uint8_t *secret)
 		policy.uids[policy.nb_uids++] = 0;
 	ret = dxa_broker_token_add(cl.broker, secret, &policy);
 	if (ret == 0)
-		ret = rte_ctrl_thread_create(&cl.broker_thread, "dma-xd-broker",
-			NULL, broker_main, cl.broker);
+		ret = dxa_ctrl_thread_create(&cl.broker_thread, "dma-xd-broker",
+			broker_main, cl.broker);
 	if (ret != 0) {
 		dxa_broker_destroy(cl.broker);
 		cl.broker = NULL;
-		return ret > 0 ? -ret : ret;
+		return ret;
 	}
 	DOMAIN_LOG(INFO, "no access broker was running: embedded one listens on %s",
 		path);
@@ -414,19 +414,19 @@ connect_locked(const uint8_t *embed_secret)
 	/* The broker forgot our exports with the last connection. */
 	dxa_mem_conn_opened(fd);
 	if (!cl.event_thread_alive) {
-		ret = rte_ctrl_thread_create(&cl.event_thread, "dma-xd-event",
-			NULL, event_main, NULL);
+		ret = dxa_ctrl_thread_create(&cl.event_thread, "dma-xd-event",
+			event_main, NULL);
 		if (ret != 0) {
 			close(fd);
-			return -ret;
+			return ret;
 		}
 		cl.event_thread_alive = true;
 	}
-	ret = rte_ctrl_thread_create(&cl.reader, "dma-xd-client", NULL,
+	ret = dxa_ctrl_thread_create(&cl.reader, "dma-xd-client",
 		reader_main, (void *)(intptr_t)fd);
 	if (ret != 0) {
 		close(fd);
-		return -ret;
+		return ret;
 	}
 	pthread_detach(cl.reader);
 	cl.reader_alive = true;

@@ -7,6 +7,7 @@
 
 /* Internal to librte_dmadev_domain: not installed. */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +77,60 @@ void dxa_mp_killed(int16_t group_id, uint16_t handler);
  * and return true (the caller returns -E_RTE_SECONDARY).
  */
 bool dxa_in_secondary(void);
+
+/*
+ * Start a joinable EAL control thread @name running @fn(@arg): the DPDK
+ * target's call for it (dpdk-<target>/rte_dmadev_thread.c). Returns 0 or
+ * a negative errno.
+ */
+int dxa_ctrl_thread_create(pthread_t *thread, const char *name,
+		void *(*fn)(void *), void *arg);
+
+/*
+ * ---- Domain identity (rte_dmadev_domain_id.c) ----
+ *
+ * Check that @id (not nil) is this process's domain id; if none is fixed
+ * yet, it becomes this process's. Returns 0 or -EINVAL (logged).
+ */
+int dxa_domain_id_adopt(const uint8_t *id);
+
+/*
+ * ---- Access pair groups (rte_dmadev_group.c) ----
+ *
+ * What DPDK's wrappers check before a group op (DPDK >= 25.11,
+ * lib/dmadev/rte_dmadev.c), in their order, for calls that have no such
+ * wrapper: a valid device and non-NULL @out (-EINVAL), the device's
+ * information (-EINVAL), an inter-domain capability bit (-EINVAL), the
+ * driver's inter-domain support (-ENOTSUP).
+ */
+int dxa_dev_check(int16_t dev_id, const void *out);
+
+/*
+ * The group calls of one device, after dxa_dev_check() or DPDK's own
+ * wrappers: the driver ops call them on DPDK >= 25.11, the library's own
+ * definitions of upstream's names on DPDK 22.11. Arguments and errors are
+ * those of rte_dma_access_pair_group_create() and the others.
+ */
+int dxa_group_create(int16_t dev_id, const uint8_t *domain_id,
+		const uint8_t *token, int16_t *group_id,
+		rte_dma_access_pair_group_event_cb_t cb);
+int dxa_group_join(int16_t dev_id, const uint8_t *domain_id,
+		const uint8_t *token, int16_t group_id,
+		rte_dma_access_pair_group_event_cb_t cb);
+int dxa_group_leave(int16_t dev_id, int16_t group_id);
+int dxa_group_destroy(int16_t dev_id, int16_t group_id);
+int dxa_group_handler_get(int16_t dev_id, int16_t group_id,
+		const uint8_t *domain_id, uint16_t *handler);
+
+/*
+ * A vchan's domain parameters as the driver receives them (@raw), checked
+ * for the device: an undefined type is -EINVAL; type NONE reads with zero
+ * handlers, whatever was given (DPDK ignores them); otherwise the driver's
+ * vchan_check op decides. *@out is what the driver uses.
+ */
+int dxa_vchan_domain_check(int16_t dev_id, uint16_t vchan,
+		const struct rte_dma_inter_domain_param *raw,
+		struct rte_dma_inter_domain_param *out);
 
 /* Whether device @dev_id is a member of @group_id (rte_dmadev_group.c). */
 bool rte_dma_domain_group_has_dev(int16_t group_id, int16_t dev_id);

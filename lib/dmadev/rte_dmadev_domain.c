@@ -11,7 +11,6 @@
 
 #include "rte_dmadev_domain.h"
 #include "rte_dmadev_domain_pmd.h"
-#include "rte_dmadev_sdk.h"
 #include "dma_access_client.h"
 #include "dmadev_domain_private.h"
 
@@ -34,19 +33,6 @@ RTE_INIT(dma_domain_log_init)
 static const struct rte_dma_domain_ops *domain_ops[DOMAIN_MAX_DEVS];
 /* Devices with a table: the broker client lives while there are some. */
 static uint32_t domain_nb_registered;
-
-/*
- * The domain parameters of the vchan being set up travel to the driver's
- * vchan_setup op through the calling thread: that op runs inside
- * rte_dma_vchan_setup(), on the caller's thread, and two threads may set up
- * two different devices at once.
- */
-static __thread struct {
-	int16_t dev_id;
-	uint16_t vchan;
-	bool active;
-	struct rte_dma_inter_domain_param param;
-} pending_setup;
 
 bool
 rte_dma_domain_log_allowed(struct rte_dma_domain_ratelimit *rl)
@@ -129,19 +115,6 @@ rte_dma_domain_ops_unregister(int16_t dev_id)
 		dxa_client_shutdown();
 }
 
-void
-rte_dma_domain_vchan_param_get(int16_t dev_id, uint16_t vchan,
-		struct rte_dma_inter_domain_param *domain)
-{
-	if (domain == NULL)
-		return;
-	if (pending_setup.active && pending_setup.dev_id == dev_id &&
-			pending_setup.vchan == vchan)
-		*domain = pending_setup.param;
-	else
-		memset(domain, 0, sizeof(*domain));
-}
-
 static uint64_t
 domain_capa_bit(enum rte_dma_inter_domain_type type)
 {
@@ -199,101 +172,27 @@ rte_dma_domain_is_supported(int16_t dev_id,
 	return (info.dev_capa & bit) != 0 && rte_dma_domain_ops_get(dev_id) != NULL;
 }
 
-/* Step 3 of rte_dma_domain_vchan_setup(): the parameters themselves. */
-static int
-domain_param_check(int16_t dev_id, const struct rte_dma_vchan_conf *conf,
-		const struct rte_dma_inter_domain_param *domain,
-		const struct rte_dma_info *info)
-{
-	unsigned int i;
-
-	if ((unsigned int)domain->type > RTE_DMA_INTER_OS_DOMAIN) {
-		DOMAIN_LOG_RL(ERR, "device %d: undefined inter-domain type %u",
-			dev_id, (unsigned int)domain->type);
-		return -EINVAL;
-	}
-	for (i = 0; i < RTE_DIM(domain->reserved); i++) {
-		if (domain->reserved[i] != 0) {
-			DOMAIN_LOG_RL(ERR, "device %d: inter-domain reserved[%u] is not zero",
-				dev_id, i);
-			return -EINVAL;
-		}
-	}
-	if (domain->type == RTE_DMA_INTER_DOMAIN_NONE) {
-		if (domain->src_handler != 0 || domain->dst_handler != 0) {
-			DOMAIN_LOG_RL(ERR, "device %d: handlers given with inter-domain type NONE",
-				dev_id);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (conf->direction != RTE_DMA_DIR_MEM_TO_MEM) {
-		DOMAIN_LOG_RL(ERR, "device %d: inter-domain vchans are MEM_TO_MEM only",
-			dev_id);
-		return -EINVAL;
-	}
-	if ((info->dev_capa & domain_capa_bit(domain->type)) == 0) {
-		DOMAIN_LOG_RL(ERR, "device %d: no %s capability", dev_id,
-			rte_dma_domain_capa_name(domain_capa_bit(domain->type)));
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int
-rte_dma_domain_vchan_setup(int16_t dev_id, uint16_t vchan,
-		const struct rte_dma_vchan_conf *conf,
-		const struct rte_dma_inter_domain_param *domain)
+dxa_vchan_domain_check(int16_t dev_id, uint16_t vchan,
+		const struct rte_dma_inter_domain_param *raw,
+		struct rte_dma_inter_domain_param *out)
 {
 	const struct rte_dma_domain_ops *ops;
-	struct rte_dma_info info;
-	int ret;
 
-	/* 1. ids and pointers */
-	if (!rte_dma_is_valid(dev_id) || conf == NULL || domain == NULL) {
-		DOMAIN_LOG_RL(ERR, "invalid device %d or NULL conf/domain", dev_id);
+	memset(out, 0, sizeof(*out));
+	if (raw->type == RTE_DMA_INTER_DOMAIN_NONE)
+		return 0;
+	if (domain_capa_bit(raw->type) == 0) {
+		DOMAIN_LOG_RL(ERR, "device %d vchan %u: undefined inter-domain type %u",
+			dev_id, vchan, (unsigned int)raw->type);
 		return -EINVAL;
 	}
-	/* 2. state, before the vchan range: DPDK's own order */
-	if (rte_dma_sdk_dev_started(dev_id) == 1) {
-		DOMAIN_LOG_RL(ERR, "device %d must be stopped to set up a vchan",
-			dev_id);
-		return -EBUSY;
-	}
-	ret = rte_dma_info_get(dev_id, &info);
-	if (ret != 0)
-		return ret;
-	if (info.nb_vchans == 0) {
-		DOMAIN_LOG_RL(ERR, "device %d is not configured", dev_id);
-		return -EINVAL;
-	}
-	if (vchan >= info.nb_vchans) {
-		DOMAIN_LOG_RL(ERR, "device %d: vchan %u out of range (%u configured)",
-			dev_id, vchan, info.nb_vchans);
-		return -EINVAL;
-	}
-	/* 3. parameter values and capability */
-	ret = domain_param_check(dev_id, conf, domain, &info);
-	if (ret != 0)
-		return ret;
-	if (domain->type == RTE_DMA_INTER_DOMAIN_NONE)
-		return rte_dma_vchan_setup(dev_id, vchan, conf);
-	/* 4. driver support */
 	ops = rte_dma_domain_ops_get(dev_id);
 	if (ops == NULL) {
 		DOMAIN_LOG_RL(ERR, "device %d advertises inter-domain capability but its driver has no inter-domain support",
 			dev_id);
 		return -ENOTSUP;
 	}
-	ret = ops->vchan_check(dev_id, vchan, domain);
-	if (ret != 0)
-		return ret;
-	/* 5. DPDK's checks, then the driver, which reads the parameters */
-	pending_setup.dev_id = dev_id;
-	pending_setup.vchan = vchan;
-	pending_setup.param = *domain;
-	pending_setup.active = true;
-	ret = rte_dma_vchan_setup(dev_id, vchan, conf);
-	pending_setup.active = false;
-	return ret;
+	*out = *raw;
+	return ops->vchan_check(dev_id, vchan, out);
 }

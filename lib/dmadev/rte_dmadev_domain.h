@@ -98,45 +98,6 @@ enum rte_dma_inter_domain_type {
 };
 
 /**
- * How a device reaches another domain's memory: its class (a dpdk-dma-xd
- * addition; upstream has Class A devices only and does not name them).
- *
- * A group takes the class of its creator's device, and every member joins
- * through a device of that class, because the class decides what each end
- * of a transfer needs.
- */
-enum rte_dma_domain_class {
-	/**
-	 * A software device (dma_xd_skeleton): it maps the windows its
-	 * peers share and copies with the CPU; a vchan may combine its own
-	 * domain and any members.
-	 */
-	RTE_DMA_DOMAIN_CLASS_SOFTWARE = 0,
-	/**
-	 * Paired (Class A, like Marvell CN20K DPI): every member owns a
-	 * device of the class, and a vchan joins the device's own domain to
-	 * one member's: one handler is the device's own, the other a peer's.
-	 */
-	RTE_DMA_DOMAIN_CLASS_A = 1,
-	/**
-	 * Single-sided (Class B, like Intel DSA's inter-domain permission
-	 * table): only the initiator owns a device; an owner of memory
-	 * grants it windows.
-	 */
-	RTE_DMA_DOMAIN_CLASS_B = 2,
-};
-
-/**
- * The class of a device with inter-domain support.
- *
- * @param dev_id Device identifier.
- * @return An enum rte_dma_domain_class value (>= 0); -EINVAL (invalid
- *   device); -ENOTSUP (its driver has no inter-domain support).
- */
-__rte_experimental
-int rte_dma_domain_class_get(int16_t dev_id);
-
-/**
  * Inter-domain parameters of a vchan (struct rte_dma_vchan_conf::domain
  * upstream).
  */
@@ -309,6 +270,46 @@ int rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,
 		rte_uuid_t domain_id, uint16_t *handler);
 
 #endif /* RTE_DMA_CAPA_INTER_PROCESS_DOMAIN */
+
+/**
+ * How a device reaches another domain's memory: its class (a dpdk-dma-xd
+ * addition; upstream has Class A devices only and does not name them).
+ *
+ * A group takes the class of its creator's device, and every member joins
+ * through a device of that class, because the class decides what each end
+ * of a transfer needs.
+ */
+enum rte_dma_domain_class {
+	/**
+	 * A software device (dma_xd_skeleton): it maps the windows its
+	 * peers share and copies with the CPU; a vchan may combine its own
+	 * domain and any members.
+	 */
+	RTE_DMA_DOMAIN_CLASS_SOFTWARE = 0,
+	/**
+	 * Paired (Class A, like Marvell CN20K DPI): every member owns a
+	 * device of the class, and a vchan joins the device's own domain to
+	 * one member's: one handler is the device's own, the other a peer's.
+	 */
+	RTE_DMA_DOMAIN_CLASS_A = 1,
+	/**
+	 * Single-sided (Class B, like Intel DSA's inter-domain permission
+	 * table): only the initiator owns a device; an owner of memory
+	 * grants it windows.
+	 */
+	RTE_DMA_DOMAIN_CLASS_B = 2,
+};
+
+/**
+ * The class of a device with inter-domain support.
+ *
+ * @param dev_id Device identifier.
+ * @return An enum rte_dma_domain_class value (>= 0); -EINVAL (invalid
+ *   device); -ENOTSUP (its driver has no inter-domain support).
+ */
+__rte_experimental
+int rte_dma_domain_class_get(int16_t dev_id);
+
 
 /**
  * Both handlers of a transfer at once (the original proposal's form):

@@ -103,3 +103,35 @@ rte_dma_domain_id_set(const rte_uuid_t id)
 		DOMAIN_LOG_RL(ERR, "the domain id is already fixed");
 	return ret;
 }
+
+int
+dxa_domain_id_adopt(const uint8_t *id)
+{
+	int ret = 0;
+
+	if (rte_uuid_is_null(id)) {
+		DOMAIN_LOG_RL(ERR, "nil domain id");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&id_lock);
+	/*
+	 * Upstream's model: the application generates its domain id and
+	 * passes it to every call. With no id fixed yet (no
+	 * rte_dma_domain_id_set(), no RTE_DMA_DOMAIN_ID, no earlier
+	 * rte_dma_domain_id_get()), the first one given becomes this
+	 * process's; from then on only that one is accepted.
+	 */
+	if (!id_fixed && !id_preset && getenv(DOMAIN_ID_ENV) == NULL) {
+		memcpy(id_value, id, sizeof(id_value));
+		id_fixed = true;
+	} else if (!id_fixed) {
+		ret = domain_id_choose();
+		id_fixed = (ret == 0);
+	}
+	if (ret == 0 && memcmp(id_value, id, sizeof(id_value)) != 0)
+		ret = -EINVAL;
+	pthread_mutex_unlock(&id_lock);
+	if (ret == -EINVAL)
+		DOMAIN_LOG_RL(ERR, "domain id is not this process's: a process has one domain id, fixed by its first use (rte_dma_domain_id_get() tells it)");
+	return ret;
+}

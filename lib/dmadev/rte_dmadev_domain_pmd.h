@@ -17,11 +17,9 @@
  * announced ready) and unregisters it at close. A table is accepted whole or
  * not at all: every operation must be present.
  *
- * How a vchan's domain parameters reach the driver: rte_dma_domain_vchan_setup()
- * validates them, asks the driver's vchan_check op, then calls DPDK's
- * rte_dma_vchan_setup(); during that call the driver's ordinary vchan_setup
- * op reads them with rte_dma_domain_vchan_param_get(). A plain
- * rte_dma_vchan_setup() call reads as type NONE.
+ * How a vchan's domain parameters reach the driver: its ordinary
+ * vchan_setup op reads them with rte_dma_domain_vchan_param_get(), which
+ * also asks the driver's vchan_check op, on both DPDK targets.
  */
 
 #include <stdbool.h>
@@ -47,9 +45,9 @@ struct rte_dma_domain_ops {
 	/**
 	 * Check an inter-domain vchan configuration before it is applied:
 	 * the handlers name domains this device can reach, as the driver's
-	 * class requires. Called with the device stopped, after the generic
-	 * checks of rte_dma_domain_vchan_setup(). Returns 0 or a negative
-	 * errno that the setup call returns unchanged.
+	 * class requires. Called from rte_dma_domain_vchan_param_get(), in
+	 * the driver's vchan_setup op: after DPDK's generic checks. Returns
+	 * 0 or a negative errno that the setup call returns unchanged.
 	 */
 	int (*vchan_check)(int16_t dev_id, uint16_t vchan,
 			const struct rte_dma_inter_domain_param *domain);
@@ -103,17 +101,24 @@ int rte_dma_domain_ops_register(int16_t dev_id,
 void rte_dma_domain_ops_unregister(int16_t dev_id);
 
 /**
- * Read the domain parameters of the vchan being set up.
+ * The domain parameters of the vchan being set up, checked for the device.
  *
- * For use inside a driver's vchan_setup op. Outside a
- * rte_dma_domain_vchan_setup() call for the same device and vchan, the
- * result is type NONE with zero handlers.
+ * For use inside a driver's vchan_setup op, with the op's arguments. On
+ * DPDK >= 25.11 they are conf->domain; on DPDK 22.11, those that
+ * rte_dma_domain_vchan_setup() carries (a plain rte_dma_vchan_setup()
+ * reads as type NONE). Type NONE reads with zero handlers, whatever was
+ * given; any other type is checked by the device's vchan_check op, after
+ * DPDK's generic checks of the vchan, as DPDK's own order has it.
  *
  * @param dev_id Device identifier.
  * @param vchan Virtual channel being set up.
- * @param[out] domain The parameters.
+ * @param conf The configuration the op received.
+ * @param[out] domain The parameters to apply.
+ * @return 0; -EINVAL (undefined type); -ENOTSUP (the device has no
+ *   inter-domain ops); what the device's vchan_check op returned.
  */
-void rte_dma_domain_vchan_param_get(int16_t dev_id, uint16_t vchan,
+int rte_dma_domain_vchan_param_get(int16_t dev_id, uint16_t vchan,
+		const struct rte_dma_vchan_conf *conf,
 		struct rte_dma_inter_domain_param *domain);
 
 /**

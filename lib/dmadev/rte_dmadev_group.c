@@ -162,50 +162,57 @@ RTE_INIT(group_init)
 	pthread_atfork(NULL, NULL, group_forget);
 }
 
-/*
- * Checks every create/join makes before asking the broker; *dev_class is
- * the device's class, for the broker.
- */
-static int
-member_precheck(int16_t dev_id, const uint8_t *domain_id,
-		const uint8_t *token, const void *out, uint8_t *dev_class)
+int
+dxa_dev_check(int16_t dev_id, const void *out)
 {
-	const struct rte_dma_domain_ops *ops;
 	struct rte_dma_info info;
-	rte_uuid_t own;
-	int ret;
 
-	if (!rte_dma_is_valid(dev_id) || domain_id == NULL || token == NULL ||
-			out == NULL) {
-		DOMAIN_LOG_RL(ERR, "invalid device %d or NULL argument", dev_id);
-		return -EINVAL;
-	}
-	ret = rte_dma_domain_id_get(own);
-	if (ret != 0)
-		return ret;
-	if (memcmp(own, domain_id, sizeof(own)) != 0) {
-		DOMAIN_LOG_RL(ERR, "device %d: domain_id is not this process's domain id",
+	if (!rte_dma_is_valid(dev_id) || out == NULL) {
+		DOMAIN_LOG_RL(ERR, "invalid device id %d or NULL output argument",
 			dev_id);
 		return -EINVAL;
 	}
-	if (rte_uuid_is_null(token)) {
-		DOMAIN_LOG_RL(ERR, "device %d: nil token", dev_id);
+	if (rte_dma_info_get(dev_id, &info) != 0)
 		return -EINVAL;
-	}
-	ret = rte_dma_info_get(dev_id, &info);
-	if (ret != 0)
-		return ret;
 	if ((info.dev_capa & (RTE_DMA_CAPA_INTER_PROCESS_DOMAIN |
 			RTE_DMA_CAPA_INTER_OS_DOMAIN)) == 0) {
 		DOMAIN_LOG_RL(ERR, "device %d has no inter-domain capability",
 			dev_id);
 		return -EINVAL;
 	}
-	ops = rte_dma_domain_ops_get(dev_id);
-	if (ops == NULL) {
-		DOMAIN_LOG_RL(ERR, "device %d: driver has no inter-domain support",
+	if (rte_dma_domain_ops_get(dev_id) == NULL) {
+		DOMAIN_LOG_RL(ERR, "device %d: its driver has no inter-domain support",
 			dev_id);
 		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/*
+ * What create, join and attach check beyond dxa_dev_check(), which the
+ * caller made: the domain id (the caller's own becomes this process's if
+ * none is fixed yet) and the token. *@dev_class is the device's class,
+ * for the broker.
+ */
+static int
+member_precheck(int16_t dev_id, const uint8_t *domain_id,
+		const uint8_t *token, uint8_t *dev_class)
+{
+	const struct rte_dma_domain_ops *ops = rte_dma_domain_ops_get(dev_id);
+	int ret;
+
+	if (domain_id == NULL || token == NULL) {
+		DOMAIN_LOG_RL(ERR, "device %d: NULL domain id or token", dev_id);
+		return -EINVAL;
+	}
+	if (ops == NULL)
+		return -ENOTSUP;
+	ret = dxa_domain_id_adopt(domain_id);
+	if (ret != 0)
+		return ret;
+	if (rte_uuid_is_null(token)) {
+		DOMAIN_LOG_RL(ERR, "device %d: nil token", dev_id);
+		return -EINVAL;
 	}
 	*dev_class = ops->dev_class;
 	return 0;
@@ -295,8 +302,8 @@ not_class_b(int16_t dev_id, uint8_t dev_class)
 }
 
 int
-rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
-		rte_uuid_t token, int16_t *group_id,
+dxa_group_create(int16_t dev_id, const uint8_t *domain_id,
+		const uint8_t *token, int16_t *group_id,
 		rte_dma_access_pair_group_event_cb_t cb)
 {
 	struct dxa_group_create req = { 0 };
@@ -306,8 +313,7 @@ rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
 	if (dxa_in_secondary())
 		return -E_RTE_SECONDARY;
 
-	ret = member_precheck(dev_id, domain_id, token, group_id,
-		&req.dev_class);
+	ret = member_precheck(dev_id, domain_id, token, &req.dev_class);
 	if (ret == 0)
 		ret = not_class_b(dev_id, req.dev_class);
 	if (ret != 0)
@@ -322,8 +328,8 @@ rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
 }
 
 int
-rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
-		rte_uuid_t token, int16_t group_id,
+dxa_group_join(int16_t dev_id, const uint8_t *domain_id,
+		const uint8_t *token, int16_t group_id,
 		rte_dma_access_pair_group_event_cb_t cb)
 {
 	struct dxa_group_join req = { .group_id = group_id };
@@ -339,7 +345,7 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 			group_id);
 		return -EINVAL;
 	}
-	ret = member_precheck(dev_id, domain_id, token, &req, &req.dev_class);
+	ret = member_precheck(dev_id, domain_id, token, &req.dev_class);
 	if (ret == 0)
 		ret = not_class_b(dev_id, req.dev_class);
 	if (ret != 0)
@@ -361,8 +367,6 @@ membership_end(int16_t dev_id, int16_t group_id, bool as_creator)
 	if (dxa_in_secondary())
 		return -E_RTE_SECONDARY;
 
-	if (!rte_dma_is_valid(dev_id))
-		return -EINVAL;
 	pthread_mutex_lock(&group_lock);
 	m = membership_find(dev_id, group_id);
 	if (m == NULL) {
@@ -385,7 +389,7 @@ membership_end(int16_t dev_id, int16_t group_id, bool as_creator)
 }
 
 int
-rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id)
+dxa_group_leave(int16_t dev_id, int16_t group_id)
 {
 	return membership_end(dev_id, group_id, false);
 }
@@ -408,10 +412,11 @@ rte_dma_domain_grant_attach(int16_t dev_id, rte_uuid_t token,
 			dev_id);
 		return -EINVAL;
 	}
-	ret = rte_dma_domain_id_get(me);
-	if (ret != 0)
-		return ret;
-	ret = member_precheck(dev_id, me, token, own_handler, &req.dev_class);
+	ret = dxa_dev_check(dev_id, own_handler);
+	if (ret == 0)
+		ret = rte_dma_domain_id_get(me);
+	if (ret == 0)
+		ret = member_precheck(dev_id, me, token, &req.dev_class);
 	if (ret != 0)
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
@@ -447,14 +452,14 @@ rte_dma_domain_grant_detach(int16_t dev_id, uint16_t handler)
 }
 
 int
-rte_dma_access_pair_group_destroy(int16_t dev_id, int16_t group_id)
+dxa_group_destroy(int16_t dev_id, int16_t group_id)
 {
 	return membership_end(dev_id, group_id, true);
 }
 
 int
-rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,
-		rte_uuid_t domain_id, uint16_t *handler)
+dxa_group_handler_get(int16_t dev_id, int16_t group_id,
+		const uint8_t *domain_id, uint16_t *handler)
 {
 	struct dxa_handler_get req = { .group_id = group_id };
 	struct dxa_reply_group r;
@@ -464,8 +469,10 @@ rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,
 	if (dxa_in_secondary())
 		return -E_RTE_SECONDARY;
 
-	if (!rte_dma_is_valid(dev_id) || domain_id == NULL || handler == NULL)
+	if (domain_id == NULL) {
+		DOMAIN_LOG_RL(ERR, "device %d: NULL domain id", dev_id);
 		return -EINVAL;
+	}
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
 	pthread_mutex_lock(&group_lock);
 	m = membership_find(dev_id, group_id);

@@ -23,11 +23,21 @@
 #include "rte_dmadev_domain_pmd.h"
 #include "xd_engine.h"
 
-/* A secondary may have numbered the log types otherwise: the PMD one. */
+/*
+ * A secondary may have numbered the log types otherwise: there, the
+ * engine's own log type, registered in every process.
+ */
+static int xd_engine_logtype;
+
 #define XD_LOG(e, level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, rte_eal_process_type() == RTE_PROC_PRIMARY ? \
-		(e)->logtype : RTE_LOGTYPE_PMD, "%s: " fmt "\n", \
+		(e)->logtype : xd_engine_logtype, "%s: " fmt "\n", \
 		(e)->driver, ##__VA_ARGS__)
+
+RTE_INIT(xd_engine_log_init)
+{
+	xd_engine_logtype = xd_vdev_logtype_register("pmd.dma.xd_engine");
+}
 
 /*
  * Empty polls before the idle lcore engine yields its core. About 100 µs
@@ -325,9 +335,12 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	/* librte_dmadev checked vchan, direction and nb_desc ranges. */
 	fresh.dev_id = (uint16_t)dev->data->dev_id;
 	fresh.index = vchan;
-	rte_dma_domain_vchan_param_get(dev->data->dev_id, vchan, &dom);
+	ret = rte_dma_domain_vchan_param_get(dev->data->dev_id, vchan, conf,
+		&dom);
+	if (ret != 0)
+		return ret;
 	if (dom.type != RTE_DMA_INTER_DOMAIN_NONE) {
-		/* rte_dma_domain_vchan_setup() had the handlers checked. */
+		/* The handlers are checked: each has a map, or is our own. */
 		ret = rte_dma_domain_map_get(dev->data->dev_id,
 			dom.src_handler, &src);
 		if (ret == 0)
@@ -662,6 +675,7 @@ const struct rte_dma_dev_ops xd_engine_dev_ops = {
 	.stats_reset = xd_stats_reset,
 	.vchan_status = xd_vchan_status,
 	.dev_dump = xd_dump,
+	RTE_DMA_SDK_GROUP_OPS
 };
 
 /* ---- inter-domain operations ---- */

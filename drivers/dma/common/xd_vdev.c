@@ -296,5 +296,5 @@ xd_vdev_logtype_register(const char *name)
 {
 	int t = rte_log_register_type_and_pick_level(name, RTE_LOG_INFO);
 
-	return t < 0 ? RTE_LOGTYPE_PMD : t;
+	return t < 0 ? RTE_LOGTYPE_USER1 : t;
 }
