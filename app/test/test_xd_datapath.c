@@ -88,7 +88,7 @@ struct drv_class {
 	bool paired; /* Class A: own domain at one end, one peer's at the other */
 	bool os;     /* RTE_DMA_CAPA_INTER_OS_DOMAIN */
 	bool grants; /* Class B: memory through grants only, never groups */
-	bool stacked; /* over Debian's dma_skeleton: no copy_sg, no fill */
+	bool stacked; /* over DPDK's dma_skeleton */
 };
 
 static const struct drv_class drv_classes[] = {
@@ -100,16 +100,6 @@ static const struct drv_class drv_classes[] = {
 	{ "idxd-stacked", false, true, true, true },
 };
 static const struct drv_class *drv = &drv_classes[0];
-
-/*
- * The status a copy_sg or fill that would end in @want gets: a stacked
- * device over Debian's dma_skeleton has neither, and says so.
- */
-static const char *
-sg_fill_status(const char *want)
-{
-	return drv->stacked ? "INVALID_OPCODE" : want;
-}
 
 #define RANDOM_OPS 100000
 /* The streams: blocks of a window, ops to wait for before and after. */
@@ -400,6 +390,30 @@ static uint64_t
 kv(const char *reply, const char *key)
 {
 	return strtoull(kv_text(reply, key), NULL, 0);
+}
+
+/*
+ * Whether device @dev of peer @pe has copy_sg and fill. A stacked device
+ * offers what its engine device does: DPDK 22.11's dma_skeleton has
+ * neither, 25.11's has both.
+ */
+static bool
+sg_fill_capable(struct peer *pe, char dev)
+{
+	char reply[TEST_PROC_LINE];
+	const char *res = peer_ok(pe, reply, "capa %c", dev);
+
+	return kv(res, "sg") == 1 && kv(res, "fill") == 1;
+}
+
+/*
+ * The status a copy_sg or fill that would end in @want gets on device @dev
+ * of @pe: a device without the ops says so, and touches nothing.
+ */
+static const char *
+sg_fill_status(struct peer *pe, char dev, const char *want)
+{
+	return sg_fill_capable(pe, dev) ? want : "INVALID_OPCODE";
 }
 
 static int64_t
@@ -1066,13 +1080,13 @@ test_grant_copy(void **state)
 	peer_ok(b, reply, "check G 0 8192 17 0");
 	peer_status(a, "SUCCESSFUL", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 4096",
 		dev, la, wb + 256 * KIB - 4096);
-	peer_status(a, sg_fill_status("SUCCESSFUL"),
+	peer_status(a, sg_fill_status(a, dev, "SUCCESSFUL"),
 		"sg %c 0 %#" PRIx64 ":1000,%#" PRIx64 ":3000 %#" PRIx64 ":4000",
 		dev, la, la + 4096, wb + 100 * KIB);
-	peer_status(a, sg_fill_status("SUCCESSFUL"),
+	peer_status(a, sg_fill_status(a, dev, "SUCCESSFUL"),
 		"fill %c 0 0x0102030405060708 %#" PRIx64 " 777", dev,
 		wb + 200 * KIB);
-	if (!drv->stacked) {
+	if (sg_fill_capable(a, dev)) {
 		peer_ok(b, reply, "check G %u 1000 17 0", 100 * KIB);
 		peer_ok(b, reply, "check G %u 3000 17 4096",
 			100 * KIB + 1000);
@@ -1365,11 +1379,13 @@ test_vchan_setup(void **state)
 	peer_err(a, -ENOENT, "setup i 64 process %u %u", h[2], h[1]);
 	peer_err(a, -ENOENT, "setup l 64 process %u %u", h[2], h[1]);
 	peer_err(a, -ENOENT, "setup l 64 process %u %u", h[0], h[0]);
-	/* handlers with NONE */
-	peer_err(a, -EINVAL, "setup i 64 none %u %u", h[0], h[1]);
-
-	/* NONE: a local vchan that copies */
+	/* NONE: a local vchan that copies; handlers given are ignored */
 	la = mem_alloc(a, "A", 64 * KIB, "rw");
+	peer_ok(a, reply, "setup i 64 none %u %u", h[0], h[1]);
+	peer_ok(a, reply, "pat A 0 4096 5");
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		la, la + 8192);
+	peer_ok(a, reply, "check A 8192 4096 5 0");
 	peer_ok(a, reply, "setup i 64 none 0 0");
 	peer_ok(a, reply, "pat A 0 4096 7");
 	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
@@ -1566,12 +1582,12 @@ test_third_party(void **state)
 	peer_ok(c, reply, "check C 200 5000 31 100");
 	peer_ok(c, reply, "same C 199 1 0");
 	peer_ok(c, reply, "same C 5200 1 0");
-	peer_status(a, sg_fill_status("SUCCESSFUL"),
+	peer_status(a, sg_fill_status(a, 'i', "SUCCESSFUL"),
 		"sg i 0 %#" PRIx64 ":1000,%#" PRIx64 ":3000 %#" PRIx64 ":4000",
 		wb, wb + 30000, wc + 40000);
-	peer_status(a, sg_fill_status("SUCCESSFUL"),
+	peer_status(a, sg_fill_status(a, 'i', "SUCCESSFUL"),
 		"fill i 0 0x0102030405060708 %#" PRIx64 " 1001", wc + 50000);
-	if (!drv->stacked) {
+	if (sg_fill_capable(a, 'i')) {
 		peer_ok(c, reply, "check C 40000 1000 31 0");
 		peer_ok(c, reply, "check C 41000 3000 31 30000");
 		peer_ok(c, reply, "fillchk C 50000 1001 0x0102030405060708");
@@ -1616,15 +1632,15 @@ test_sg_fill(void **state)
 		hb, hb, ha);
 
 	/*
-	 * Debian's dma_skeleton has neither op, nor has a device stacked on
-	 * it: they fail as unknown operations and touch nothing.
+	 * A device stacked on an engine device without the ops has neither:
+	 * they fail as unknown operations and touch nothing.
 	 */
-	if (drv->stacked) {
+	if (!sg_fill_capable(a, dev)) {
 		peer_ok(a, reply, "pat A 0 16384 11");
-		peer_status(a, sg_fill_status("SUCCESSFUL"),
+		peer_status(a, sg_fill_status(a, dev, "SUCCESSFUL"),
 			"sg %c 0 %#" PRIx64 ":1000 %#" PRIx64 ":1000", dev, la,
 			wb + 100);
-		peer_status(a, sg_fill_status("SUCCESSFUL"),
+		peer_status(a, sg_fill_status(a, dev, "SUCCESSFUL"),
 			"fill %c 0 0x1122334455667788 %#" PRIx64 " 3001", dev,
 			wb + 20000);
 		peer_ok(b, reply, "same B 0 65536 0");
@@ -1997,7 +2013,7 @@ test_kill(void **state)
 	for (i = 0; i < 2; i++) {
 		peer_status(a, "DEV_LINK_ERROR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
 			sa[i].dev, la, wb);
-		peer_status(a, sg_fill_status("DEV_LINK_ERROR"),
+		peer_status(a, sg_fill_status(a, sa[i].dev, "DEV_LINK_ERROR"),
 			"fill %c 0 0 %#" PRIx64 " 64", sa[i].dev, wb);
 		peer_err(a, -ENOENT, "setup %c 64 process %u %u", sa[i].dev,
 			sa[i].own, sa[i].peer);
@@ -2533,9 +2549,9 @@ test_leave(void **state)
 	expect_event(a, gid, b->domain, "MEMBER_LEFT");
 	peer_status(a, "DEV_LINK_ERROR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
 		wa, wb);
-	peer_status(a, sg_fill_status("DEV_LINK_ERROR"),
+	peer_status(a, sg_fill_status(a, 'i', "DEV_LINK_ERROR"),
 		"fill i 0 0 %#" PRIx64 " 64", wb);
-	peer_status(a, sg_fill_status("DEV_LINK_ERROR"),
+	peer_status(a, sg_fill_status(a, 'i', "DEV_LINK_ERROR"),
 		"sg i 0 %#" PRIx64 ":64 %#" PRIx64 ":64", wa, wb);
 	/* the leaver's view of the group is gone as well */
 	peer_status(b, "DEV_LINK_ERROR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",

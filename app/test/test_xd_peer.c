@@ -1715,6 +1715,27 @@ cmd_detach(char **w, unsigned int n)
 }
 
 /* Which namespaces this process is in shows in its pid and host name. */
+/* capa DEV: whether the device has copy_sg and fill (rte_dma_info_get()). */
+static void
+cmd_capa(char **w, unsigned int n)
+{
+	struct rte_dma_info info;
+	int16_t dev_id;
+	int ret;
+
+	if (n != 2 || arg_dev(w[1], &dev_id) != 0) {
+		say("err usage: capa DEV");
+		return;
+	}
+	ret = rte_dma_info_get(dev_id, &info);
+	if (ret != 0)
+		say("err %d", ret);
+	else
+		say("ok sg=%d fill=%d",
+			!!(info.dev_capa & RTE_DMA_CAPA_OPS_COPY_SG),
+			!!(info.dev_capa & RTE_DMA_CAPA_OPS_FILL));
+}
+
 static void
 cmd_ns(void)
 {
@@ -2471,6 +2492,8 @@ run(char *line)
 		cmd_attach(w, n);
 	} else if (strcmp(w[0], "detach") == 0) {
 		cmd_detach(w, n);
+	} else if (strcmp(w[0], "capa") == 0) {
+		cmd_capa(w, n);
 	} else if (strcmp(w[0], "ns") == 0 && n == 1) {
 		cmd_ns();
 	} else if (strcmp(w[0], "alloc") == 0) {
