@@ -279,6 +279,20 @@ xd_stack_lower_of(struct xd_engine *e, uint16_t vchan, uint16_t *lower_vchan)
 	return NULL;
 }
 
+/* Stacked: whether a vchan of ours on device @lower was set up. */
+static bool
+xd_stack_lower_used(const struct xd_engine *e, uint16_t lower)
+{
+	uint16_t i, first = 0;
+
+	for (i = 0; i < lower; i++)
+		first += e->lower[i].nb_used;
+	for (i = first; i < first + e->lower[lower].nb_used; i++)
+		if (e->vchan[i].configured)
+			return true;
+	return false;
+}
+
 static int
 xd_configure(struct rte_dma_dev *dev, const struct rte_dma_conf *conf,
 		uint32_t conf_sz)
@@ -414,10 +428,14 @@ xd_start(struct rte_dma_dev *dev)
 	for (i = 0; i < e->nb_vchans; i++) {
 		struct xd_vchan *vc = &e->vchan[i];
 
-		if (!vc->configured) {
-			XD_LOG(e, ERR, "vchan %u was not set up", i);
-			return -EINVAL;
-		}
+		/*
+		 * As DPDK's generic layer allows, a vchan configured but not
+		 * set up does not stop the start: it stays all zeroes, which
+		 * the fast path reads as a full ring of no slots, so every
+		 * enqueue on it fails (-EINVAL) and nothing ever completes.
+		 */
+		if (!vc->configured)
+			continue;
 		/* ring_idx starts again from 0 at every start. */
 		vc->head = vc->submitted_local = vc->submitted = 0;
 		vc->done = vc->engine_pos = vc->tail = 0;
@@ -430,15 +448,20 @@ xd_start(struct rte_dma_dev *dev)
 	for (i = 0; i < e->nb_lowers; i++) {
 		struct xd_lower *lo = &e->lower[i];
 
-		if (lo->nb_used == 0)
+		/* A device below none of our set-up vchans is left alone. */
+		lo->started = xd_stack_lower_used(e, i);
+		if (!lo->started)
 			continue;
 		ret = rte_dma_start(lo->dev);
 		if (ret != 0) {
 			XD_LOG(e, ERR, "cannot start engine device %s: %s",
 				lo->name, strerror(-ret));
+			lo->started = false;
 			while (i-- > 0)
-				if (e->lower[i].nb_used > 0)
+				if (e->lower[i].started) {
 					rte_dma_stop(e->lower[i].dev);
+					e->lower[i].started = false;
+				}
 			return ret;
 		}
 	}
@@ -491,13 +514,18 @@ xd_stack_stop(struct xd_engine *e)
 	}
 	/* Nothing of the devices below runs after this... */
 	for (i = 0; i < e->nb_lowers; i++)
-		if (e->lower[i].nb_used > 0)
+		if (e->lower[i].started) {
 			rte_dma_stop(e->lower[i].dev);
+			e->lower[i].started = false;
+		}
 	/* ...so no section needs to last. */
 	for (i = 0; i < e->nb_vchans; i++) {
 		struct xd_vchan *vc = &e->vchan[i];
-		struct xd_vchan_local *lc = xd_local(vc);
+		struct xd_vchan_local *lc;
 
+		if (!vc->configured)
+			continue;
+		lc = xd_local(vc);
 		if (lc->in_section) {
 			rte_dma_domain_qs_exit(&lc->qs);
 			lc->in_section = false;
