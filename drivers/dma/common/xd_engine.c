@@ -206,7 +206,14 @@ xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 	uint16_t i, vchans = 0;
 
 	RTE_SET_USED(info_sz);
+	/*
+	 * HANDLES_ERRORS: a failed operation (a NULL or untranslatable
+	 * address, a bad scatter-gather list, a failure below a stacked
+	 * engine) gets its status in completed_status() and the device goes
+	 * on with the next ones.
+	 */
 	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_SVA |
+		RTE_DMA_CAPA_HANDLES_ERRORS |
 		RTE_DMA_CAPA_OPS_COPY | RTE_DMA_CAPA_OPS_COPY_SG |
 		RTE_DMA_CAPA_OPS_FILL | e->domain_capa;
 	info->max_vchans = XD_MAX_VCHANS;
