@@ -216,7 +216,14 @@ xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 	uint16_t i, vchans = 0;
 
 	RTE_SET_USED(info_sz);
+	/*
+	 * HANDLES_ERRORS: a failed operation (a NULL or untranslatable
+	 * address, a bad scatter-gather list, a failure below a stacked
+	 * engine) gets its status in completed_status() and the device goes
+	 * on with the next ones.
+	 */
 	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_SVA |
+		RTE_DMA_CAPA_HANDLES_ERRORS |
 		RTE_DMA_CAPA_OPS_COPY | RTE_DMA_CAPA_OPS_COPY_SG |
 		RTE_DMA_CAPA_OPS_FILL | e->domain_capa;
 	info->max_vchans = XD_MAX_VCHANS;
@@ -287,6 +294,20 @@ xd_stack_lower_of(struct xd_engine *e, uint16_t vchan, uint16_t *lower_vchan)
 		vchan -= e->lower[i].nb_used;
 	}
 	return NULL;
+}
+
+/* Stacked: whether a vchan of ours on device @lower was set up. */
+static bool
+xd_stack_lower_used(const struct xd_engine *e, uint16_t lower)
+{
+	uint16_t i, first = 0;
+
+	for (i = 0; i < lower; i++)
+		first += e->lower[i].nb_used;
+	for (i = first; i < first + e->lower[lower].nb_used; i++)
+		if (e->vchan[i].configured)
+			return true;
+	return false;
 }
 
 static int
@@ -427,10 +448,14 @@ xd_start(struct rte_dma_dev *dev)
 	for (i = 0; i < e->nb_vchans; i++) {
 		struct xd_vchan *vc = &e->vchan[i];
 
-		if (!vc->configured) {
-			XD_LOG(e, ERR, "vchan %u was not set up", i);
-			return -EINVAL;
-		}
+		/*
+		 * As DPDK's generic layer allows, a vchan configured but not
+		 * set up does not stop the start: it stays all zeroes, which
+		 * the fast path reads as a full ring of no slots, so every
+		 * enqueue on it fails (-EINVAL) and nothing ever completes.
+		 */
+		if (!vc->configured)
+			continue;
 		/* ring_idx starts again from 0 at every start. */
 		vc->head = vc->submitted_local = vc->submitted = 0;
 		vc->done = vc->engine_pos = vc->tail = 0;
@@ -443,15 +468,20 @@ xd_start(struct rte_dma_dev *dev)
 	for (i = 0; i < e->nb_lowers; i++) {
 		struct xd_lower *lo = &e->lower[i];
 
-		if (lo->nb_used == 0)
+		/* A device below none of our set-up vchans is left alone. */
+		lo->started = xd_stack_lower_used(e, i);
+		if (!lo->started)
 			continue;
 		ret = rte_dma_start(lo->dev);
 		if (ret != 0) {
 			XD_LOG(e, ERR, "cannot start engine device %s: %s",
 				lo->name, strerror(-ret));
+			lo->started = false;
 			while (i-- > 0)
-				if (e->lower[i].nb_used > 0)
+				if (e->lower[i].started) {
 					rte_dma_stop(e->lower[i].dev);
+					e->lower[i].started = false;
+				}
 			return ret;
 		}
 	}
@@ -504,13 +534,18 @@ xd_stack_stop(struct xd_engine *e)
 	}
 	/* Nothing of the devices below runs after this... */
 	for (i = 0; i < e->nb_lowers; i++)
-		if (e->lower[i].nb_used > 0)
+		if (e->lower[i].started) {
 			rte_dma_stop(e->lower[i].dev);
+			e->lower[i].started = false;
+		}
 	/* ...so no section needs to last. */
 	for (i = 0; i < e->nb_vchans; i++) {
 		struct xd_vchan *vc = &e->vchan[i];
-		struct xd_vchan_local *lc = xd_local(vc);
+		struct xd_vchan_local *lc;
 
+		if (!vc->configured)
+			continue;
+		lc = xd_local(vc);
 		if (lc->in_section) {
 			rte_dma_domain_qs_exit(&lc->qs);
 			lc->in_section = false;

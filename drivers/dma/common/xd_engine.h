@@ -191,6 +191,7 @@ struct xd_engine {
 		int16_t dev;
 		uint16_t nb_used;     /* of its vchans, as configured */
 		bool dma_mapped;      /* windows mapped for rte_dev's DMA */
+		bool started;         /* by our start: a vchan of ours is on it */
 		struct rte_device *rte_dev;
 		struct rte_dma_info info;
 		char name[RTE_DEV_NAME_MAX_LEN];

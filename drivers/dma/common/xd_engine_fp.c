@@ -707,6 +707,18 @@ xd_ring_full(const struct xd_vchan *vc)
 	return (uint16_t)(vc->head - vc->tail) >= vc->size;
 }
 
+/*
+ * A full ring: no room (-ENOSPC), or a vchan configured but never set up,
+ * which a device may be started with. Such a vchan is all zeroes: a full
+ * ring of no slots, so every enqueue lands here and fails with -EINVAL,
+ * and the check costs the normal path nothing.
+ */
+static __rte_always_inline int
+xd_ring_full_errno(const struct xd_vchan *vc)
+{
+	return vc->size != 0 ? -ENOSPC : -EINVAL;
+}
+
 static __rte_always_inline uint8_t
 xd_desc_flags(uint64_t flags)
 {
@@ -743,7 +755,7 @@ xd_enqueue(void *dev_private, uint16_t vchan, uint8_t op, uint64_t src,
 	struct xd_desc *d;
 
 	if (unlikely(xd_ring_full(vc)))
-		return -ENOSPC;
+		return xd_ring_full_errno(vc);
 	d = &vc->desc[idx & vc->mask];
 	d->src = src;
 	d->dst = dst;
@@ -776,7 +788,7 @@ xd_copy_sg(void *dev_private, uint16_t vchan, const struct rte_dma_sge *src,
 			nb_dst > XD_MAX_SGES || src == NULL || dst == NULL))
 		return -EINVAL;
 	if (unlikely(xd_ring_full(vc)))
-		return -ENOSPC;
+		return xd_ring_full_errno(vc);
 	slot = idx & vc->mask;
 	/* The caller may reuse its arrays once this returns: keep a copy. */
 	sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
@@ -802,7 +814,12 @@ xd_fill(void *dev_private, uint16_t vchan, uint64_t pattern, rte_iova_t dst,
 static int
 xd_submit(void *dev_private, uint16_t vchan)
 {
-	xd_doorbell(xd_vchan_of(dev_private, vchan));
+	struct xd_vchan *vc = xd_vchan_of(dev_private, vchan);
+
+	/* Nothing to submit: fine, unless the vchan was never set up. */
+	if (unlikely(vc->head == vc->submitted_local))
+		return vc->size != 0 ? 0 : -EINVAL;
+	xd_doorbell(vc);
 	return 0;
 }
 
