@@ -55,8 +55,10 @@
 #define MAX_ARGS 16
 #define MAX_ENV 4
 
-#define CSV_HEADER "case,type,device,buf_size,ops,mops,gbps,ns_per_op,cycles_per_op,errors"
-#define CSV_COLUMNS 10
+/* The first ten columns are the original interface; the rest came later. */
+#define CSV_HEADER "case,type,device,buf_size,ops,mops,gbps,ns_per_op,cycles_per_op,errors," \
+	"worker,workers,lcore,mem_size,dma_ring_size,kick_batch"
+#define CSV_COLUMNS 16
 
 /* EAL of every run but the prefix, which run_perf() makes unique. */
 #define EAL_BASE "--no-huge --no-pci -m 256 --iova-mode=va -l 0-1 " \
@@ -381,7 +383,7 @@ BAD(bad_case_key_in_global, .ini = "[GLOBAL]\nmem_size=4\n" CPU_CASE,
 BAD(bad_global_key_in_case, .ini = CPU_CASE "cache_flush=1\n",
 	.expect = { "[case1] cache_flush", "belongs in [GLOBAL]" });
 BAD(bad_upstream_lcore_dma, .ini = CPU_CASE "lcore_dma=lcore10@0000:00:04.2\n",
-	.expect = { "[case1] lcore_dma", "device= and lcore=" });
+	.expect = { "[case1] lcore_dma:", "unknown key", "lcore_dma0, lcore_dma1" });
 BAD(bad_dup_key, .ini = CPU_CASE "buf_size=128\n",
 	.expect = { "[case1] buf_size", "given more than once" });
 BAD(bad_skipped_unknown_key, .ini = CPU_CASE "[case2]\nskip=1\ntpye=CPU_MEM_COPY\n",
@@ -421,7 +423,7 @@ BAD(bad_inter_peer_attach, .ini = INTER_CASE "peer=attach\n",
 BAD(bad_inter_peer_value, .ini = INTER_CASE "peer=fork\n",
 	.expect = { "[case1] peer", "'fork' is neither spawn nor attach" });
 BAD(bad_inter_device_missing, .ini = "[case1]\ntype=DMA_INTER_DOMAIN_COPY\nbuf_size=64\n",
-	.expect = { "[case1] device", "missing: a DMA_INTER_DOMAIN_COPY case names its dmadev" });
+	.expect = { "[case1] lcore_dma0", "missing: a DMA_INTER_DOMAIN_COPY case names its dmadev" });
 BAD(bad_inter_key_on_dma, .ini = XD_CASE "direction=read\nwindows=2\n",
 	.expect = { "[case1] direction", "[case1] windows", "only DMA_INTER_DOMAIN_COPY cases take it, not DMA_MEM_COPY" });
 BAD(bad_inter_kick_gt_ring, .ini = INTER_CASE "dma_ring_size=64\nkick_batch=128\n",
@@ -464,7 +466,7 @@ BAD(bad_lcore_value, .ini = CPU_CASE "lcore=-1\n",
 BAD(bad_dma_key_on_cpu, .ini = CPU_CASE "dma_ring_size=64\ndevice=dma_xd_skeleton0\n",
 	.expect = { "[case1] dma_ring_size", "[case1] device", "only DMA_MEM_COPY" });
 BAD(bad_device_missing, .ini = "[case1]\ntype=DMA_MEM_COPY\nbuf_size=64\n",
-	.expect = { "[case1] device", "missing" });
+	.expect = { "[case1] lcore_dma0", "missing", "device=dma_xd_skeleton0" });
 BAD(bad_device_name, .ini = XD_CASE "[case2]\ntype=DMA_MEM_COPY\ndevice=a,b\nbuf_size=64\n",
 	.expect = { "[case2] device", "not a dmadev name" });
 BAD(bad_sge_vs_size, .ini = "[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=2\ndma_src_sge=4\n",
