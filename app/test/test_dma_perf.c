@@ -16,7 +16,13 @@
  *                          mismatch injected into every case type;
  *                          DMA_INTER_DOMAIN_COPY with a real peer process
  *                          (process and OS domains, both directions, one
- *                          and several windows) and its failures
+ *                          and several windows) and its failures;
+ *                          upstream's language: parallel workers, their
+ *                          totals, --result in upstream's columns
+ *   test_dma_perf upstream configs/upstream.ini, our config in the
+ *                          language of DPDK's own dpdk-test-dma-perf,
+ *                          run as it is (its --file-prefix made unique):
+ *                          upstream's result file, checked row by row
  *
  * Environment (meson sets it):
  *   XD_PERF          the dpdk-test-dma-perf binary
@@ -80,6 +86,7 @@ struct run {
 };
 
 static const char *perf_bin;
+static int run_timeout_s = RUN_TIMEOUT_S;
 static const char *configs_dir;
 static unsigned int run_seq;
 /* -1: not probed yet; 0 or 1: whether Debian's dma_skeleton plugin loads */
@@ -228,7 +235,7 @@ run_perf(const struct fixture *fx, const char *const *env,
 		execv(perf_bin, (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
-	deadline = time(NULL) + RUN_TIMEOUT_S;
+	deadline = time(NULL) + run_timeout_s;
 	while ((w = waitpid(pid, &status, WNOHANG)) == 0 &&
 			time(NULL) < deadline)
 		usleep(10000);
@@ -236,7 +243,7 @@ run_perf(const struct fixture *fx, const char *const *env,
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		print_message("  %s did not finish within %d s\n", perf_bin,
-			RUN_TIMEOUT_S);
+			run_timeout_s);
 	}
 	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	r->out = live_out = read_file(out);
@@ -344,8 +351,10 @@ test_bad_config(void **state)
 		run_dump(&r);
 		fail();
 	}
-	/* Nothing half-run: the output file opened early is gone again. */
+	/* Nothing half-run: the output files opened early are gone again. */
 	assert_false(file_exists(csv));
+	assert_false(file_exists(path_in(fx, "bad_result.csv", csv,
+		sizeof(csv))));
 	run_free(&r);
 }
 
@@ -510,6 +519,78 @@ BAD(bad_inter_os_cnxk, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAIN_C
 BAD(bad_inter_windows_idxd, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_idxd0\nbuf_size=64\nmem_size=1\nwindows=2\n",
 	.vdevs = EAL_IDXD,
 	.expect = { "[case1] windows", "dma_xd_idxd0 is a Class B device", "windows must be 1" });
+/* upstream's language: workers */
+#define UP_DMA "[case1]\ntype=DMA_MEM_COPY\nbuf_size=64\nmem_size=1\n"
+BAD(bad_lcore_dma_gap, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0\nlcore_dma2=lcore=1,dev=dma_xd_skeleton2\n",
+	.expect = { "[case1] lcore_dma1", "missing", "without gaps" });
+BAD(bad_lcore_dma_field, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,queue=3\n",
+	.expect = { "[case1] lcore_dma0", "unknown field 'queue'" });
+BAD(bad_lcore_dma_not_kv, .ini = UP_DMA "lcore_dma0=lcore=0,dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "'dma_xd_skeleton0' is not name=value" });
+BAD(bad_lcore_dma_dir, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=dev2dev\n",
+	.expect = { "[case1] lcore_dma0", "dir=dev2dev is neither mem2mem, mem2dev nor dev2mem" });
+BAD(bad_lcore_dma_no_dev, .ini = UP_DMA "lcore_dma0=lcore=0,dir=mem2mem\n",
+	.expect = { "[case1] lcore_dma0", "names no dev=" });
+BAD(bad_lcore_dma_no_lcore, .ini = UP_DMA "lcore_dma0=dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "names no lcore=" });
+BAD(bad_lcore_dma_lcore, .ini = UP_DMA "lcore_dma0=lcore=x,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "lcore=x is not an lcore number" });
+BAD(bad_lcore_dma_raddr, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=dev2mem,raddr=0xzz\n",
+	.expect = { "[case1] lcore_dma0", "raddr=0xzz is not a hexadecimal address" });
+BAD(bad_lcore_dma_coreid, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=dev2mem,coreid=300\n",
+	.expect = { "[case1] lcore_dma0", "coreid=300 is not a whole number in 0..255" });
+BAD(bad_lcore_dma_and_device, .ini = UP_DMA "device=dma_xd_skeleton0\nlcore_dma0=lcore=0,dev=dma_xd_skeleton2\n",
+	.expect = { "[case1] device", "given with lcore_dma0" });
+BAD(bad_lcore_dma_same_lcore, .ini = UP_DMA "lcore_dma0=lcore=1,dev=dma_xd_skeleton0\nlcore_dma1=lcore=1,dev=dma_xd_skeleton2\n",
+	.expect = { "[case1] lcore_dma1", "one worker per lcore" });
+BAD(bad_lcore_dma_same_dev, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0\nlcore_dma1=lcore=1,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma1", "one worker per device" });
+BAD(bad_lcore_dma_on_cpu, .ini = CPU_CASE "lcore_dma0=lcore=0,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "only DMA_MEM_COPY and DMA_INTER_DOMAIN_COPY" });
+BAD(bad_lcore_dma_inter_two, .ini = "[case1]\ntype=DMA_INTER_DOMAIN_COPY\nbuf_size=64\nlcore_dma0=lcore=0,dev=dma_xd_skeleton0\nlcore_dma1=lcore=1,dev=dma_xd_skeleton2\n",
+	.expect = { "[case1] lcore_dma1", "DMA_INTER_DOMAIN_COPY case has one worker" });
+BAD(bad_lcore_list_on_dma, .ini = XD_CASE "lcore=0,1\n",
+	.expect = { "[case1] lcore", "DMA workers are lcore_dma0, lcore_dma1" });
+BAD(bad_lcore_list_value, .ini = CPU_CASE "lcore = 0, x\n",
+	.expect = { "[case1] lcore", "'0, x' is not a whole number" });
+BAD(bad_workers_share_mem, .ini = "[case1]\ntype=CPU_MEM_COPY\nbuf_size=1M\nmem_size=1\nlcore=0,1\n",
+	.expect = { "[case1] mem_size", "shared by 2 workers" });
+/* upstream's language: variables */
+BAD(bad_var_two, .ini = CPU_CASE "mem_size=1,4,2,MUL\nkick_batch=8,64,2,MUL\n",
+	.expect = { "[case1] kick_batch", "one variable per case", "mem_size varies" });
+BAD(bad_var_with_sizes, .ini = "[case1]\ntype=CPU_MEM_COPY\nbuf_size=64,4K\nkick_batch=8,64,2,MUL\n",
+	.expect = { "[case1] kick_batch", "varies while buf_size lists several sizes" });
+BAD(bad_var_form, .ini = CPU_CASE "mem_size=1,4\n",
+	.expect = { "[case1] mem_size", "neither a whole number nor a range" });
+BAD(bad_var_mul_step, .ini = XD_CASE "dma_ring_size=64,1024,1,MUL\n",
+	.expect = { "[case1] dma_ring_size", "increment of MUL is a whole number of 2 or more" });
+BAD(bad_var_order, .ini = CPU_CASE "kick_batch=64,8,2,MUL\n",
+	.expect = { "[case1] kick_batch", "first not above last" });
+BAD(bad_var_kick_gt_ring, .ini = XD_CASE "dma_ring_size=64\nkick_batch=16,256,2,MUL\n",
+	.expect = { "[case1] kick_batch", "128 is larger than dma_ring_size (64)" });
+/* upstream's language: other keys */
+BAD(bad_numa_value, .ini = CPU_CASE "src_numa_node=-1\n",
+	.expect = { "[case1] src_numa_node", "not a whole number" });
+BAD(bad_numa_on_cma, .ini = "[case1]\ntype=CMA_COPY\nbuf_size=64\ndst_numa_node=0\n",
+	.expect = { "[case1] dst_numa_node", "only DMA_MEM_COPY and CPU_MEM_COPY" });
+BAD(bad_enq_deq_value, .ini = XD_CASE "use_enq_deq_ops=yes\n",
+	.expect = { "[case1] use_enq_deq_ops", "neither 0 nor 1" });
+/* upstream's language, against the devices */
+BAD(bad_dev2mem, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=dev2mem,raddr=0x200000000,coreid=1,pfid=2,vfid=3\n",
+	.expect = { "[case1] lcore_dma0", "dma_xd_skeleton0 cannot copy out of a device", "RTE_DMA_CAPA_DEV_TO_MEM" });
+BAD(bad_mem2dev, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=dma_skeleton0,dir=mem2dev,raddr=0x300000000\n",
+	.vdevs = EAL_DEBIAN,
+	.expect = { "[case1] lcore_dma0", "dma_skeleton0 cannot copy from memory into a device", "RTE_DMA_CAPA_MEM_TO_DEV" },
+	.needs_debian = true);
+BAD(bad_enq_deq_device, .ini = "[GLOBAL]\n@EAL@\n" XD_CASE "use_enq_deq_ops=1\n",
+	.expect = { "[case1] use_enq_deq_ops", "dma_xd_skeleton0 has no enqueue/dequeue operations" });
+BAD(bad_lcore_dma_unknown_dev, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=0000:00:04.2\n",
+	.expect = { "[case1] lcore_dma0", "no dmadev named '0000:00:04.2'" });
+BAD(bad_lcore_dma_few_lcores, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=10,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "lcore 10 is not one of EAL's lcores" });
+BAD(bad_lcore_dma_engine, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton1\nlcore_dma1=lcore=1,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma1", "runs the engine of a device of this case" });
+#undef UP_DMA
 /* several problems: all reported */
 BAD(bad_several, .ini = "[GLOBAL]\ncache_flush=3\n[case1]\ntype=CPU_MEM_COPY\nbuf_size=64,32,2,MUL\n[case2]\ntype=SOCKET_COPY\n",
 	.expect = { "[GLOBAL] cache_flush", "[case1] buf_size", "[case2] buf_size" });
@@ -1345,6 +1426,38 @@ main(int argc, char **argv)
 		BAD_TEST(bad_inter_os_no_capa),
 		BAD_TEST(bad_inter_os_cnxk),
 		BAD_TEST(bad_inter_windows_idxd),
+		BAD_TEST(bad_lcore_dma_gap),
+		BAD_TEST(bad_lcore_dma_field),
+		BAD_TEST(bad_lcore_dma_not_kv),
+		BAD_TEST(bad_lcore_dma_dir),
+		BAD_TEST(bad_lcore_dma_no_dev),
+		BAD_TEST(bad_lcore_dma_no_lcore),
+		BAD_TEST(bad_lcore_dma_lcore),
+		BAD_TEST(bad_lcore_dma_raddr),
+		BAD_TEST(bad_lcore_dma_coreid),
+		BAD_TEST(bad_lcore_dma_and_device),
+		BAD_TEST(bad_lcore_dma_same_lcore),
+		BAD_TEST(bad_lcore_dma_same_dev),
+		BAD_TEST(bad_lcore_dma_on_cpu),
+		BAD_TEST(bad_lcore_dma_inter_two),
+		BAD_TEST(bad_lcore_list_on_dma),
+		BAD_TEST(bad_lcore_list_value),
+		BAD_TEST(bad_workers_share_mem),
+		BAD_TEST(bad_var_two),
+		BAD_TEST(bad_var_with_sizes),
+		BAD_TEST(bad_var_form),
+		BAD_TEST(bad_var_mul_step),
+		BAD_TEST(bad_var_order),
+		BAD_TEST(bad_var_kick_gt_ring),
+		BAD_TEST(bad_numa_value),
+		BAD_TEST(bad_numa_on_cma),
+		BAD_TEST(bad_enq_deq_value),
+		BAD_TEST(bad_dev2mem),
+		BAD_TEST(bad_mem2dev),
+		BAD_TEST(bad_enq_deq_device),
+		BAD_TEST(bad_lcore_dma_unknown_dev),
+		BAD_TEST(bad_lcore_dma_few_lcores),
+		BAD_TEST(bad_lcore_dma_engine),
 		BAD_TEST(bad_several),
 	};
 	const struct CMUnitTest run_tests[] = {
