@@ -39,6 +39,7 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -73,6 +74,9 @@
 #define EAL_CNXK "--vdev=dma_xd_cnxk0"
 #define EAL_IDXD "--vdev=dma_xd_idxd0"
 #define EAL_DEBIAN "--vdev=dma_skeleton0"
+/* Two inline engines: two DMA workers on lcores 0 and 1. */
+#define EAL_BASE_XD2 "--vdev=dma_xd_skeleton0 --vdev=dma_xd_skeleton2"
+#define RTE_DIM_(a) (sizeof(a) / sizeof((a)[0]))
 
 struct fixture {
 	char dir[64];
@@ -1340,6 +1344,213 @@ test_run_progress(void **state)
 
 /* ---- main ------------------------------------------------------------------- */
 
+
+/* ---- upstream's config, as it is ------------------------------------------ */
+
+/* The fields of a line of upstream's result file, at most @p max. */
+static unsigned int
+result_fields(char *line, char **f, unsigned int max)
+{
+	unsigned int n = 0;
+	char *p = line;
+
+	while (n < max) {
+		f[n++] = p;
+		p = strchr(p, ',');
+		if (p == NULL)
+			break;
+		*p++ = '\0';
+	}
+	return n;
+}
+
+/*
+ * Check the block of case @p id in upstream's result file @p text: its
+ * header with @p type, then for each of 8 scenarios (buf_size 64 to 8192,
+ * doubling) a row per worker on lcores 0 and 1 and a summary whose
+ * totals are the rows' sums.
+ */
+static void
+check_result_case(const char *text, unsigned int id, const char *type,
+		const char *dev0, const char *dev1)
+{
+	char head[256], *copy, *line, *save = NULL, *f[16] = { NULL };
+	const char *at;
+	unsigned int s, w, n;
+
+	snprintf(head, sizeof(head), "Case %u : %s,lcore,DMA,DMA ring size,kick batch size,buffer size(B),number of buffers,memory(MB),average cycle,bandwidth(Gbps),MOps\n",
+		id, type);
+	at = strstr(text, head);
+	if (at == NULL) {
+		print_message("  no \"%s\" in the result file:\n%s", head, text);
+		fail();
+	}
+	copy = strdup(at + strlen(head));
+	assert_non_null(copy);
+	line = strtok_r(copy, "\n", &save);
+	for (s = 1; s <= 8; s++) {
+		const unsigned int size = 64u << (s - 1);
+		double sum_mops = 0, sum_gbps = 0, sum_nr = 0;
+		char scen[32];
+
+		snprintf(scen, sizeof(scen), "Scenario %u", s);
+		for (w = 0; w < 2; w++) {
+			double nr, mem, cyc, gbps, mops;
+
+			assert_non_null(line);
+			n = result_fields(line, f, RTE_DIM_(f));
+			assert_int_equal(n, 11);
+			assert_string_equal(f[0], scen);
+			assert_int_equal(atoi(f[1]), (int)w);
+			if (dev0 != NULL) {
+				assert_string_equal(f[2], w == 0 ? dev0 : dev1);
+				assert_string_equal(f[3], "1024");
+				assert_string_equal(f[4], "32");
+			} else {
+				assert_string_equal(f[2], "NA");
+				assert_string_equal(f[3], "NA");
+				assert_string_equal(f[4], "NA");
+			}
+			assert_int_equal(atoi(f[5]), (int)size);
+			nr = num(f[6]);
+			mem = num(f[7]);
+			cyc = num(f[8]);
+			gbps = num(f[9]);
+			mops = num(f[10]);
+			/* Each worker's share of 10 MB, in 64-byte slots. */
+			assert_true(nr == (double)((5u << 20) / (size < 64 ? 64 : size)));
+			assert_true(mem > 9.99 && mem < 10.01);
+			if (!(cyc > 0 && gbps > 0 && mops > 0)) {
+				print_message("  not a sane result: %s\n", line);
+				fail();
+			}
+			/* Gbit/s = Mops * size * 8 / 1000, within rounding. */
+			assert_true(gbps / (mops * size * 8 / 1000.0) > 0.99 &&
+				gbps / (mops * size * 8 / 1000.0) < 1.01);
+			sum_mops += mops;
+			sum_gbps += gbps;
+			sum_nr += nr;
+			line = strtok_r(NULL, "\n", &save);
+		}
+		assert_non_null(line);
+		n = result_fields(line, f, RTE_DIM_(f));
+		assert_int_equal(n, 11);
+		snprintf(scen, sizeof(scen), "Scenario %u Summary", s);
+		assert_string_equal(f[0], scen);
+		assert_true(num(f[6]) == sum_nr);
+		assert_true(fabs(num(f[9]) - sum_gbps) < 0.01);
+		assert_true(fabs(num(f[10]) - sum_mops) < 0.01);
+		line = strtok_r(NULL, "\n", &save);
+	}
+	free(copy);
+}
+
+/*
+ * configs/upstream.ini, our config in the language of DPDK's own tool
+ * (its example's cases, our devices and lcores), run as it is but for a
+ * --file-prefix of this test's own: exit 0, every round verified, and
+ * upstream's result file under its default name in the current
+ * directory, case by case.
+ */
+static void
+test_upstream_config(void **state)
+{
+	struct fixture *fx = *state;
+	char src[PATH_MAX], cfg[PATH_MAX], res[PATH_MAX], prefix[64];
+	char *text, *at;
+	FILE *f;
+	struct run r;
+
+	if (!have_debian(fx))
+		skip();
+	snprintf(src, sizeof(src), "%s/upstream.ini", configs_dir);
+	text = read_file(src);
+	assert_non_null(text);
+	/* Parallel-safe: the one change, a prefix of this process. */
+	at = strstr(text, "--file-prefix=test ");
+	assert_non_null(at);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=dma-perf-up-%d ",
+		(int)getpid());
+	path_in(fx, "upstream.ini", cfg, sizeof(cfg));
+	f = fopen(cfg, "w");
+	assert_non_null(f);
+	fwrite(text, 1, (size_t)(at - text), f);
+	fputs(prefix, f);
+	fputs(at + strlen("--file-prefix=test "), f);
+	assert_int_equal(fclose(f), 0);
+	free(text);
+
+	run_timeout_s = 180;
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, NULL }, &r);
+	run_timeout_s = RUN_TIMEOUT_S;
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "case1/all");
+	expect_in(&r, r.out, "case4/all");
+	text = read_file(path_in(fx, "upstream_result.csv", res, sizeof(res)));
+	assert_non_null(text);
+	expect_in(&r, text, "Test Environment:\nCPU frequency,");
+	expect_in(&r, text, "Skip the test-case 3\n");
+	check_result_case(text, 1, "DMA_MEM_COPY", "dma_xd_skeleton0",
+		"dma_skeleton0");
+	check_result_case(text, 2, "DMA_MEM_COPY", "dma_xd_skeleton0",
+		"dma_xd_skeleton2");
+	check_result_case(text, 4, "CPU_MEM_COPY", NULL, NULL);
+	free(text);
+	run_free(&r);
+}
+
+/*
+ * Upstream's language in a short run: two DMA workers and two CPU
+ * workers in parallel, a varying kick_batch (two scenarios), --result to a
+ * path of ours: per-worker rows and totals in the table, the CSV and the
+ * JSON, and the result file where --result says (no default one).
+ */
+static void
+test_run_workers(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], res[PATH_MAX], csv[PATH_MAX], json[PATH_MAX];
+	bool seen[NB_TYPES] = { false };
+	char *text;
+	struct run r;
+
+	write_config(fx, "w.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.1\n"
+		"[case1]\ntype=DMA_MEM_COPY\nmem_size=2\nbuf_size=64\ndma_ring_size=256\nkick_batch=16,32,16,ADD\n"
+		"lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=mem2mem\n"
+		"lcore_dma1=lcore=1,dev=dma_xd_skeleton2,dir=mem2mem\n"
+		"[case2]\ntype=CPU_MEM_COPY\nmem_size=2\nbuf_size=4096\nlcore = 0, 1\n",
+		EAL_BASE_XD2, cfg, sizeof(cfg));
+	path_in(fx, "r.csv", res, sizeof(res));
+	path_in(fx, "w.csv", csv, sizeof(csv));
+	path_in(fx, "w.json", json, sizeof(json));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--result", res,
+		"--csv", csv, "--json", json, NULL }, &r);
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "case1/s1/w0");
+	expect_in(&r, r.out, "case1/s2/w1");
+	expect_in(&r, r.out, "case1/s2/all");
+	expect_in(&r, r.out, "case2/all");
+	assert_false(file_exists(path_in(fx, "w_result.csv", cfg, sizeof(cfg))));
+	/* 2 scenarios x 2 workers + 2 CPU workers */
+	assert_int_equal(check_csv(csv, seen), 6);
+	text = read_file(res);
+	assert_non_null(text);
+	expect_in(&r, text, "Case 1 : DMA_MEM_COPY,lcore,DMA,");
+	expect_in(&r, text, "Scenario 1,0,dma_xd_skeleton0,256,16,64,");
+	expect_in(&r, text, "Scenario 2,1,dma_xd_skeleton2,256,32,64,");
+	expect_in(&r, text, "Scenario 2 Summary, , , , , ,");
+	expect_in(&r, text, "Case 2 : CPU_MEM_COPY,lcore,DMA,");
+	expect_in(&r, text, "Scenario 1,1,NA,NA,NA,4096,");
+	free(text);
+	text = read_file(json);
+	assert_non_null(text);
+	expect_in(&r, text, "\"totals\": [");
+	expect_in(&r, text, "\"label\": \"case1/s2/all\"");
+	free(text);
+	run_free(&r);
+}
+
 /* Named after the config, each in its own directory. */
 #define BAD_TEST(id) { #id, test_bad_config, setup_dir, teardown_dir, &id }
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
@@ -1475,12 +1686,16 @@ main(int argc, char **argv)
 		T(test_run_plot),
 		T(test_run_cache_flush),
 		T(test_run_progress),
+		T(test_run_workers),
+	};
+	const struct CMUnitTest upstream_tests[] = {
+		T(test_upstream_config),
 	};
 
 	perf_bin = getenv("XD_PERF");
 	configs_dir = getenv("XD_PERF_CONFIGS");
 	if (argc != 2 || perf_bin == NULL || configs_dir == NULL) {
-		fprintf(stderr, "usage: XD_PERF=BINARY XD_PERF_CONFIGS=DIR %s config|run\n",
+		fprintf(stderr, "usage: XD_PERF=BINARY XD_PERF_CONFIGS=DIR %s config|run|upstream\n",
 			argv[0]);
 		return 2;
 	}
@@ -1495,7 +1710,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "run") == 0)
 		return cmocka_run_group_tests_name("dma_perf_run", run_tests,
 			NULL, NULL);
-	fprintf(stderr, "%s: unknown group '%s' (config or run)\n", argv[0],
+	if (strcmp(argv[1], "upstream") == 0)
+		return cmocka_run_group_tests_name("dma_perf_upstream",
+			upstream_tests, NULL, NULL);
+	fprintf(stderr, "%s: unknown group '%s' (config, run or upstream)\n", argv[0],
 		argv[1]);
 	return 2;
 }
