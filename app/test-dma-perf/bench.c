@@ -97,10 +97,10 @@ static const char *
 case_what(const struct perf_case *c, char *buf, size_t len)
 {
 	if (perf_case_dma(c))
-		snprintf(buf, len, "%s (%s, %s)", c->name,
+		snprintf(buf, len, "%s (%s, %s)", c->label,
 			perf_type_name(c->type), c->device);
 	else
-		snprintf(buf, len, "%s (%s)", c->name, perf_type_name(c->type));
+		snprintf(buf, len, "%s (%s)", c->label, perf_type_name(c->type));
 	return buf;
 }
 
@@ -122,6 +122,12 @@ perf_bench_alloc(struct perf_bench *b, const struct perf_config *cfg)
 		b->src_bytes = RTE_MAX(b->src_bytes, bytes);
 		if (dst_is_local(c))
 			b->dst_bytes = RTE_MAX(b->dst_bytes, bytes);
+		if (c->src_node >= 0)
+			b->node_src_bytes[c->src_node] = RTE_MAX(
+				b->node_src_bytes[c->src_node], bytes);
+		if (c->dst_node >= 0 && dst_is_local(c))
+			b->node_dst_bytes[c->dst_node] = RTE_MAX(
+				b->node_dst_bytes[c->dst_node], bytes);
 		cma = cma || c->type == PERF_CMA_COPY;
 		skew = skew || (c->type == PERF_DMA_INTER_DOMAIN_COPY &&
 			c->direction == PERF_DIR_WRITE);
@@ -149,6 +155,26 @@ perf_bench_alloc(struct perf_bench *b, const struct perf_config *cfg)
 			b->src_bytes >> 20, skew ? " (twice)" : "",
 			b->dst_bytes >> 20);
 		goto free_pool;
+	}
+	for (i = 0; i < RTE_MAX_NUMA_NODES; i++) {
+		int node = (int)i;
+
+		if (b->node_src_bytes[i] > 0) {
+			b->node_src[i] = rte_malloc_socket("test-dma-perf-src",
+				b->node_src_bytes[i], 4096, node);
+			if (b->node_src[i] == NULL)
+				goto no_node_mem;
+			perf_pattern_fill(b->node_src[i], b->node_src_bytes[i]);
+		}
+		if (b->node_dst_bytes[i] > 0) {
+			b->node_dst_alloc[i] = rte_malloc_socket(
+				"test-dma-perf-dst",
+				b->node_dst_bytes[i] + PERF_DST_SKEW, 4096, node);
+			if (b->node_dst_alloc[i] == NULL)
+				goto no_node_mem;
+			b->node_dst[i] = b->node_dst_alloc[i] + PERF_DST_SKEW;
+			memset(b->node_dst[i], PERF_POISON, b->node_dst_bytes[i]);
+		}
 	}
 	/* Writing every byte also faults every page in. */
 	perf_pattern_fill(b->src, b->src_bytes);
@@ -181,6 +207,11 @@ perf_bench_alloc(struct perf_bench *b, const struct perf_config *cfg)
 	}
 	return 0;
 
+no_node_mem:
+	perf_config_error(cfg, NULL, "src_numa_node",
+		"cannot allocate the buffers of NUMA node %u from EAL memory: give EAL memory there (--socket-mem in eal_args)",
+		i);
+	goto free_pool;
 no_mem:
 	fprintf(stderr, PERF_NAME ": out of memory for the %s buffer\n",
 		cma && b->scratch == NULL ? "CMA verification" : "cache flush");
@@ -192,9 +223,18 @@ free_pool:
 void
 perf_bench_free(struct perf_bench *b)
 {
+	unsigned int i;
+
 	rte_free(b->src);
 	rte_free(b->src_skew_alloc);
 	rte_free(b->dst_alloc);
+	for (i = 0; i < RTE_MAX_NUMA_NODES; i++) {
+		rte_free(b->node_src[i]);
+		rte_free(b->node_dst_alloc[i]);
+		b->node_src[i] = NULL;
+		b->node_dst[i] = NULL;
+		b->node_dst_alloc[i] = NULL;
+	}
 	free(b->scratch);
 	if (b->flush_buf != NULL)
 		munmap(b->flush_buf, b->flush_bytes);
@@ -222,6 +262,18 @@ cache_flush(const uint8_t *buf, size_t len)
 	flush_sink = sum;
 }
 
+/*
+ * The workers of a round wait for each other here, so that their timed
+ * windows start together (a failed one arrives too: nobody waits forever).
+ */
+static void
+sync_wait(struct perf_sync *s)
+{
+	__atomic_add_fetch(&s->arrived, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&s->arrived, __ATOMIC_ACQUIRE) < s->nb)
+		rte_pause();
+}
+
 /* Warm-up and timed window, on the case's lcore. */
 static int
 round_body(void *arg)
@@ -231,17 +283,19 @@ round_body(void *arg)
 	int ret;
 
 	ret = r->loop(r, rte_get_tsc_cycles() + r->warm_cycles);
+	/*
+	 * Start timing from an empty ring (and cold caches): with several
+	 * workers, none counts copies issued before the others started.
+	 */
+	if (ret == 0 && (r->flush_buf != NULL || r->sync != NULL) &&
+			perf_case_dma(r->c))
+		ret = perf_dma_drain(r, r->drain_cycles);
+	if (ret == 0 && r->flush_buf != NULL)
+		cache_flush(r->flush_buf, r->flush_bytes);
+	if (r->sync != NULL)
+		sync_wait(r->sync);
 	if (ret < 0)
 		return ret;
-	if (r->flush_buf != NULL) {
-		/* Start timing from an empty ring and cold caches. */
-		if (perf_case_dma(r->c)) {
-			ret = perf_dma_drain(r, r->drain_cycles);
-			if (ret < 0)
-				return ret;
-		}
-		cache_flush(r->flush_buf, r->flush_bytes);
-	}
 	base = r->done - r->errors;
 	t0 = rte_get_tsc_cycles();
 	ret = r->loop(r, t0 + r->timed_cycles);
@@ -301,7 +355,7 @@ verify_round(const struct perf_bench *b, struct perf_round *r,
 	int ret;
 
 	if (dst_is_local(c)) {
-		if (!perf_region_matches(b->dst, 0, l->bytes, l, r->issued, &m)) {
+		if (!perf_region_matches(r->dst, 0, l->bytes, l, r->issued, &m)) {
 			report_mismatch(c, l->size, round, &m);
 			return -EIO;
 		}
@@ -351,36 +405,50 @@ inject_fault(const struct perf_bench *b, struct perf_round *r)
 	if (b->fault == NULL || strcmp(b->fault, FAULT_MISMATCH) != 0)
 		return 0;
 	if (dst_is_local(r->c)) {
-		b->dst[0] ^= 0xff;
+		r->dst[0] ^= 0xff;
 		return 0;
 	}
 	return perf_peer_cmd(&r->c->peer, &msg, &reply);
 }
 
 static int
-poison_dst(const struct perf_bench *b, struct perf_case *c, size_t bytes)
+poison_dst(struct perf_round *r)
 {
 	struct perf_peer_msg msg = { .cmd = PERF_PEER_POISON };
 	struct perf_peer_reply reply;
 
-	if (dst_is_local(c)) {
-		memset(b->dst, PERF_POISON, bytes);
+	if (dst_is_local(r->c)) {
+		memset(r->dst, PERF_POISON, r->lay.bytes);
 		return 0;
 	}
-	return perf_peer_cmd(&c->peer, &msg, &reply);
+	return perf_peer_cmd(&r->c->peer, &msg, &reply);
 }
 
+/*
+ * Set up @p r for a round of @p c at its size @p si: the buffers (the
+ * case's NUMA nodes, the worker's share of the destination), the loop;
+ * poison the destination and start the device.
+ */
 static int
-run_round(const struct perf_bench *b, const struct perf_config *cfg,
-		struct perf_case *c, unsigned int si, unsigned int round)
+round_prepare(const struct perf_bench *b, const struct perf_config *cfg,
+		struct perf_case *c, unsigned int si, struct perf_round *r)
 {
-	struct perf_result *res = &c->results[si];
-	struct perf_round r = {
+	const uint8_t *src = c->src_node >= 0 ? b->node_src[c->src_node] :
+		b->src;
+	uint8_t *dst = c->dst_node >= 0 && dst_is_local(c) ?
+		b->node_dst[c->dst_node] : b->dst;
+	char what[160];
+	int ret;
+
+	/* Workers read the same source, each writes its own share. */
+	if (dst != NULL)
+		dst += c->worker * perf_worker_bytes(c);
+	*r = (struct perf_round){
 		.c = c,
-		.src = b->src,
-		.dst = b->dst,
-		.src_iova = (rte_iova_t)(uintptr_t)b->src,
-		.dst_iova = (rte_iova_t)(uintptr_t)b->dst,
+		.src = src,
+		.dst = dst,
+		.src_iova = (rte_iova_t)(uintptr_t)src,
+		.dst_iova = (rte_iova_t)(uintptr_t)dst,
 		.batch = c->kick_batch,
 		.warm_cycles = (uint64_t)(b->warm_s * b->tsc_hz),
 		.timed_cycles = (uint64_t)(cfg->test_seconds / PERF_ROUNDS *
@@ -389,50 +457,46 @@ run_round(const struct perf_bench *b, const struct perf_config *cfg,
 		.flush_buf = b->flush_buf,
 		.flush_bytes = b->flush_bytes,
 	};
-	char what[160], sz[32];
-	int ret, ret2;
-
-	perf_layout_init(&r.lay, c->sizes[si], (size_t)c->mem_mib << 20);
-	perf_size_str(r.lay.size, sz, sizeof(sz));
+	perf_layout_init(&r->lay, c->sizes[si], perf_worker_bytes(c));
 	switch (c->type) {
 	case PERF_DMA_INTER_DOMAIN_COPY:
 		/* The peer's side: its own addresses, its IOVAs. */
 		if (c->direction == PERF_DIR_WRITE) {
-			r.src = b->src_skew;
-			r.src_iova = (rte_iova_t)(uintptr_t)b->src_skew;
-			r.dst = NULL;
-			r.dst_iova = c->peer.addr;
+			r->src = b->src_skew;
+			r->src_iova = (rte_iova_t)(uintptr_t)b->src_skew;
+			r->dst = NULL;
+			r->dst_iova = c->peer.addr;
 		} else {
-			r.src = NULL;
-			r.src_iova = c->peer.addr;
+			r->src = NULL;
+			r->src_iova = c->peer.addr;
 		}
 		/* fall through */
 	case PERF_DMA_MEM_COPY:
 		/* setup.c made sure the device takes our VAs as IOVAs. */
 		if (c->src_sge > 1 || c->dst_sge > 1) {
-			split_segments(r.lay.size, c->src_sge, r.src_seg_off,
-				r.src_seg_len);
-			split_segments(r.lay.size, c->dst_sge, r.dst_seg_off,
-				r.dst_seg_len);
-			r.loop = perf_loop_dma_sg;
+			split_segments(r->lay.size, c->src_sge, r->src_seg_off,
+				r->src_seg_len);
+			split_segments(r->lay.size, c->dst_sge, r->dst_seg_off,
+				r->dst_seg_len);
+			r->loop = perf_loop_dma_sg;
 		} else {
-			r.loop = perf_loop_dma;
+			r->loop = perf_loop_dma;
 		}
 		break;
 	case PERF_CPU_MEM_COPY:
-		r.loop = perf_loop_cpu;
+		r->loop = perf_loop_cpu;
 		break;
 	case PERF_CMA_COPY:
-		r.loop = perf_loop_cma;
+		r->loop = perf_loop_cma;
 		break;
 	case PERF_SOCKET_COPY:
-		r.loop = perf_loop_socket;
+		r->loop = perf_loop_socket;
 		break;
 	default:
 		return -EINVAL;
 	}
 
-	ret = poison_dst(b, c, r.lay.bytes);
+	ret = poison_dst(r);
 	if (ret < 0) {
 		fprintf(stderr, PERF_NAME ": %s: cannot reset the destination: %s\n",
 			case_what(c, what, sizeof(what)), strerror(-ret));
@@ -446,20 +510,28 @@ run_round(const struct perf_bench *b, const struct perf_config *cfg,
 			return ret;
 		}
 	}
+	return 0;
+}
 
-	if (c->lcore == rte_lcore_id()) {
-		ret = round_body(&r);
-	} else {
-		ret = rte_eal_remote_launch(round_body, &r, c->lcore);
-		if (ret == 0)
-			ret = rte_eal_wait_lcore(c->lcore);
-	}
+/*
+ * After the timed window (which returned @p ret): drain and stop the
+ * device, verify the destination, add the round to the results.
+ */
+static int
+round_finish(const struct perf_bench *b, struct perf_round *r,
+		unsigned int si, unsigned int round, int ret)
+{
+	struct perf_case *c = r->c;
+	struct perf_result *res = &c->results[si];
+	char what[160], sz[32];
+	int ret2;
 
+	perf_size_str(r->lay.size, sz, sizeof(sz));
 	if (perf_case_dma(c)) {
-		ret2 = perf_dma_drain(&r, r.drain_cycles);
+		ret2 = perf_dma_drain(r, r->drain_cycles);
 		if (ret == 0)
 			ret = ret2;
-		ret2 = perf_dev_stop(c, &r);
+		ret2 = perf_dev_stop(c, r);
 		if (ret == 0)
 			ret = ret2;
 	}
@@ -470,23 +542,79 @@ run_round(const struct perf_bench *b, const struct perf_config *cfg,
 			rte_strerror(-ret));
 		return ret;
 	}
-	if (r.errors > 0) {
+	if (r->errors > 0) {
 		fprintf(stderr, PERF_NAME ": ERROR: %s, buf_size %s: %" PRIu64 " of %" PRIu64 " copies completed with an error status\n",
-			case_what(c, what, sizeof(what)), sz, r.errors, r.done);
+			case_what(c, what, sizeof(what)), sz, r->errors, r->done);
 		return -EIO;
 	}
 
-	ret = inject_fault(b, &r);
+	ret = inject_fault(b, r);
 	if (ret == 0)
-		ret = verify_round(b, &r, round);
+		ret = verify_round(b, r, round);
 	if (ret < 0)
 		return ret;
 
-	res->ops += r.ops;
-	res->cycles += r.cycles;
-	res->errors += r.errors;
+	res->ops += r->ops;
+	res->cycles += r->cycles;
+	res->errors += r->errors;
 	res->measured = true;
 	return 0;
+}
+
+/*
+ * One round of @p lead and the workers after it, in parallel, each on
+ * its lcore (the main lcore's, if any, last and here).
+ */
+static int
+run_round(const struct perf_bench *b, const struct perf_config *cfg,
+		struct perf_case *lead, unsigned int si, unsigned int round)
+{
+	static struct perf_round rounds[PERF_MAX_WORKERS];
+	const unsigned int nb = RTE_MAX(lead->nb_workers, 1u);
+	const unsigned int main_lcore = rte_lcore_id();
+	struct perf_sync sync = { .arrived = 0, .nb = nb };
+	int ret = 0, res[PERF_MAX_WORKERS] = { 0 };
+	unsigned int i, ready, local = nb;
+
+	for (ready = 0; ready < nb; ready++) {
+		ret = round_prepare(b, cfg, &lead[ready], si, &rounds[ready]);
+		if (ret < 0)
+			break;
+		if (nb > 1)
+			rounds[ready].sync = &sync;
+	}
+	if (ret < 0) {
+		for (i = 0; i < ready; i++)
+			if (perf_case_dma(&lead[i]))
+				perf_dev_stop(&lead[i], NULL);
+		return ret;
+	}
+
+	for (i = 0; i < nb; i++) {
+		if (lead[i].lcore == main_lcore) {
+			local = i;
+			continue;
+		}
+		res[i] = rte_eal_remote_launch(round_body, &rounds[i],
+				lead[i].lcore);
+		if (res[i] < 0) {
+			/* It will not arrive: nor keep the others waiting. */
+			__atomic_add_fetch(&sync.arrived, 1, __ATOMIC_RELEASE);
+		}
+	}
+	if (local < nb)
+		res[local] = round_body(&rounds[local]);
+	for (i = 0; i < nb; i++)
+		if (i != local && res[i] == 0)
+			res[i] = rte_eal_wait_lcore(lead[i].lcore);
+
+	for (i = 0; i < nb; i++) {
+		int r2 = round_finish(b, &rounds[i], si, round, res[i]);
+
+		if (ret == 0)
+			ret = r2;
+	}
+	return ret;
 }
 
 /* ---- the run -------------------------------------------------------------- */
@@ -554,8 +682,10 @@ perf_bench_run(struct perf_bench *b, struct perf_config *cfg)
 
 	b->fault = getenv("DPDK_TEST_DMA_PERF_FAULT");
 	nb_sizes = all_sizes(cfg, sizes, RTE_DIM(sizes));
+	/* The workers of a case run together: count their leader. */
 	for (j = 0; j < cfg->nb_cases; j++)
-		if (perf_case_active(&cfg->cases[j]))
+		if (perf_case_active(&cfg->cases[j]) &&
+				perf_case_leads(&cfg->cases[j]))
 			nb_scen += cfg->cases[j].nb_sizes;
 	scen_s = cfg->test_seconds + PERF_ROUNDS * b->warm_s;
 	left_s = nb_scen * scen_s;
@@ -567,6 +697,7 @@ perf_bench_run(struct perf_bench *b, struct perf_config *cfg)
 
 		for (j = 0; j < cfg->nb_cases; j++)
 			here += perf_case_active(&cfg->cases[j]) &&
+				perf_case_leads(&cfg->cases[j]) &&
 				perf_case_size_index(&cfg->cases[j], sizes[si]) >= 0;
 		if (show)
 			progress(si + 1, nb_sizes, sizes[si], here, left_s);
@@ -577,7 +708,8 @@ perf_bench_run(struct perf_bench *b, struct perf_config *cfg)
 					&cfg->cases[(j + k) % cfg->nb_cases];
 				int idx = perf_case_size_index(c, sizes[si]);
 
-				if (!perf_case_active(c) || idx < 0)
+				if (!perf_case_active(c) || !perf_case_leads(c) ||
+						idx < 0)
 					continue;
 				ret = run_round(b, cfg, c, (unsigned int)idx, k);
 				if (ret < 0)

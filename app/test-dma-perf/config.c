@@ -25,13 +25,15 @@
 
 #include <rte_cfgfile.h>
 #include <rte_common.h>
+#include <rte_string_fns.h>
 
 #include "perf.h"
 
 #define GLOBAL_SECTION "GLOBAL"
 #define CASE_PREFIX "case"
-/* More sections than this cannot be valid (one GLOBAL, PERF_MAX_CASES). */
-#define MAX_SECTIONS (PERF_MAX_CASES + 16)
+/* More sections than this cannot be valid (one GLOBAL, the cases). */
+#define MAX_SECTIONS (PERF_MAX_SECTIONS + 16)
+#define LCORE_DMA "lcore_dma"
 #define MAX_ENTRIES 64
 
 #define DEFAULT_TEST_SECONDS 1.0
@@ -58,9 +60,13 @@ enum key_scope {
 	KEY_ANY,
 	KEY_DMA,      /* DMA_MEM_COPY and DMA_INTER_DOMAIN_COPY */
 	KEY_INTER,    /* DMA_INTER_DOMAIN_COPY */
+	KEY_UPSTREAM, /* upstream's types: DMA_MEM_COPY and CPU_MEM_COPY */
 };
 
-/* Keys of a [caseN] section, sorted. */
+/*
+ * Keys of a [caseN] section, sorted; lcore_dma0, lcore_dma1, ... besides.
+ * device= is our alias of lcore_dmaN's dev=, as lcore= of its lcore=.
+ */
 static const struct {
 	const char *name;
 	enum key_scope scope;
@@ -72,13 +78,38 @@ static const struct {
 	{ "dma_ring_size", KEY_DMA },
 	{ "dma_src_sge", KEY_DMA },
 	{ "domain", KEY_INTER },
+	{ "dst_numa_node", KEY_UPSTREAM },
 	{ "kick_batch", KEY_ANY },
 	{ "lcore", KEY_ANY },
 	{ "mem_size", KEY_ANY },
 	{ "peer", KEY_INTER },
 	{ "skip", KEY_ANY },
+	{ "src_numa_node", KEY_UPSTREAM },
 	{ "type", KEY_ANY },
+	{ "use_enq_deq_ops", KEY_DMA },
 	{ "windows", KEY_INTER },
+};
+
+#define CASE_KEY_LIST "buf_size, device, direction, dma_dst_sge, dma_ring_size, dma_src_sge, domain, dst_numa_node, kick_batch, lcore, lcore_dma0, lcore_dma1, ..., mem_size, peer, skip, src_numa_node, type, use_enq_deq_ops, windows"
+
+/* A worker of a section: an lcore_dmaN, or device= and lcore=. */
+struct worker {
+	char key[PERF_NAME_LEN];       /* lcore_dmaN, or "" for the aliases */
+	bool lcore_set;
+	unsigned int lcore;
+	char device[PERF_NAME_LEN];
+	enum perf_xfer_dir dir;
+	uint64_t raddr;
+	uint8_t coreid;
+	uint16_t pfid;
+	uint16_t vfid;
+};
+
+/* What varies in a section besides buf_size: one key at most. */
+struct variable {
+	const char *key;               /* NULL: nothing varies */
+	uint32_t values[PERF_MAX_SIZES];
+	unsigned int nb;
 };
 
 static const char *const global_keys[] = {
@@ -388,22 +419,33 @@ check_duplicates(const struct perf_config *cfg, const char *section,
 	return ret;
 }
 
+/* lcore_dma0, lcore_dma1, ...: digits right after, no leading zero. */
+static bool
+is_lcore_dma(const char *key)
+{
+	const char *d = key + strlen(LCORE_DMA);
+
+	return strncmp(key, LCORE_DMA, strlen(LCORE_DMA)) == 0 &&
+		d[0] >= '0' && d[0] <= '9' && (d[0] != '0' || d[1] == '\0') &&
+		strlen(d) <= 3 && strspn(d, "0123456789") == strlen(d);
+}
+
 /* Say where a key that is not one of this section's belongs. */
 static const char *
 unknown_key_hint(const char *key, bool in_global)
 {
 	unsigned int i;
 
-	if (strncmp(key, "lcore_dma", strlen("lcore_dma")) == 0)
-		return ": upstream's lcore_dma is device= and lcore= here";
-	if (strcmp(key, "src_numa_node") == 0 || strcmp(key, "dst_numa_node") == 0)
-		return ": not supported, buffers come from EAL memory";
+	if (strncmp(key, LCORE_DMA, strlen(LCORE_DMA)) == 0 && !in_global)
+		return ": the workers are lcore_dma0, lcore_dma1, ... (a number right after lcore_dma)";
 	if (!in_global) {
 		for (i = 0; i < RTE_DIM(global_keys); i++)
 			if (strcmp(key, global_keys[i]) == 0)
 				return ": it belongs in [" GLOBAL_SECTION "]";
-		return " (known: buf_size, device, direction, dma_dst_sge, dma_ring_size, dma_src_sge, domain, kick_batch, lcore, mem_size, peer, skip, type, windows)";
+		return " (known: " CASE_KEY_LIST ")";
 	}
+	if (is_lcore_dma(key))
+		return ": it belongs in a [caseN] section";
 	for (i = 0; i < RTE_DIM(case_keys); i++)
 		if (strcmp(key, case_keys[i].name) == 0)
 			return ": it belongs in a [caseN] section";
@@ -616,7 +658,7 @@ check_windows(const struct perf_config *cfg, const struct perf_case *c)
 static int
 check_case(const struct perf_config *cfg, const struct perf_case *c)
 {
-	const size_t mem = (size_t)c->mem_mib << 20;
+	const size_t mem = perf_worker_bytes(c);
 	const uint32_t pieces = RTE_MAX(c->src_sge, c->dst_sge);
 	unsigned int i;
 	char sz[32];
@@ -626,6 +668,13 @@ check_case(const struct perf_config *cfg, const struct perf_case *c)
 		size_t stride = RTE_ALIGN_CEIL((size_t)c->sizes[i],
 				PERF_SLOT_ALIGN);
 
+		if (stride > mem && c->nb_workers > 1) {
+			perf_config_error(cfg, c->name, "mem_size",
+				"%u MiB shared by %u workers cannot hold one buffer of buf_size %s each",
+				c->mem_mib, c->nb_workers,
+				perf_size_str(c->sizes[i], sz, sizeof(sz)));
+			return -EINVAL;
+		}
 		if (stride > mem) {
 			perf_config_error(cfg, c->name, "mem_size",
 				"%u MiB cannot hold one buffer of buf_size %s",
@@ -678,9 +727,310 @@ check_case(const struct perf_config *cfg, const struct perf_case *c)
 	return ret;
 }
 
+/*
+ * mem_size, dma_ring_size or kick_batch: one value, or upstream's range
+ * first,last,increment,ADD|MUL. A range is noted in @p var (one key of a
+ * section may vary, as upstream's tool allows), its first value in *out.
+ */
+static int
+case_var(const struct perf_config *cfg, const struct perf_case *c,
+		const struct rte_cfgfile_entry *e, int n, const char *key,
+		uint64_t min, uint64_t max, uint64_t *out, bool *present,
+		struct variable *var)
+{
+	const char *v = entry_get(e, n, key);
+	char copy[PERF_VALUE_LEN];
+	uint64_t first, last, step, x;
+	char *f[5];
+	bool mul;
+	int nf;
+
+	*present = v != NULL;
+	if (v == NULL || strchr(v, ',') == NULL)
+		return case_uint(cfg, c, e, n, key, min, max, out, NULL);
+	snprintf(copy, sizeof(copy), "%s", v);
+	nf = split_fields(copy, f, RTE_DIM(f));
+	if (nf != 4 || !is_range_op(f[3])) {
+		perf_config_error(cfg, c->name, key,
+			"'%s' is neither a whole number nor a range first,last,increment,ADD|MUL",
+			v);
+		return -EINVAL;
+	}
+	mul = strcasecmp(f[3], "MUL") == 0;
+	if (parse_u64(f[0], min, max, &first) < 0 ||
+			parse_u64(f[1], min, max, &last) < 0 || first > last) {
+		perf_config_error(cfg, c->name, key,
+			"'%s': first and last must be whole numbers in %" PRIu64 "..%" PRIu64 ", first not above last",
+			v, min, max);
+		return -EINVAL;
+	}
+	if (parse_u64(f[2], mul ? 2 : 1, mul ? MAX_MUL_STEP : max, &step) < 0) {
+		perf_config_error(cfg, c->name, key,
+			"'%s': the increment of %s is a whole number of %u or more, not '%s'",
+			v, mul ? "MUL" : "ADD", mul ? 2 : 1, f[2]);
+		return -EINVAL;
+	}
+	if (var->key != NULL) {
+		perf_config_error(cfg, c->name, key,
+			"a second range in one case (%s varies already): one variable per case, as upstream's tool has it",
+			var->key);
+		return -EINVAL;
+	}
+	var->key = key;
+	var->nb = 0;
+	for (x = first; x <= last; x = mul ? x * step : x + step) {
+		if (var->nb == PERF_MAX_SIZES) {
+			perf_config_error(cfg, c->name, key,
+				"'%s' gives more than %u values", v,
+				PERF_MAX_SIZES);
+			return -EINVAL;
+		}
+		var->values[var->nb++] = (uint32_t)x;
+	}
+	*out = first;
+	return 0;
+}
+
+/* A dmadev name the CSV can hold unquoted. */
+static bool
+is_device_name(const char *v, size_t max)
+{
+	return v[0] != '\0' && strlen(v) < max && strpbrk(v, ", \t\"") == NULL;
+}
+
+/*
+ * lcore_dmaN=lcore=L,dev=NAME[,dir=mem2mem|mem2dev|dev2mem][,raddr=HEX]
+ * [,coreid=C][,pfid=P][,vfid=V] into @p w.
+ */
+static int
+parse_lcore_dma(const struct perf_config *cfg, const struct perf_case *c,
+		const char *key, const char *value, struct worker *w)
+{
+	static const char *const dirs[] = {
+		[PERF_MEM2MEM] = "mem2mem",
+		[PERF_MEM2DEV] = "mem2dev",
+		[PERF_DEV2MEM] = "dev2mem",
+	};
+	char copy[PERF_VALUE_LEN];
+	char *f[16];
+	bool have_dev = false;
+	int nf, i;
+
+	snprintf(w->key, sizeof(w->key), "%s", key);
+	snprintf(copy, sizeof(copy), "%s", value);
+	nf = split_fields(copy, f, RTE_DIM(f));
+	if (nf < 0) {
+		perf_config_error(cfg, c->name, key, "too many fields");
+		return -EINVAL;
+	}
+	for (i = 0; i < nf; i++) {
+		char *eq = strchr(f[i], '=');
+		const char *k = f[i], *v;
+		uint64_t u;
+		char *end;
+		unsigned int d;
+
+		if (eq == NULL) {
+			perf_config_error(cfg, c->name, key,
+				"'%s' is not name=value (lcore=L,dev=NAME,dir=mem2mem)",
+				f[i]);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		v = strip(eq + 1);
+		k = strip(f[i]);
+		if (strcmp(k, "lcore") == 0) {
+			if (parse_u64(v, 0, RTE_MAX_LCORE - 1, &u) < 0) {
+				perf_config_error(cfg, c->name, key,
+					"lcore=%s is not an lcore number (0..%d)",
+					v, RTE_MAX_LCORE - 1);
+				return -EINVAL;
+			}
+			w->lcore = (unsigned int)u;
+			w->lcore_set = true;
+		} else if (strcmp(k, "dev") == 0) {
+			if (!is_device_name(v, sizeof(w->device))) {
+				perf_config_error(cfg, c->name, key,
+					"dev=%s is not a dmadev name", v);
+				return -EINVAL;
+			}
+			snprintf(w->device, sizeof(w->device), "%s", v);
+			have_dev = true;
+		} else if (strcmp(k, "dir") == 0) {
+			for (d = 0; d < RTE_DIM(dirs); d++)
+				if (strcmp(v, dirs[d]) == 0)
+					break;
+			if (d == RTE_DIM(dirs)) {
+				perf_config_error(cfg, c->name, key,
+					"dir=%s is neither mem2mem, mem2dev nor dev2mem",
+					v);
+				return -EINVAL;
+			}
+			w->dir = (enum perf_xfer_dir)d;
+		} else if (strcmp(k, "raddr") == 0) {
+			errno = 0;
+			u = strtoull(v, &end, 16);
+			if (errno != 0 || end == v || *end != '\0' ||
+					v[0] == '-') {
+				perf_config_error(cfg, c->name, key,
+					"raddr=%s is not a hexadecimal address", v);
+				return -EINVAL;
+			}
+			w->raddr = u;
+		} else if (strcmp(k, "coreid") == 0 || strcmp(k, "pfid") == 0 ||
+				strcmp(k, "vfid") == 0) {
+			uint64_t max = k[0] == 'c' ? UINT8_MAX : UINT16_MAX;
+
+			if (parse_u64(v, 0, max, &u) < 0) {
+				perf_config_error(cfg, c->name, key,
+					"%s=%s is not a whole number in 0..%" PRIu64,
+					k, v, max);
+				return -EINVAL;
+			}
+			if (k[0] == 'c')
+				w->coreid = (uint8_t)u;
+			else if (k[0] == 'p')
+				w->pfid = (uint16_t)u;
+			else
+				w->vfid = (uint16_t)u;
+		} else {
+			perf_config_error(cfg, c->name, key,
+				"unknown field '%s' (known: lcore, dev, dir, raddr, coreid, pfid, vfid)",
+				k);
+			return -EINVAL;
+		}
+	}
+	if (!w->lcore_set || !have_dev) {
+		perf_config_error(cfg, c->name, key,
+			"'%s' names no %s (lcore=L,dev=NAME,dir=mem2mem)", value,
+			!w->lcore_set ? "lcore=" : "dev=");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The workers of @p c: lcore_dma0, lcore_dma1, ... (DMA cases), or
+ * device= and lcore= (the aliases: one worker), or "lcore = a, b" (CPU
+ * workers). Each lcore and each device once.
+ */
+static int
+load_workers(const struct perf_config *cfg, const struct perf_case *c,
+		const struct rte_cfgfile_entry *e, int n, struct worker *w,
+		unsigned int *nb)
+{
+	const bool dma = perf_case_dma(c);
+	const char *dev = entry_get(e, n, "device");
+	const char *lcore = entry_get(e, n, "lcore");
+	unsigned int nb_dma = 0, i, j;
+	char key[PERF_NAME_LEN];
+	int k;
+
+	*nb = 0;
+	for (k = 0; k < n; k++)
+		nb_dma += is_lcore_dma(e[k].name);
+	for (i = 0; i < nb_dma; i++) {
+		const char *v;
+
+		snprintf(key, sizeof(key), LCORE_DMA "%u", i);
+		v = entry_get(e, n, key);
+		if (v == NULL) {
+			perf_config_error(cfg, c->name, key,
+				"missing: lcore_dma0, lcore_dma1, ... are numbered without gaps (upstream's tool stops at the first one missing)");
+			return -EINVAL;
+		}
+		if (i == PERF_MAX_WORKERS) {
+			perf_config_error(cfg, c->name, key,
+				"more than %u workers", PERF_MAX_WORKERS);
+			return -EINVAL;
+		}
+		memset(&w[i], 0, sizeof(w[i]));
+		if (parse_lcore_dma(cfg, c, key, v, &w[i]) < 0)
+			return -EINVAL;
+	}
+	if (nb_dma > 0) {
+		if (dev != NULL || lcore != NULL) {
+			perf_config_error(cfg, c->name, dev != NULL ? "device" : "lcore",
+				"given with lcore_dma0: the workers are lcore_dma0, lcore_dma1, ... alone (device= and lcore= are the short form of one)");
+			return -EINVAL;
+		}
+		if (c->type == PERF_DMA_INTER_DOMAIN_COPY && nb_dma > 1) {
+			perf_config_error(cfg, c->name, LCORE_DMA "1",
+				"a DMA_INTER_DOMAIN_COPY case has one worker (its peer is per case)");
+			return -EINVAL;
+		}
+		*nb = nb_dma;
+	} else {
+		char copy[PERF_VALUE_LEN], *tok, *save = NULL;
+		uint64_t u;
+
+		if (dma && dev == NULL) {
+			perf_config_error(cfg, c->name, LCORE_DMA "0",
+				"missing: a %s case names its dmadev (e.g. lcore_dma0=lcore=1,dev=dma_xd_skeleton0,dir=mem2mem, or device=dma_xd_skeleton0)",
+				perf_type_name(c->type));
+			return -EINVAL;
+		}
+		if (dev != NULL && !is_device_name(dev, sizeof(w[0].device))) {
+			perf_config_error(cfg, c->name, "device",
+				"'%s' is not a dmadev name", dev);
+			return -EINVAL;
+		}
+		memset(&w[0], 0, sizeof(w[0]));
+		snprintf(copy, sizeof(copy), "%s", lcore != NULL ? lcore : "");
+		/* Upstream's "lcore = 10, 11": commas, blanks or both. */
+		for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+				tok = strtok_r(NULL, ", \t", &save)) {
+			if (*nb > 0 && c->type != PERF_CPU_MEM_COPY) {
+				perf_config_error(cfg, c->name, "lcore",
+					"'%s': several lcores make several CPU_MEM_COPY workers; %s",
+					lcore, dma ? "DMA workers are lcore_dma0, lcore_dma1, ..." :
+					"this type runs on one");
+				return -EINVAL;
+			}
+			if (*nb == PERF_MAX_WORKERS ||
+					parse_u64(tok, 0, RTE_MAX_LCORE - 1, &u) < 0) {
+				perf_config_error(cfg, c->name, "lcore",
+					"'%s' is not a whole number in 0..%d, nor a list of at most %u of them",
+					lcore, RTE_MAX_LCORE - 1, PERF_MAX_WORKERS);
+				return -EINVAL;
+			}
+			memset(&w[*nb], 0, sizeof(w[0]));
+			w[*nb].lcore = (unsigned int)u;
+			w[*nb].lcore_set = true;
+			(*nb)++;
+		}
+		if (*nb == 0)
+			*nb = 1;
+		if (dev != NULL)
+			snprintf(w[0].device, sizeof(w[0].device), "%s", dev);
+	}
+	/* Upstream's rule: one lcore per device and one device per lcore. */
+	for (i = 1; i < *nb; i++) {
+		for (j = 0; j < i; j++) {
+			const char *wk = w[i].key[0] != '\0' ? w[i].key : "lcore";
+
+			if (w[i].lcore_set && w[j].lcore_set &&
+					w[i].lcore == w[j].lcore) {
+				perf_config_error(cfg, c->name, wk,
+					"lcore %u serves another worker already: one worker per lcore",
+					w[i].lcore);
+				return -EINVAL;
+			}
+			if (dma && strcmp(w[i].device, w[j].device) == 0) {
+				perf_config_error(cfg, c->name, wk,
+					"dev=%s serves another worker already: one worker per device",
+					w[i].device);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 load_case(struct perf_config *cfg, struct perf_case *c,
-		const struct rte_cfgfile_entry *e, int n)
+		const struct rte_cfgfile_entry *e, int n, struct worker *w,
+		unsigned int *nb_workers, struct variable *var)
 {
 	bool present, dma;
 	const char *v;
@@ -690,13 +1040,17 @@ load_case(struct perf_config *cfg, struct perf_case *c,
 	c->dev_id = -1;
 	c->group_id = -1;
 	c->peer.fd = -1;
+	c->src_node = -1;
+	c->dst_node = -1;
+	*nb_workers = 1;
+	var->key = NULL;
 	for (i = 0; i < n; i++) {
 		unsigned int k;
 
 		for (k = 0; k < RTE_DIM(case_keys); k++)
 			if (strcmp(e[i].name, case_keys[k].name) == 0)
 				break;
-		if (k == RTE_DIM(case_keys)) {
+		if (k == RTE_DIM(case_keys) && !is_lcore_dma(e[i].name)) {
 			perf_config_error(cfg, c->name, e[i].name,
 				"unknown key%s", unknown_key_hint(e[i].name, false));
 			ret = -EINVAL;
@@ -736,33 +1090,44 @@ load_case(struct perf_config *cfg, struct perf_case *c,
 	c->type = (enum perf_type)t;
 	dma = perf_case_dma(c);
 	for (i = 0; i < n; i++) {
+		enum key_scope scope = KEY_DMA;
 		unsigned int k;
 
 		for (k = 0; k < RTE_DIM(case_keys); k++)
 			if (strcmp(e[i].name, case_keys[k].name) == 0)
 				break;
-		if (k == RTE_DIM(case_keys))
+		if (k < RTE_DIM(case_keys))
+			scope = case_keys[k].scope;
+		else if (!is_lcore_dma(e[i].name))
 			continue;
-		if (case_keys[k].scope == KEY_DMA && !dma) {
+		if (scope == KEY_DMA && !dma) {
 			perf_config_error(cfg, c->name, e[i].name,
 				"only DMA_MEM_COPY and DMA_INTER_DOMAIN_COPY cases take it, not %s",
 				type_names[c->type]);
 			ret = -EINVAL;
-		} else if (case_keys[k].scope == KEY_INTER &&
+		} else if (scope == KEY_INTER &&
 				c->type != PERF_DMA_INTER_DOMAIN_COPY) {
 			perf_config_error(cfg, c->name, e[i].name,
 				"only DMA_INTER_DOMAIN_COPY cases take it, not %s",
 				type_names[c->type]);
 			ret = -EINVAL;
+		} else if (scope == KEY_UPSTREAM && c->type != PERF_DMA_MEM_COPY &&
+				c->type != PERF_CPU_MEM_COPY) {
+			perf_config_error(cfg, c->name, e[i].name,
+				"only DMA_MEM_COPY and CPU_MEM_COPY cases take it, not %s",
+				type_names[c->type]);
+			ret = -EINVAL;
 		}
 	}
+	if (ret < 0)
+		return ret;
 	if (c->type == PERF_DMA_INTER_DOMAIN_COPY &&
 			load_inter_keys(cfg, c, e, n) < 0)
 		ret = -EINVAL;
 
 	c->mem_mib = DEFAULT_MEM_MIB;
-	if (case_uint(cfg, c, e, n, "mem_size", 1, PERF_MAX_MEM_MIB, &u,
-			&present) < 0)
+	if (case_var(cfg, c, e, n, "mem_size", 1, PERF_MAX_MEM_MIB, &u,
+			&present, var) < 0)
 		ret = -EINVAL;
 	else if (present)
 		c->mem_mib = (uint32_t)u;
@@ -774,22 +1139,32 @@ load_case(struct perf_config *cfg, struct perf_case *c,
 		ret = -EINVAL;
 	} else if (parse_buf_size(cfg, c, v) < 0) {
 		ret = -EINVAL;
+	} else if (c->nb_sizes > 1 && var->key != NULL) {
+		perf_config_error(cfg, c->name, "buf_size",
+			"several sizes while %s varies: one variable per case, as upstream's tool has it",
+			var->key);
+		ret = -EINVAL;
 	}
 
 	c->ring = DEFAULT_RING;
-	if (case_uint(cfg, c, e, n, "dma_ring_size", 1, UINT16_MAX, &u,
-			&present) < 0)
+	if (case_var(cfg, c, e, n, "dma_ring_size", 1, UINT16_MAX, &u,
+			&present, var) < 0)
 		ret = -EINVAL;
 	else if (present)
 		c->ring = (uint16_t)u;
 
 	c->kick_batch = dma ? RTE_MIN(DEFAULT_KICK_BATCH, c->ring) :
 		DEFAULT_KICK_BATCH;
-	if (case_uint(cfg, c, e, n, "kick_batch", 1, UINT16_MAX, &u,
-			&present) < 0)
+	if (case_var(cfg, c, e, n, "kick_batch", 1, UINT16_MAX, &u,
+			&present, var) < 0)
 		ret = -EINVAL;
 	else if (present)
 		c->kick_batch = (uint16_t)u;
+	if (var->key != NULL && c->nb_sizes > 1 && ret == 0) {
+		perf_config_error(cfg, c->name, var->key,
+			"varies while buf_size lists several sizes: one variable per case, as upstream's tool has it");
+		ret = -EINVAL;
+	}
 
 	c->src_sge = 1;
 	if (case_uint(cfg, c, e, n, "dma_src_sge", 1, PERF_MAX_SGE, &u,
@@ -804,33 +1179,117 @@ load_case(struct perf_config *cfg, struct perf_case *c,
 	else if (present)
 		c->dst_sge = (uint16_t)u;
 
-	if (case_uint(cfg, c, e, n, "lcore", 0, RTE_MAX_LCORE - 1, &u,
-			&c->lcore_set) < 0)
+	if (case_uint(cfg, c, e, n, "src_numa_node", 0, RTE_MAX_NUMA_NODES - 1,
+			&u, &present) < 0)
 		ret = -EINVAL;
-	else if (c->lcore_set)
-		c->lcore = (unsigned int)u;
-
-	v = entry_get(e, n, "device");
-	if (dma && v == NULL) {
-		perf_config_error(cfg, c->name, "device",
-			"missing: a %s case names its dmadev (e.g. dma_xd_skeleton0)",
-			type_names[c->type]);
+	else if (present)
+		c->src_node = (int)u;
+	if (case_uint(cfg, c, e, n, "dst_numa_node", 0, RTE_MAX_NUMA_NODES - 1,
+			&u, &present) < 0)
 		ret = -EINVAL;
-	} else if (v != NULL) {
-		/* The CSV has no quoting: keep its separators out of names. */
-		if (v[0] == '\0' || strlen(v) >= sizeof(c->device) ||
-				strpbrk(v, ", \t\"") != NULL) {
-			perf_config_error(cfg, c->name, "device",
-				"'%s' is not a dmadev name", v);
-			ret = -EINVAL;
-		} else {
-			snprintf(c->device, sizeof(c->device), "%s", v);
-		}
+	else if (present)
+		c->dst_node = (int)u;
+	v = entry_get(e, n, "use_enq_deq_ops");
+	if (v != NULL && parse_bool(v, &c->use_ops) < 0) {
+		perf_config_error(cfg, c->name, "use_enq_deq_ops",
+			"'%s' is neither 0 nor 1", v);
+		ret = -EINVAL;
 	}
 
-	if (ret == 0)
-		ret = check_case(cfg, c);
+	if (load_workers(cfg, c, e, n, w, nb_workers) < 0)
+		ret = -EINVAL;
 	return ret;
+}
+
+/*
+ * @p t as it runs with @p value of the varying key, or as it is: the
+ * checks that relate keys of one case to each other, with each worker's
+ * share of mem_size.
+ */
+static int
+check_scenario(const struct perf_config *cfg, struct perf_case *t,
+		const struct variable *var, unsigned int s,
+		unsigned int nb_workers)
+{
+	if (var->key != NULL && strcmp(var->key, "mem_size") == 0)
+		t->mem_mib = var->values[s];
+	else if (var->key != NULL && strcmp(var->key, "dma_ring_size") == 0)
+		t->ring = (uint16_t)var->values[s];
+	else if (var->key != NULL)
+		t->kick_batch = (uint16_t)var->values[s];
+	t->nb_workers = nb_workers;
+	return check_case(cfg, t);
+}
+
+/*
+ * Load section @p name into cases: one per value of its varying key and
+ * per worker, the workers of one value next to each other.
+ */
+static int
+load_section(struct perf_config *cfg, const char *name,
+		const struct rte_cfgfile_entry *e, int n)
+{
+	static struct perf_case t;
+	static struct worker w[PERF_MAX_WORKERS];
+	static struct variable var;
+	unsigned int nb_workers, nb_scen, s, k;
+	int ret;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.name, sizeof(t.name), "%s", name);
+	t.section = (unsigned int)strtoul(name + strlen(CASE_PREFIX), NULL, 10);
+	ret = load_case(cfg, &t, e, n, w, &nb_workers, &var);
+	if (ret < 0)
+		return ret;
+	nb_scen = var.key != NULL ? var.nb : 1;
+	for (s = 0; s < nb_scen && !t.skip; s++)
+		if (check_scenario(cfg, &t, &var, s, nb_workers) < 0)
+			return -EINVAL;
+	if (t.skip)
+		nb_scen = nb_workers = 1;
+	if (cfg->nb_cases + nb_scen * nb_workers > PERF_MAX_CASES) {
+		perf_config_error(cfg, name, var.key,
+			"%u workers%s make more than the %u cases this program keeps",
+			nb_workers, var.key != NULL ? " times the values of a range" : "",
+			PERF_MAX_CASES);
+		return -EINVAL;
+	}
+	for (s = 0; s < nb_scen; s++) {
+		if (!t.skip)
+			check_scenario(cfg, &t, &var, s, nb_workers);
+		for (k = 0; k < nb_workers; k++) {
+			struct perf_case *c = &cfg->cases[cfg->nb_cases++];
+			const struct worker *wk = &w[k];
+			size_t len;
+
+			*c = t;
+			c->scenario = var.key != NULL ? s + 1 : 0;
+			c->worker = k;
+			c->nb_workers = nb_workers;
+			c->lcore_set = wk->lcore_set;
+			c->lcore = wk->lcore;
+			memcpy(c->device, wk->device, sizeof(c->device));
+			c->dir = wk->dir;
+			c->raddr = wk->raddr;
+			c->coreid = wk->coreid;
+			c->pfid = wk->pfid;
+			c->vfid = wk->vfid;
+			rte_strscpy(c->dev_key, wk->key[0] != '\0' ? wk->key :
+				"device", sizeof(c->dev_key));
+			rte_strscpy(c->lcore_key, wk->key[0] != '\0' ? wk->key :
+				"lcore", sizeof(c->lcore_key));
+			rte_strscpy(c->label, t.name, sizeof(c->label));
+			len = strlen(c->label);
+			if (c->scenario > 0 && len < sizeof(c->label))
+				len += (size_t)snprintf(c->label + len,
+					sizeof(c->label) - len, "/s%u",
+					c->scenario);
+			if (nb_workers > 1 && len < sizeof(c->label))
+				snprintf(c->label + len, sizeof(c->label) - len,
+					"/w%u", k);
+		}
+	}
+	return 0;
 }
 
 /* ---- the file ----------------------------------------------------------- */
@@ -902,7 +1361,7 @@ perf_config_load(struct perf_config *cfg, const char *path)
 	char *names[MAX_SECTIONS];
 	struct rte_cfgfile *f;
 	FILE *fp;
-	unsigned int nb_active = 0;
+	unsigned int nb_active = 0, nb_case_sections = 0;
 	int nb_sec, i, j, n, ret = 0;
 
 	cfg->path = path;
@@ -926,7 +1385,7 @@ perf_config_load(struct perf_config *cfg, const char *path)
 	if (nb_sec > MAX_SECTIONS) {
 		perf_config_error(cfg, NULL, NULL,
 			"%d sections: at most [GLOBAL] and %u cases",
-			nb_sec, PERF_MAX_CASES);
+			nb_sec, PERF_MAX_SECTIONS);
 		ret = -EINVAL;
 		goto close;
 	}
@@ -964,19 +1423,18 @@ perf_config_load(struct perf_config *cfg, const char *path)
 			if (load_global(cfg, entries, n) < 0)
 				ret = -EINVAL;
 		} else if (is_case_section(names[i])) {
-			struct perf_case *c;
+			unsigned int first = cfg->nb_cases;
 
-			if (cfg->nb_cases == PERF_MAX_CASES) {
+			if (++nb_case_sections > PERF_MAX_SECTIONS) {
 				perf_config_error(cfg, names[i], NULL,
-					"more than %u cases", PERF_MAX_CASES);
+					"more than %u cases", PERF_MAX_SECTIONS);
 				ret = -EINVAL;
 				continue;
 			}
-			c = &cfg->cases[cfg->nb_cases++];
-			snprintf(c->name, sizeof(c->name), "%s", names[i]);
-			if (load_case(cfg, c, entries, n) < 0)
+			if (load_section(cfg, names[i], entries, n) < 0)
 				ret = -EINVAL;
-			else if (perf_case_active(c))
+			else if (cfg->nb_cases > first &&
+					perf_case_active(&cfg->cases[first]))
 				nb_active++;
 		} else {
 			perf_config_error(cfg, names[i], NULL,
@@ -984,7 +1442,7 @@ perf_config_load(struct perf_config *cfg, const char *path)
 			ret = -EINVAL;
 		}
 	}
-	if (ret == 0 && nb_active == 0) {
+	if (ret == 0 && nb_active == 0 && !cfg->list_dma) {
 		perf_config_error(cfg, NULL, NULL, cfg->nb_cases == 0 ?
 			"no [caseN] section: nothing to measure" :
 			"every case has skip=1: nothing to measure");

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include <rte_common.h>
+#include <rte_dmadev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_log.h>
@@ -51,10 +52,12 @@
 
 struct perf_opts {
 	const char *config;
+	const char *result;
 	const char *csv;
 	const char *json;
 	const char *plot;
 	bool check;
+	bool list_dma;
 	int eal_first;     /* index of the first EAL argument, 0: none */
 };
 
@@ -71,20 +74,27 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: " PERF_NAME " [--config FILE] [--csv FILE] [--json FILE]\n"
-		"       [--plot FILE.png|FILE.svg] [--check] [-- EAL arguments]\n"
+		"Usage: " PERF_NAME " [--config FILE] [--result FILE] [--csv FILE]\n"
+		"       [--json FILE] [--plot FILE.png|FILE.svg] [--check] [--list-dma]\n"
+		"       [-- EAL arguments]\n"
 		"\n"
 		"Copy throughput and cost per copy of dmadevs, next to CPU memcpy,\n"
 		"process_vm_writev (CMA) and a unix socket into another process,\n"
 		"over the same buffers and sizes, as an INI config file describes.\n"
+		"Configs of DPDK's own dpdk-test-dma-perf run as they are.\n"
 		"\n"
 		"  --config FILE  the config (default " DEFAULT_CONFIG ")\n"
+		"  --result FILE  write the results in upstream's CSV layout (default:\n"
+		"                 the config's name up to its first '.', with\n"
+		"                 _result.csv, in the current directory)\n"
 		"  --csv FILE     write the results as CSV (overrides [GLOBAL] csv)\n"
 		"  --json FILE    write the results as JSON (overrides [GLOBAL] json)\n"
 		"  --plot FILE    draw GB/s and ns/op against buf_size with gnuplot,\n"
 		"                 as PNG or SVG by the name (overrides [GLOBAL] plot)\n"
 		"  --check        check the config, EAL, lcores and devices, then\n"
-		"                 exit without measuring\n"
+		"                 exit without measuring (writes no file)\n"
+		"  --list-dma     start EAL as the config says, list its dmadevs and\n"
+		"                 what they can do, and exit\n"
 		"  --help         show this help\n"
 		"\n"
 		"EAL arguments come from [GLOBAL] eal_args, or, replacing those, from\n"
@@ -97,14 +107,16 @@ usage(FILE *f)
 static int
 parse_args(int argc, char **argv, struct perf_opts *o)
 {
-	enum { OPT_CONFIG = 256, OPT_CSV, OPT_JSON, OPT_PLOT, OPT_CHECK,
-		OPT_HELP };
+	enum { OPT_CONFIG = 256, OPT_RESULT, OPT_CSV, OPT_JSON, OPT_PLOT,
+		OPT_CHECK, OPT_LIST_DMA, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "result", required_argument, NULL, OPT_RESULT },
 		{ "csv", required_argument, NULL, OPT_CSV },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "plot", required_argument, NULL, OPT_PLOT },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "list-dma", no_argument, NULL, OPT_LIST_DMA },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -118,6 +130,9 @@ parse_args(int argc, char **argv, struct perf_opts *o)
 		case OPT_CONFIG:
 			dst = &o->config;
 			break;
+		case OPT_RESULT:
+			dst = &o->result;
+			break;
 		case OPT_CSV:
 			dst = &o->csv;
 			break;
@@ -129,6 +144,9 @@ parse_args(int argc, char **argv, struct perf_opts *o)
 			break;
 		case OPT_CHECK:
 			o->check = true;
+			break;
+		case OPT_LIST_DMA:
+			o->list_dma = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -335,13 +353,74 @@ eal_start(int argc, char **argv, const struct perf_opts *o, bool *own_prefix)
 	return 0;
 }
 
+/*
+ * Upstream's default result file: the config's base name up to its first
+ * '.', then "_result.csv", in the current directory.
+ */
+static const char *
+default_result(const char *config, char *buf, size_t len)
+{
+	const char *base = strrchr(config, '/');
+
+	base = base != NULL ? base + 1 : config;
+	snprintf(buf, len, "%.*s_result.csv", (int)strcspn(base, "."), base);
+	return buf;
+}
+
+/* --list-dma: EAL's dmadevs, and what each can do. */
+static int
+list_dma(int argc, char **argv, const struct perf_opts *o)
+{
+	static const struct {
+		uint64_t capa;
+		const char *name;
+	} capas[] = {
+		{ RTE_DMA_CAPA_MEM_TO_MEM, "mem2mem" },
+		{ RTE_DMA_CAPA_MEM_TO_DEV, "mem2dev" },
+		{ RTE_DMA_CAPA_DEV_TO_MEM, "dev2mem" },
+		{ RTE_DMA_CAPA_DEV_TO_DEV, "dev2dev" },
+		{ RTE_DMA_CAPA_OPS_COPY_SG, "copy_sg" },
+		{ RTE_DMA_CAPA_SVA, "sva" },
+	};
+	struct rte_dma_info info;
+	char runtime_dir[PATH_MAX] = "";
+	bool own_prefix = false;
+	unsigned int i, count = 0;
+	int16_t id;
+
+	if (eal_start(argc, argv, o, &own_prefix) < 0)
+		return PERF_EXIT_CONFIG;
+	if (own_prefix)
+		snprintf(runtime_dir, sizeof(runtime_dir), "%s",
+			rte_eal_get_runtime_dir());
+	RTE_DMA_FOREACH_DEV(id) {
+		if (rte_dma_info_get(id, &info) < 0)
+			continue;
+		printf("%s: capabilities", info.dev_name);
+		for (i = 0; i < RTE_DIM(capas); i++)
+			if (info.dev_capa & capas[i].capa)
+				printf(" %s", capas[i].name);
+		printf("; max_sges %u, numa_node %d, descriptors %u..%u\n",
+			info.max_sges, info.numa_node, info.min_desc,
+			info.max_desc);
+		count++;
+	}
+	if (count == 0)
+		printf("no dmadev: eal_args creates them with --vdev=NAME, or allows PCI devices with -a\n");
+	rte_eal_cleanup();
+	if (runtime_dir[0] != '\0')
+		rmdir(runtime_dir);
+	return EXIT_SUCCESS;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 int
 main(int argc, char **argv)
 {
 	struct perf_opts o = { .config = DEFAULT_CONFIG };
-	struct perf_output csv = { 0 }, json = { 0 };
+	struct perf_output csv = { 0 }, json = { 0 }, result = { 0 };
+	char result_path[PATH_MAX];
 	const char *plot_what, *plot;
 	struct perf_bench b = { 0 };
 	char runtime_dir[PATH_MAX] = "";
@@ -352,16 +431,23 @@ main(int argc, char **argv)
 		return perf_domain_peer_main(argc, argv);
 	if (parse_args(argc, argv, &o) < 0)
 		return PERF_EXIT_CONFIG;
+	cfg.list_dma = o.list_dma;
 	if (perf_config_load(&cfg, o.config) < 0)
 		return PERF_EXIT_CONFIG;
+	if (o.list_dma)
+		return list_dma(argc, argv, &o);
 
 	output_pick(&csv, o.csv, "--csv", cfg.csv, "[GLOBAL] csv");
 	output_pick(&json, o.json, "--json", cfg.json, "[GLOBAL] json");
+	output_pick(&result, o.result, "--result",
+		default_result(o.config, result_path, sizeof(result_path)),
+		"the result file (--result)");
 	plot_what = o.plot != NULL ? "--plot" : "[GLOBAL] plot";
 	plot = o.plot != NULL ? o.plot : (cfg.plot[0] != '\0' ? cfg.plot : NULL);
 	if (plot_check(plot_what, plot) < 0)
 		return PERF_EXIT_CONFIG;
-	if (!o.check && (output_open(&csv) < 0 || output_open(&json) < 0))
+	if (!o.check && (output_open(&result) < 0 || output_open(&csv) < 0 ||
+			output_open(&json) < 0))
 		goto close_outputs;
 
 	if (perf_domain_prepare(&cfg) < 0)
@@ -393,6 +479,8 @@ main(int argc, char **argv)
 		goto release;
 	if (json.f != NULL && perf_report_json(json.f, &cfg, &b) < 0)
 		goto release;
+	if (result.f != NULL && perf_report_result(result.f, &cfg, &b) < 0)
+		goto release;
 	ok = true;
 
 release:
@@ -410,6 +498,8 @@ close_outputs:
 	if (output_close(&csv, ok) < 0)
 		ok = false;
 	if (output_close(&json, ok) < 0)
+		ok = false;
+	if (output_close(&result, ok) < 0)
 		ok = false;
 	/* The chart is drawn last, from the results that were kept. */
 	if (ok && plot != NULL && perf_report_plot(plot, &cfg, &b) < 0)

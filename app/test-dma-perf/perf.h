@@ -45,7 +45,14 @@
 #define PERF_EXIT_FAIL 1
 #define PERF_EXIT_CONFIG 2
 
-#define PERF_MAX_CASES 64
+/*
+ * A [caseN] section becomes one case per worker (lcore_dmaN, or an lcore
+ * of an "lcore = a, b" list) and per value of a varying mem_size,
+ * dma_ring_size or kick_batch: PERF_MAX_CASES counts those.
+ */
+#define PERF_MAX_CASES 256
+#define PERF_MAX_SECTIONS 64
+#define PERF_MAX_WORKERS 32
 #define PERF_MAX_SIZES 64
 #define PERF_MAX_SGE 64
 #define PERF_MAX_BUF_SIZE (1u << 30)
@@ -93,6 +100,13 @@ enum perf_direction {
 	PERF_DIR_READ,        /* the peer's buffer into our destination */
 };
 
+/* An lcore_dmaN's dir=: upstream's transfer directions. */
+enum perf_xfer_dir {
+	PERF_MEM2MEM,
+	PERF_MEM2DEV,         /* into a PCIe endpoint's memory at raddr */
+	PERF_DEV2MEM,         /* out of it */
+};
+
 /* Most windows= can ask for: the library's limit of ranges per process. */
 #define PERF_MAX_WINDOWS 4096
 /* Windows start on pages of this size (the library's rule). */
@@ -121,6 +135,19 @@ struct perf_peer {
 
 struct perf_case {
 	char name[PERF_NAME_LEN];       /* its section, "caseN" */
+	char label[PERF_NAME_LEN + 16]; /* its rows: name[/sS][/wW] */
+	unsigned int section;           /* N of caseN */
+	/*
+	 * Upstream's scenario number (1, 2, ...) when mem_size, dma_ring_size
+	 * or kick_batch varies; 0 when nothing does or buf_size does.
+	 */
+	unsigned int scenario;
+	/*
+	 * Workers of one section and scenario run in parallel, each on its
+	 * lcore with its device, as consecutive cases: worker 0 leads.
+	 */
+	unsigned int worker;
+	unsigned int nb_workers;
 	enum perf_type type;
 	bool skip;
 	uint32_t mem_mib;               /* per side: source, destination */
@@ -133,6 +160,18 @@ struct perf_case {
 	bool lcore_set;
 	unsigned int lcore;             /* the main lcore unless lcore_set */
 	char device[PERF_NAME_LEN];
+	/* The keys that named device and lcore, for messages. */
+	char dev_key[PERF_NAME_LEN];
+	char lcore_key[PERF_NAME_LEN];
+	/* lcore_dmaN's dir= and its PCIe endpoint fields */
+	enum perf_xfer_dir dir;
+	uint64_t raddr;
+	uint8_t coreid;
+	uint16_t pfid;
+	uint16_t vfid;
+	bool use_ops;                   /* use_enq_deq_ops=1 */
+	int src_node;                   /* src_numa_node; -1: any */
+	int dst_node;                   /* dst_numa_node; -1: any */
 	/* DMA_INTER_DOMAIN_COPY */
 	enum perf_domain domain;
 	enum perf_direction direction;
@@ -163,6 +202,7 @@ struct perf_config {
 	char csv[PERF_VALUE_LEN];
 	char json[PERF_VALUE_LEN];
 	char plot[PERF_VALUE_LEN];
+	bool list_dma;            /* --list-dma: no case needs to be active */
 	unsigned int nb_cases;
 	struct perf_case cases[PERF_MAX_CASES];
 };
@@ -182,9 +222,16 @@ struct perf_mismatch {
 	uint8_t want;
 };
 
+/* The workers of one round meet here before their timed windows. */
+struct perf_sync {
+	uint32_t arrived;
+	uint32_t nb;
+};
+
 /* One round of one case at one size: the state its loop works on. */
 struct perf_round {
 	struct perf_case *c;
+	struct perf_sync *sync;   /* several workers: start together */
 	struct perf_layout lay;
 	const uint8_t *src;       /* local source buffer */
 	uint8_t *dst;             /* local destination (DMA, CPU) */
@@ -267,6 +314,12 @@ struct perf_bench {
 	uint8_t *dst_alloc;    /* where dst's allocation starts */
 	size_t src_bytes;
 	size_t dst_bytes;
+	/* src_numa_node, dst_numa_node: buffers on that node, or NULL */
+	uint8_t *node_src[RTE_MAX_NUMA_NODES];
+	uint8_t *node_dst[RTE_MAX_NUMA_NODES];
+	uint8_t *node_dst_alloc[RTE_MAX_NUMA_NODES];
+	size_t node_src_bytes[RTE_MAX_NUMA_NODES];
+	size_t node_dst_bytes[RTE_MAX_NUMA_NODES];
 	uint8_t *flush_buf;    /* cache_flush=1: walked between rounds */
 	size_t flush_bytes;
 	uint8_t *scratch;      /* CMA verification: what is read back */
@@ -479,6 +532,12 @@ int perf_report_csv(FILE *f, const struct perf_config *cfg,
 		const struct perf_bench *b);
 int perf_report_json(FILE *f, const struct perf_config *cfg,
 		const struct perf_bench *b);
+/*
+ * Upstream's result file: per case its environment and header lines, per
+ * scenario a row per worker and a summary, in upstream's columns.
+ */
+int perf_report_result(FILE *f, const struct perf_config *cfg,
+		const struct perf_bench *b);
 /* The gnuplot program to run, or NULL if none is on PATH. */
 const char *perf_plot_tool(char *buf, size_t len);
 int perf_report_plot(const char *path, const struct perf_config *cfg,
@@ -496,6 +555,27 @@ perf_case_dma(const struct perf_case *c)
 {
 	return c->type == PERF_DMA_MEM_COPY ||
 		c->type == PERF_DMA_INTER_DOMAIN_COPY;
+}
+
+/*
+ * The destination bytes of one worker: mem_size shared by the workers of
+ * the case, in whole pages (each worker copies into its own share).
+ */
+static inline size_t
+perf_worker_bytes(const struct perf_case *c)
+{
+	size_t mem = (size_t)c->mem_mib << 20;
+
+	if (c->nb_workers <= 1)
+		return mem;
+	return mem / c->nb_workers / 4096 * 4096;
+}
+
+/* Whether @p c leads the workers it runs with (or runs alone). */
+static inline bool
+perf_case_leads(const struct perf_case *c)
+{
+	return c->worker == 0;
 }
 
 #endif /* PERF_H */

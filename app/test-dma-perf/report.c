@@ -44,7 +44,11 @@ extern char **environ;
 /* More sizes than this get gnuplot's own tics. */
 #define MAX_XTICS 16
 
-#define CSV_HEADER "case,type,device,buf_size,ops,mops,gbps,ns_per_op,cycles_per_op,errors"
+#define CSV_HEADER "case,type,device,buf_size,ops,mops,gbps,ns_per_op,cycles_per_op,errors,worker,workers,lcore,mem_size,dma_ring_size,kick_batch"
+
+/* Upstream's result file (--result): its header line of a case. */
+#define RESULT_HEADER "Case %u : %s,lcore,DMA,DMA ring size,kick batch size,buffer size(B),number of buffers,memory(MB),average cycle,bandwidth(Gbps),MOps\n"
+#define RESULT_BLANK ",,,,,,,,\n"
 
 struct metrics {
 	double seconds;
@@ -100,6 +104,60 @@ type_width(const struct perf_config *cfg)
 		if (perf_case_active(&cfg->cases[i]))
 			w = RTE_MAX(w, strlen(perf_type_name(cfg->cases[i].type)));
 	return (int)w;
+}
+
+/* The table's case column: as wide as the widest row name. */
+static int
+label_width(const struct perf_config *cfg)
+{
+	size_t w = strlen("case") + 4;
+	unsigned int i;
+
+	for (i = 0; i < cfg->nb_cases; i++)
+		if (perf_case_active(&cfg->cases[i]))
+			w = RTE_MAX(w, strlen(cfg->cases[i].label) + 1);
+	return (int)w;
+}
+
+/*
+ * The workers of @p lead together at its size @p si: copies per second
+ * and bytes per second add up, ns/op is the group's (one copy every so
+ * often, from any worker), cycles/op is the workers' mean.
+ */
+static void
+metrics_total(const struct perf_case *lead, unsigned int si, uint64_t hz,
+		struct metrics *t, uint64_t *ops, uint64_t *errors)
+{
+	unsigned int w;
+
+	*t = (struct metrics){ 0 };
+	*ops = 0;
+	*errors = 0;
+	for (w = 0; w < lead->nb_workers; w++) {
+		const struct perf_result *res = &lead[w].results[si];
+		struct metrics m;
+
+		metrics_get(res, lead->sizes[si], hz, &m);
+		t->seconds = RTE_MAX(t->seconds, m.seconds);
+		t->mops += m.mops;
+		t->gbps += m.gbps;
+		t->cycles_per_op += m.cycles_per_op / lead->nb_workers;
+		*ops += res->ops;
+		*errors += res->errors;
+	}
+	t->ns_per_op = t->mops > 0 ? 1e3 / t->mops : 0.0;
+}
+
+/* A group's name in the total row: the leader's, without "/w0". */
+static const char *
+total_label(const struct perf_case *lead, char *buf, size_t len)
+{
+	size_t n = strlen(lead->label);
+
+	if (n >= 3 && strcmp(lead->label + n - 3, "/w0") == 0)
+		n -= 3;
+	snprintf(buf, len, "%.*s/all", (int)n, lead->label);
+	return buf;
 }
 
 /*
@@ -186,6 +244,7 @@ void
 perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 {
 	const int tw = type_width(cfg);
+	const int lw = label_width(cfg);
 	unsigned int i;
 	char lcores[256];
 
@@ -205,13 +264,16 @@ perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 			printf("  %-8s skipped (skip=1)\n", c->name);
 			continue;
 		}
-		printf("  %-8s %-*s %-18s lcore %u, mem_size %u MiB, kick_batch %u",
-			c->name, tw, perf_type_name(c->type),
+		printf("  %-*s %-*s %-18s lcore %u, mem_size %u MiB, kick_batch %u",
+			lw, c->label, tw, perf_type_name(c->type),
 			perf_case_dma(c) ? c->device : "-", c->lcore,
 			c->mem_mib, c->kick_batch);
 		if (perf_case_dma(c))
 			printf(", dma_ring_size %u, sge %u/%u", c->ring,
 				c->src_sge, c->dst_sge);
+		if (c->nb_workers > 1)
+			printf(", worker %u of %u (in parallel)", c->worker + 1,
+				c->nb_workers);
 		if (c->type == PERF_DMA_INTER_DOMAIN_COPY && c->domain == PERF_DOMAIN_OS)
 			printf(", domain os, direction %s, windows %u, peer pid %d in its own namespaces",
 				direction_name(c), c->windows, c->peer.own_pid);
@@ -220,8 +282,8 @@ perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 				direction_name(c), c->windows, c->peer.own_pid);
 		printf("\n");
 	}
-	printf("\n%9s  %-8s %-*s %-18s %12s %9s %8s %11s %10s %6s %8s\n",
-		"buf_size", "case", tw, "type", "device", "ops", "Mops/s",
+	printf("\n%9s  %-*s %-*s %-18s %12s %9s %8s %11s %10s %6s %8s\n",
+		"buf_size", lw, "case", tw, "type", "device", "ops", "Mops/s",
 		"GB/s", "ns/op", "cycles/op", "errors", "vs CPU");
 	fflush(stdout);
 }
@@ -277,9 +339,10 @@ perf_report_size(const struct perf_config *cfg, const struct perf_bench *b,
 {
 	const struct perf_result *cpu = NULL;
 	const int tw = type_width(cfg);
+	const int lw = label_width(cfg);
 	struct metrics m, mc;
 	unsigned int i;
-	char sz[32], ratio[32];
+	char sz[32], ratio[32], total[PERF_NAME_LEN + 32];
 
 	perf_size_str(size, sz, sizeof(sz));
 	for (i = 0; i < cfg->nb_cases; i++) {
@@ -300,11 +363,25 @@ perf_report_size(const struct perf_config *cfg, const struct perf_bench *b,
 		if (cpu != NULL && m.ns_per_op > 0)
 			snprintf(ratio, sizeof(ratio), "%.2fx",
 				m.ns_per_op / mc.ns_per_op);
-		printf("%9s  %-8s %-*s %-18s %12" PRIu64 " %9.2f %8.2f %11.1f %10.1f %6" PRIu64 " %8s\n",
-			sz, c->name, tw, perf_type_name(c->type),
+		printf("%9s  %-*s %-*s %-18s %12" PRIu64 " %9.2f %8.2f %11.1f %10.1f %6" PRIu64 " %8s\n",
+			sz, lw, c->label, tw, perf_type_name(c->type),
 			perf_case_dma(c) ? c->device : "-",
 			res->ops, m.mops, m.gbps, m.ns_per_op, m.cycles_per_op,
 			res->errors, ratio);
+		/* After the last worker of a case, the case's total. */
+		if (c->nb_workers > 1 && c->worker + 1 == c->nb_workers) {
+			const struct perf_case *lead = c - c->worker;
+			uint64_t ops, errors;
+			char nw[32];
+
+			metrics_total(lead, (unsigned int)idx, b->tsc_hz, &m,
+				&ops, &errors);
+			snprintf(nw, sizeof(nw), "(%u workers)", c->nb_workers);
+			printf("%9s  %-*s %-*s %-18s %12" PRIu64 " %9.2f %8.2f %11.1f %10.1f %6" PRIu64 " %8s\n",
+				sz, lw, total_label(lead, total, sizeof(total)),
+				tw, perf_type_name(c->type), nw, ops, m.mops,
+				m.gbps, m.ns_per_op, m.cycles_per_op, errors, "-");
+		}
 	}
 	printf("\n");
 	report_ratios(cfg, b, size, sz);
@@ -330,10 +407,13 @@ perf_report_csv(FILE *f, const struct perf_config *cfg,
 			struct metrics m;
 
 			metrics_get(res, c->sizes[j], b->tsc_hz, &m);
-			fprintf(f, "%s,%s,%s,%u,%" PRIu64 ",%.6f,%.6f,%.3f,%.2f,%" PRIu64 "\n",
+			fprintf(f, "%s,%s,%s,%u,%" PRIu64 ",%.6f,%.6f,%.3f,%.2f,%" PRIu64 ",%u,%u,%u,%u,%u,%u\n",
 				c->name, perf_type_name(c->type), device_of(c),
 				c->sizes[j], res->ops, m.mops, m.gbps,
-				m.ns_per_op, m.cycles_per_op, res->errors);
+				m.ns_per_op, m.cycles_per_op, res->errors,
+				c->worker, RTE_MAX(c->nb_workers, 1u), c->lcore,
+				c->mem_mib, perf_case_dma(c) ? c->ring : 0,
+				c->kick_batch);
 		}
 	}
 	return ferror(f) ? -EIO : 0;
@@ -421,6 +501,11 @@ perf_report_json(FILE *f, const struct perf_config *cfg,
 			fprintf(f, ", \"type\": \"%s\", \"device\": ",
 				perf_type_name(c->type));
 			json_string(f, device_of(c));
+			fprintf(f, ", \"label\": ");
+			json_string(f, c->label);
+			fprintf(f, ", \"scenario\": %u, \"worker\": %u, \"workers\": %u",
+				c->scenario, c->worker,
+				RTE_MAX(c->nb_workers, 1u));
 			fprintf(f, ", \"lcore\": %u, \"mem_size\": %u, \"kick_batch\": %u",
 				c->lcore, c->mem_mib, c->kick_batch);
 			if (perf_case_dma(c))
@@ -434,7 +519,115 @@ perf_report_json(FILE *f, const struct perf_config *cfg,
 			first = false;
 		}
 	}
+	fprintf(f, "\n  ],\n  \"totals\": [");
+	first = true;
+	for (i = 0; i < cfg->nb_cases; i++) {
+		const struct perf_case *c = &cfg->cases[i];
+
+		if (!perf_case_active(c) || c->nb_workers <= 1 ||
+				!perf_case_leads(c))
+			continue;
+		for (j = 0; j < c->nb_sizes; j++) {
+			struct metrics m;
+			uint64_t ops, errors;
+			char label[PERF_NAME_LEN + 32];
+
+			metrics_total(c, j, b->tsc_hz, &m, &ops, &errors);
+			fprintf(f, "%s\n    {\"case\": ", first ? "" : ",");
+			json_string(f, c->name);
+			fprintf(f, ", \"label\": ");
+			json_string(f, total_label(c, label, sizeof(label)));
+			fprintf(f, ", \"type\": \"%s\", \"scenario\": %u, \"workers\": %u, \"buf_size\": %u, \"ops\": %" PRIu64 ", \"mops\": %.6f, \"gbps\": %.6f, \"ns_per_op\": %.3f, \"cycles_per_op\": %.2f, \"errors\": %" PRIu64 "}",
+				perf_type_name(c->type), c->scenario,
+				c->nb_workers, c->sizes[j], ops, m.mops, m.gbps,
+				m.ns_per_op, m.cycles_per_op, errors);
+			first = false;
+		}
+	}
 	fprintf(f, "\n  ]\n}\n");
+	return ferror(f) ? -EIO : 0;
+}
+
+/* ---- upstream's result file ------------------------------------------------- */
+
+/* One worker's row of a scenario; its figures are added to @p sum. */
+static void
+result_row(FILE *f, const struct perf_case *c, unsigned int si,
+		unsigned int scenario, uint64_t hz, double *sum)
+{
+	const uint32_t size = c->sizes[si];
+	const uint64_t nr_buf = perf_worker_bytes(c) /
+		RTE_ALIGN_CEIL((size_t)size, PERF_SLOT_ALIGN);
+	const double memory = (double)size * nr_buf * 2 / (1024 * 1024);
+	struct metrics m;
+	uint64_t cycles;
+
+	metrics_get(&c->results[si], size, hz, &m);
+	cycles = (uint64_t)(m.cycles_per_op + 0.5);
+	if (perf_case_dma(c))
+		fprintf(f, "Scenario %u,%u,%s,%u,%u,%u,%" PRIu64 ",%.2f,%" PRIu64 ",%.3f,%.3f\n",
+			scenario, c->lcore, c->device, c->ring, c->kick_batch,
+			size, nr_buf, memory, cycles, m.gbps * 8, m.mops);
+	else
+		fprintf(f, "Scenario %u,%u,NA,NA,NA,%u,%" PRIu64 ",%.2f,%" PRIu64 ",%.3f,%.3f\n",
+			scenario, c->lcore, size, nr_buf, memory, cycles,
+			m.gbps * 8, m.mops);
+	sum[0] += (double)nr_buf;
+	sum[1] += memory;
+	sum[2] += (double)cycles;
+	sum[3] += m.gbps * 8;
+	sum[4] += m.mops;
+}
+
+/*
+ * The cases of one section, from @p first: upstream's lines of a case,
+ * a block per scenario with a row per worker and their summary.
+ */
+static void
+result_section(FILE *f, const struct perf_case *first, unsigned int nb,
+		uint64_t hz)
+{
+	unsigned int g, si, w;
+
+	if (!perf_case_active(first)) {
+		fprintf(f, RESULT_BLANK RESULT_BLANK "Skip the test-case %u\n",
+			first->section);
+		return;
+	}
+	fprintf(f, RESULT_BLANK RESULT_BLANK "Test Environment:\nCPU frequency,%.3f Ghz\n"
+		RESULT_BLANK RESULT_HEADER, (double)hz / 1e9, first->section,
+		perf_type_name(first->type));
+	for (g = 0; g < nb; g += first[g].nb_workers) {
+		const struct perf_case *lead = &first[g];
+
+		for (si = 0; si < lead->nb_sizes; si++) {
+			const unsigned int scen = lead->scenario > 0 ?
+				lead->scenario : si + 1;
+			double sum[5] = { 0 };
+
+			for (w = 0; w < lead->nb_workers; w++)
+				result_row(f, &lead[w], si, scen, hz, sum);
+			fprintf(f, "Scenario %u Summary, , , , , ,%" PRIu64 ",%.2f,%.1f,%.3f,%.3f\n",
+				scen, (uint64_t)sum[0], sum[1],
+				sum[2] / lead->nb_workers, sum[3], sum[4]);
+		}
+	}
+}
+
+int
+perf_report_result(FILE *f, const struct perf_config *cfg,
+		const struct perf_bench *b)
+{
+	unsigned int i = 0, n;
+
+	while (i < cfg->nb_cases) {
+		for (n = 1; i + n < cfg->nb_cases &&
+				strcmp(cfg->cases[i + n].name, cfg->cases[i].name) == 0;
+				n++)
+			;
+		result_section(f, &cfg->cases[i], n, b->tsc_hz);
+		i += n;
+	}
 	return ferror(f) ? -EIO : 0;
 }
 

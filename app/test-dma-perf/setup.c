@@ -114,7 +114,7 @@ check_device(const struct perf_config *cfg, struct perf_case *c)
 
 	ret = rte_dma_get_dev_id_by_name(c->device);
 	if (ret < 0) {
-		perf_config_error(cfg, c->name, "device",
+		perf_config_error(cfg, c->name, c->dev_key,
 			"no dmadev named '%s' (there are: %s; eal_args creates them with --vdev=NAME)",
 			c->device, device_list(list, sizeof(list)));
 		return -EINVAL;
@@ -122,21 +122,50 @@ check_device(const struct perf_config *cfg, struct perf_case *c)
 	c->dev_id = (int16_t)ret;
 	ret = rte_dma_info_get(c->dev_id, &info);
 	if (ret < 0) {
-		perf_config_error(cfg, c->name, "device",
+		perf_config_error(cfg, c->name, c->dev_key,
 			"%s: no device information: %s", c->device,
 			rte_strerror(-ret));
 		return -EINVAL;
 	}
 	if ((info.dev_capa & NEED_CAPA) != NEED_CAPA) {
-		perf_config_error(cfg, c->name, "device",
+		perf_config_error(cfg, c->name, c->dev_key,
 			"%s cannot copy memory to memory (capabilities 0x%" PRIx64 ")",
 			c->device, info.dev_capa);
+		return -EINVAL;
+	}
+	if (c->dir != PERF_MEM2MEM) {
+		const bool to_dev = c->dir == PERF_MEM2DEV;
+		const uint64_t capa = to_dev ? RTE_DMA_CAPA_MEM_TO_DEV :
+			RTE_DMA_CAPA_DEV_TO_MEM;
+
+		if (!(info.dev_capa & capa))
+			perf_config_error(cfg, c->name, c->dev_key,
+				"%s cannot copy %s a device (no %s): dir=%s, with raddr, coreid, pfid and vfid, needs a PCIe endpoint DMA device",
+				c->device, to_dev ? "from memory into" : "out of",
+				to_dev ? "RTE_DMA_CAPA_MEM_TO_DEV" :
+				"RTE_DMA_CAPA_DEV_TO_MEM", to_dev ? "mem2dev" : "dev2mem");
+		else
+			perf_config_error(cfg, c->name, c->dev_key,
+				"%s can do dir=%s, but this benchmark verifies every copy and cannot read a remote endpoint's memory: not supported yet",
+				c->device, to_dev ? "mem2dev" : "dev2mem");
+		return -EINVAL;
+	}
+	if (c->use_ops) {
+#ifdef RTE_DMA_CAPA_OPS_ENQ_DEQ
+		const bool has = (info.dev_capa & RTE_DMA_CAPA_OPS_ENQ_DEQ) != 0;
+#else
+		const bool has = false;
+#endif
+		perf_config_error(cfg, c->name, "use_enq_deq_ops",
+			has ? "%s has enqueue/dequeue operations, but this benchmark does not drive them yet: use_enq_deq_ops=0" :
+			"%s has no enqueue/dequeue operations (no RTE_DMA_CAPA_OPS_ENQ_DEQ): use_enq_deq_ops=0",
+			c->device);
 		return -EINVAL;
 	}
 	/* The loops hand the device our virtual addresses. */
 	if (!(info.dev_capa & RTE_DMA_CAPA_SVA) &&
 			rte_eal_iova_mode() != RTE_IOVA_VA) {
-		perf_config_error(cfg, c->name, "device",
+		perf_config_error(cfg, c->name, c->dev_key,
 			"%s needs IOVAs that are not our virtual addresses: run EAL with --iova-mode=va (eal_args)",
 			c->device);
 		return -EINVAL;
@@ -147,7 +176,7 @@ check_device(const struct perf_config *cfg, struct perf_case *c)
 		if (!rte_dma_domain_is_supported(c->dev_id, os ?
 				RTE_DMA_INTER_OS_DOMAIN :
 				RTE_DMA_INTER_PROCESS_DOMAIN)) {
-			perf_config_error(cfg, c->name, "device",
+			perf_config_error(cfg, c->name, c->dev_key,
 				"%s cannot copy across %s domains (no %s, or its driver has no inter-domain support): domain=%s needs a device that has",
 				c->device, os ? "OS" : "process", os ?
 				"RTE_DMA_CAPA_INTER_OS_DOMAIN" :
@@ -192,7 +221,7 @@ check_device(const struct perf_config *cfg, struct perf_case *c)
 	ret = rte_dma_configure(c->dev_id,
 		&(const struct rte_dma_conf){ .nb_vchans = 1 });
 	if (ret < 0) {
-		perf_config_error(cfg, c->name, "device",
+		perf_config_error(cfg, c->name, c->dev_key,
 			"%s refused to be configured: %s", c->device,
 			rte_strerror(-ret));
 		return -EINVAL;
@@ -213,7 +242,7 @@ check_device(const struct perf_config *cfg, struct perf_case *c)
 	}
 	ret = rte_dma_start(c->dev_id);
 	if (ret < 0) {
-		perf_config_error(cfg, c->name, "device",
+		perf_config_error(cfg, c->name, c->dev_key,
 			"%s does not start: %s", c->device, rte_strerror(-ret));
 		return -EINVAL;
 	}
@@ -221,7 +250,7 @@ check_device(const struct perf_config *cfg, struct perf_case *c)
 	ret = 0;
 	if (c->lcore != rte_get_main_lcore() &&
 			rte_eal_get_lcore_state(c->lcore) != WAIT) {
-		perf_config_error(cfg, c->name, "lcore",
+		perf_config_error(cfg, c->name, c->lcore_key,
 			"lcore %u runs %s's engine while it is started: drive the case from another lcore",
 			c->lcore, c->device);
 		ret = -EINVAL;
@@ -244,6 +273,67 @@ check_cma(const struct perf_config *cfg, const struct perf_case *c)
 	return ret;
 }
 
+/*
+ * src_numa_node, dst_numa_node: a node EAL knows. Where EAL knows one
+ * node only, every buffer is on it, whatever the config says: told, and
+ * the case runs (a config written for a larger machine moves over).
+ */
+static int
+check_node(const struct perf_config *cfg, const struct perf_case *c,
+		const char *key, int *node)
+{
+	const unsigned int nb = rte_socket_count();
+	unsigned int i;
+
+	if (*node < 0)
+		return 0;
+	if (nb <= 1) {
+		if (c->worker == 0 && c->scenario <= 1 &&
+				*node != rte_socket_id_by_idx(0))
+			fprintf(stderr, PERF_NAME ": %s: [%s] %s: note: EAL sees one NUMA node, so node %d means that one\n",
+				cfg->path, c->name, key, *node);
+		*node = -1;
+		return 0;
+	}
+	for (i = 0; i < nb; i++)
+		if (rte_socket_id_by_idx(i) == *node)
+			return 0;
+	perf_config_error(cfg, c->name, key,
+		"NUMA node %d is not one of the %u EAL sees", *node, nb);
+	return -EINVAL;
+}
+
+/*
+ * Workers of one case run together: with all their devices started, no
+ * engine may sit on a worker's lcore.
+ */
+static int
+check_workers(const struct perf_config *cfg, struct perf_case *lead)
+{
+	unsigned int i, started = 0;
+	int ret = 0;
+
+	for (i = 0; i < lead->nb_workers && perf_case_dma(lead); i++) {
+		if (perf_dev_start(&lead[i]) < 0)
+			break;
+		started++;
+	}
+	for (i = 0; i < lead->nb_workers; i++) {
+		const struct perf_case *c = &lead[i];
+
+		if (c->lcore != rte_get_main_lcore() &&
+				rte_eal_get_lcore_state(c->lcore) != WAIT) {
+			perf_config_error(cfg, c->name, c->lcore_key,
+				"lcore %u runs the engine of a device of this case while it is started: give the worker another lcore",
+				c->lcore);
+			ret = -EINVAL;
+		}
+	}
+	for (i = 0; i < started; i++)
+		perf_dev_stop(&lead[i], NULL);
+	return ret;
+}
+
 int
 perf_setup_check(struct perf_config *cfg)
 {
@@ -259,7 +349,7 @@ perf_setup_check(struct perf_config *cfg)
 		if (!c->lcore_set) {
 			c->lcore = rte_get_main_lcore();
 		} else if (!rte_lcore_is_enabled(c->lcore)) {
-			perf_config_error(cfg, c->name, "lcore",
+			perf_config_error(cfg, c->name, c->lcore_key,
 				"lcore %u is not one of EAL's lcores (%s): too few lcores, give more with -l in eal_args",
 				c->lcore, perf_lcore_list(list, sizeof(list)));
 			ret = -EINVAL;
@@ -299,6 +389,16 @@ perf_setup_check(struct perf_config *cfg)
 		default:
 			break;
 		}
+		if (check_node(cfg, c, "src_numa_node", &c->src_node) < 0 ||
+				check_node(cfg, c, "dst_numa_node", &c->dst_node) < 0)
+			ret = -EINVAL;
+	}
+	for (i = 0; ret == 0 && i < cfg->nb_cases; i++) {
+		struct perf_case *c = &cfg->cases[i];
+
+		if (perf_case_active(c) && c->nb_workers > 1 &&
+				perf_case_leads(c) && check_workers(cfg, c) < 0)
+			ret = -EINVAL;
 	}
 	return ret;
 }

@@ -16,7 +16,13 @@
  *                          mismatch injected into every case type;
  *                          DMA_INTER_DOMAIN_COPY with a real peer process
  *                          (process and OS domains, both directions, one
- *                          and several windows) and its failures
+ *                          and several windows) and its failures;
+ *                          upstream's language: parallel workers, their
+ *                          totals, --result in upstream's columns
+ *   test_dma_perf upstream configs/upstream.ini, our config in the
+ *                          language of DPDK's own dpdk-test-dma-perf,
+ *                          run as it is (its --file-prefix made unique):
+ *                          upstream's result file, checked row by row
  *
  * Environment (meson sets it):
  *   XD_PERF          the dpdk-test-dma-perf binary
@@ -33,6 +39,7 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -55,8 +62,10 @@
 #define MAX_ARGS 16
 #define MAX_ENV 4
 
-#define CSV_HEADER "case,type,device,buf_size,ops,mops,gbps,ns_per_op,cycles_per_op,errors"
-#define CSV_COLUMNS 10
+/* The first ten columns are the original interface; the rest came later. */
+#define CSV_HEADER "case,type,device,buf_size,ops,mops,gbps,ns_per_op,cycles_per_op,errors," \
+	"worker,workers,lcore,mem_size,dma_ring_size,kick_batch"
+#define CSV_COLUMNS 16
 
 /* EAL of every run but the prefix, which run_perf() makes unique. */
 #define EAL_BASE "--no-huge --no-pci -m 256 --iova-mode=va -l 0-1 " \
@@ -65,6 +74,9 @@
 #define EAL_CNXK "--vdev=dma_xd_cnxk0"
 #define EAL_IDXD "--vdev=dma_xd_idxd0"
 #define EAL_DEBIAN "--vdev=dma_skeleton0"
+/* Two inline engines: two DMA workers on lcores 0 and 1. */
+#define EAL_BASE_XD2 "--vdev=dma_xd_skeleton0 --vdev=dma_xd_skeleton2"
+#define RTE_DIM_(a) (sizeof(a) / sizeof((a)[0]))
 
 struct fixture {
 	char dir[64];
@@ -78,6 +90,7 @@ struct run {
 };
 
 static const char *perf_bin;
+static int run_timeout_s = RUN_TIMEOUT_S;
 static const char *configs_dir;
 static unsigned int run_seq;
 /* -1: not probed yet; 0 or 1: whether Debian's dma_skeleton plugin loads */
@@ -226,7 +239,7 @@ run_perf(const struct fixture *fx, const char *const *env,
 		execv(perf_bin, (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
-	deadline = time(NULL) + RUN_TIMEOUT_S;
+	deadline = time(NULL) + run_timeout_s;
 	while ((w = waitpid(pid, &status, WNOHANG)) == 0 &&
 			time(NULL) < deadline)
 		usleep(10000);
@@ -234,7 +247,7 @@ run_perf(const struct fixture *fx, const char *const *env,
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		print_message("  %s did not finish within %d s\n", perf_bin,
-			RUN_TIMEOUT_S);
+			run_timeout_s);
 	}
 	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	r->out = live_out = read_file(out);
@@ -342,8 +355,10 @@ test_bad_config(void **state)
 		run_dump(&r);
 		fail();
 	}
-	/* Nothing half-run: the output file opened early is gone again. */
+	/* Nothing half-run: the output files opened early are gone again. */
 	assert_false(file_exists(csv));
+	assert_false(file_exists(path_in(fx, "bad_result.csv", csv,
+		sizeof(csv))));
 	run_free(&r);
 }
 
@@ -381,7 +396,7 @@ BAD(bad_case_key_in_global, .ini = "[GLOBAL]\nmem_size=4\n" CPU_CASE,
 BAD(bad_global_key_in_case, .ini = CPU_CASE "cache_flush=1\n",
 	.expect = { "[case1] cache_flush", "belongs in [GLOBAL]" });
 BAD(bad_upstream_lcore_dma, .ini = CPU_CASE "lcore_dma=lcore10@0000:00:04.2\n",
-	.expect = { "[case1] lcore_dma", "device= and lcore=" });
+	.expect = { "[case1] lcore_dma:", "unknown key", "lcore_dma0, lcore_dma1" });
 BAD(bad_dup_key, .ini = CPU_CASE "buf_size=128\n",
 	.expect = { "[case1] buf_size", "given more than once" });
 BAD(bad_skipped_unknown_key, .ini = CPU_CASE "[case2]\nskip=1\ntpye=CPU_MEM_COPY\n",
@@ -421,7 +436,7 @@ BAD(bad_inter_peer_attach, .ini = INTER_CASE "peer=attach\n",
 BAD(bad_inter_peer_value, .ini = INTER_CASE "peer=fork\n",
 	.expect = { "[case1] peer", "'fork' is neither spawn nor attach" });
 BAD(bad_inter_device_missing, .ini = "[case1]\ntype=DMA_INTER_DOMAIN_COPY\nbuf_size=64\n",
-	.expect = { "[case1] device", "missing: a DMA_INTER_DOMAIN_COPY case names its dmadev" });
+	.expect = { "[case1] lcore_dma0", "missing: a DMA_INTER_DOMAIN_COPY case names its dmadev" });
 BAD(bad_inter_key_on_dma, .ini = XD_CASE "direction=read\nwindows=2\n",
 	.expect = { "[case1] direction", "[case1] windows", "only DMA_INTER_DOMAIN_COPY cases take it, not DMA_MEM_COPY" });
 BAD(bad_inter_kick_gt_ring, .ini = INTER_CASE "dma_ring_size=64\nkick_batch=128\n",
@@ -464,7 +479,7 @@ BAD(bad_lcore_value, .ini = CPU_CASE "lcore=-1\n",
 BAD(bad_dma_key_on_cpu, .ini = CPU_CASE "dma_ring_size=64\ndevice=dma_xd_skeleton0\n",
 	.expect = { "[case1] dma_ring_size", "[case1] device", "only DMA_MEM_COPY" });
 BAD(bad_device_missing, .ini = "[case1]\ntype=DMA_MEM_COPY\nbuf_size=64\n",
-	.expect = { "[case1] device", "missing" });
+	.expect = { "[case1] lcore_dma0", "missing", "device=dma_xd_skeleton0" });
 BAD(bad_device_name, .ini = XD_CASE "[case2]\ntype=DMA_MEM_COPY\ndevice=a,b\nbuf_size=64\n",
 	.expect = { "[case2] device", "not a dmadev name" });
 BAD(bad_sge_vs_size, .ini = "[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=2\ndma_src_sge=4\n",
@@ -508,6 +523,78 @@ BAD(bad_inter_os_cnxk, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAIN_C
 BAD(bad_inter_windows_idxd, .ini = "[GLOBAL]\n@EAL@\n[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_idxd0\nbuf_size=64\nmem_size=1\nwindows=2\n",
 	.vdevs = EAL_IDXD,
 	.expect = { "[case1] windows", "dma_xd_idxd0 is a Class B device", "windows must be 1" });
+/* upstream's language: workers */
+#define UP_DMA "[case1]\ntype=DMA_MEM_COPY\nbuf_size=64\nmem_size=1\n"
+BAD(bad_lcore_dma_gap, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0\nlcore_dma2=lcore=1,dev=dma_xd_skeleton2\n",
+	.expect = { "[case1] lcore_dma1", "missing", "without gaps" });
+BAD(bad_lcore_dma_field, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,queue=3\n",
+	.expect = { "[case1] lcore_dma0", "unknown field 'queue'" });
+BAD(bad_lcore_dma_not_kv, .ini = UP_DMA "lcore_dma0=lcore=0,dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "'dma_xd_skeleton0' is not name=value" });
+BAD(bad_lcore_dma_dir, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=dev2dev\n",
+	.expect = { "[case1] lcore_dma0", "dir=dev2dev is neither mem2mem, mem2dev nor dev2mem" });
+BAD(bad_lcore_dma_no_dev, .ini = UP_DMA "lcore_dma0=lcore=0,dir=mem2mem\n",
+	.expect = { "[case1] lcore_dma0", "names no dev=" });
+BAD(bad_lcore_dma_no_lcore, .ini = UP_DMA "lcore_dma0=dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "names no lcore=" });
+BAD(bad_lcore_dma_lcore, .ini = UP_DMA "lcore_dma0=lcore=x,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "lcore=x is not an lcore number" });
+BAD(bad_lcore_dma_raddr, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=dev2mem,raddr=0xzz\n",
+	.expect = { "[case1] lcore_dma0", "raddr=0xzz is not a hexadecimal address" });
+BAD(bad_lcore_dma_coreid, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=dev2mem,coreid=300\n",
+	.expect = { "[case1] lcore_dma0", "coreid=300 is not a whole number in 0..255" });
+BAD(bad_lcore_dma_and_device, .ini = UP_DMA "device=dma_xd_skeleton0\nlcore_dma0=lcore=0,dev=dma_xd_skeleton2\n",
+	.expect = { "[case1] device", "given with lcore_dma0" });
+BAD(bad_lcore_dma_same_lcore, .ini = UP_DMA "lcore_dma0=lcore=1,dev=dma_xd_skeleton0\nlcore_dma1=lcore=1,dev=dma_xd_skeleton2\n",
+	.expect = { "[case1] lcore_dma1", "one worker per lcore" });
+BAD(bad_lcore_dma_same_dev, .ini = UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0\nlcore_dma1=lcore=1,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma1", "one worker per device" });
+BAD(bad_lcore_dma_on_cpu, .ini = CPU_CASE "lcore_dma0=lcore=0,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "only DMA_MEM_COPY and DMA_INTER_DOMAIN_COPY" });
+BAD(bad_lcore_dma_inter_two, .ini = "[case1]\ntype=DMA_INTER_DOMAIN_COPY\nbuf_size=64\nlcore_dma0=lcore=0,dev=dma_xd_skeleton0\nlcore_dma1=lcore=1,dev=dma_xd_skeleton2\n",
+	.expect = { "[case1] lcore_dma1", "DMA_INTER_DOMAIN_COPY case has one worker" });
+BAD(bad_lcore_list_on_dma, .ini = XD_CASE "lcore=0,1\n",
+	.expect = { "[case1] lcore", "DMA workers are lcore_dma0, lcore_dma1" });
+BAD(bad_lcore_list_value, .ini = CPU_CASE "lcore = 0, x\n",
+	.expect = { "[case1] lcore", "'0, x' is not a whole number" });
+BAD(bad_workers_share_mem, .ini = "[case1]\ntype=CPU_MEM_COPY\nbuf_size=1M\nmem_size=1\nlcore=0,1\n",
+	.expect = { "[case1] mem_size", "shared by 2 workers" });
+/* upstream's language: variables */
+BAD(bad_var_two, .ini = CPU_CASE "mem_size=1,4,2,MUL\nkick_batch=8,64,2,MUL\n",
+	.expect = { "[case1] kick_batch", "one variable per case", "mem_size varies" });
+BAD(bad_var_with_sizes, .ini = "[case1]\ntype=CPU_MEM_COPY\nbuf_size=64,4K\nkick_batch=8,64,2,MUL\n",
+	.expect = { "[case1] kick_batch", "varies while buf_size lists several sizes" });
+BAD(bad_var_form, .ini = CPU_CASE "mem_size=1,4\n",
+	.expect = { "[case1] mem_size", "neither a whole number nor a range" });
+BAD(bad_var_mul_step, .ini = XD_CASE "dma_ring_size=64,1024,1,MUL\n",
+	.expect = { "[case1] dma_ring_size", "increment of MUL is a whole number of 2 or more" });
+BAD(bad_var_order, .ini = CPU_CASE "kick_batch=64,8,2,MUL\n",
+	.expect = { "[case1] kick_batch", "first not above last" });
+BAD(bad_var_kick_gt_ring, .ini = XD_CASE "dma_ring_size=64\nkick_batch=16,256,2,MUL\n",
+	.expect = { "[case1] kick_batch", "128 is larger than dma_ring_size (64)" });
+/* upstream's language: other keys */
+BAD(bad_numa_value, .ini = CPU_CASE "src_numa_node=-1\n",
+	.expect = { "[case1] src_numa_node", "not a whole number" });
+BAD(bad_numa_on_cma, .ini = "[case1]\ntype=CMA_COPY\nbuf_size=64\ndst_numa_node=0\n",
+	.expect = { "[case1] dst_numa_node", "only DMA_MEM_COPY and CPU_MEM_COPY" });
+BAD(bad_enq_deq_value, .ini = XD_CASE "use_enq_deq_ops=yes\n",
+	.expect = { "[case1] use_enq_deq_ops", "neither 0 nor 1" });
+/* upstream's language, against the devices */
+BAD(bad_dev2mem, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=dev2mem,raddr=0x200000000,coreid=1,pfid=2,vfid=3\n",
+	.expect = { "[case1] lcore_dma0", "dma_xd_skeleton0 cannot copy out of a device", "RTE_DMA_CAPA_DEV_TO_MEM" });
+BAD(bad_mem2dev, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=dma_skeleton0,dir=mem2dev,raddr=0x300000000\n",
+	.vdevs = EAL_DEBIAN,
+	.expect = { "[case1] lcore_dma0", "dma_skeleton0 cannot copy from memory into a device", "RTE_DMA_CAPA_MEM_TO_DEV" },
+	.needs_debian = true);
+BAD(bad_enq_deq_device, .ini = "[GLOBAL]\n@EAL@\n" XD_CASE "use_enq_deq_ops=1\n",
+	.expect = { "[case1] use_enq_deq_ops", "dma_xd_skeleton0 has no enqueue/dequeue operations" });
+BAD(bad_lcore_dma_unknown_dev, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=0000:00:04.2\n",
+	.expect = { "[case1] lcore_dma0", "no dmadev named '0000:00:04.2'" });
+BAD(bad_lcore_dma_few_lcores, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=10,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma0", "lcore 10 is not one of EAL's lcores" });
+BAD(bad_lcore_dma_engine, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=dma_xd_skeleton1\nlcore_dma1=lcore=1,dev=dma_xd_skeleton0\n",
+	.expect = { "[case1] lcore_dma1", "runs the engine of a device of this case" });
+#undef UP_DMA
 /* several problems: all reported */
 BAD(bad_several, .ini = "[GLOBAL]\ncache_flush=3\n[case1]\ntype=CPU_MEM_COPY\nbuf_size=64,32,2,MUL\n[case2]\ntype=SOCKET_COPY\n",
 	.expect = { "[GLOBAL] cache_flush", "[case1] buf_size", "[case2] buf_size" });
@@ -1257,6 +1344,213 @@ test_run_progress(void **state)
 
 /* ---- main ------------------------------------------------------------------- */
 
+
+/* ---- upstream's config, as it is ------------------------------------------ */
+
+/* The fields of a line of upstream's result file, at most @p max. */
+static unsigned int
+result_fields(char *line, char **f, unsigned int max)
+{
+	unsigned int n = 0;
+	char *p = line;
+
+	while (n < max) {
+		f[n++] = p;
+		p = strchr(p, ',');
+		if (p == NULL)
+			break;
+		*p++ = '\0';
+	}
+	return n;
+}
+
+/*
+ * Check the block of case @p id in upstream's result file @p text: its
+ * header with @p type, then for each of 8 scenarios (buf_size 64 to 8192,
+ * doubling) a row per worker on lcores 0 and 1 and a summary whose
+ * totals are the rows' sums.
+ */
+static void
+check_result_case(const char *text, unsigned int id, const char *type,
+		const char *dev0, const char *dev1)
+{
+	char head[256], *copy, *line, *save = NULL, *f[16] = { NULL };
+	const char *at;
+	unsigned int s, w, n;
+
+	snprintf(head, sizeof(head), "Case %u : %s,lcore,DMA,DMA ring size,kick batch size,buffer size(B),number of buffers,memory(MB),average cycle,bandwidth(Gbps),MOps\n",
+		id, type);
+	at = strstr(text, head);
+	if (at == NULL) {
+		print_message("  no \"%s\" in the result file:\n%s", head, text);
+		fail();
+	}
+	copy = strdup(at + strlen(head));
+	assert_non_null(copy);
+	line = strtok_r(copy, "\n", &save);
+	for (s = 1; s <= 8; s++) {
+		const unsigned int size = 64u << (s - 1);
+		double sum_mops = 0, sum_gbps = 0, sum_nr = 0;
+		char scen[32];
+
+		snprintf(scen, sizeof(scen), "Scenario %u", s);
+		for (w = 0; w < 2; w++) {
+			double nr, mem, cyc, gbps, mops;
+
+			assert_non_null(line);
+			n = result_fields(line, f, RTE_DIM_(f));
+			assert_int_equal(n, 11);
+			assert_string_equal(f[0], scen);
+			assert_int_equal(atoi(f[1]), (int)w);
+			if (dev0 != NULL) {
+				assert_string_equal(f[2], w == 0 ? dev0 : dev1);
+				assert_string_equal(f[3], "1024");
+				assert_string_equal(f[4], "32");
+			} else {
+				assert_string_equal(f[2], "NA");
+				assert_string_equal(f[3], "NA");
+				assert_string_equal(f[4], "NA");
+			}
+			assert_int_equal(atoi(f[5]), (int)size);
+			nr = num(f[6]);
+			mem = num(f[7]);
+			cyc = num(f[8]);
+			gbps = num(f[9]);
+			mops = num(f[10]);
+			/* Each worker's share of 10 MB, in 64-byte slots. */
+			assert_true(nr == (double)((5u << 20) / (size < 64 ? 64 : size)));
+			assert_true(mem > 9.99 && mem < 10.01);
+			if (!(cyc > 0 && gbps > 0 && mops > 0)) {
+				print_message("  not a sane result: %s\n", line);
+				fail();
+			}
+			/* Gbit/s = Mops * size * 8 / 1000, within rounding. */
+			assert_true(gbps / (mops * size * 8 / 1000.0) > 0.99 &&
+				gbps / (mops * size * 8 / 1000.0) < 1.01);
+			sum_mops += mops;
+			sum_gbps += gbps;
+			sum_nr += nr;
+			line = strtok_r(NULL, "\n", &save);
+		}
+		assert_non_null(line);
+		n = result_fields(line, f, RTE_DIM_(f));
+		assert_int_equal(n, 11);
+		snprintf(scen, sizeof(scen), "Scenario %u Summary", s);
+		assert_string_equal(f[0], scen);
+		assert_true(num(f[6]) == sum_nr);
+		assert_true(fabs(num(f[9]) - sum_gbps) < 0.01);
+		assert_true(fabs(num(f[10]) - sum_mops) < 0.01);
+		line = strtok_r(NULL, "\n", &save);
+	}
+	free(copy);
+}
+
+/*
+ * configs/upstream.ini, our config in the language of DPDK's own tool
+ * (its example's cases, our devices and lcores), run as it is but for a
+ * --file-prefix of this test's own: exit 0, every round verified, and
+ * upstream's result file under its default name in the current
+ * directory, case by case.
+ */
+static void
+test_upstream_config(void **state)
+{
+	struct fixture *fx = *state;
+	char src[PATH_MAX], cfg[PATH_MAX], res[PATH_MAX], prefix[64];
+	char *text, *at;
+	FILE *f;
+	struct run r;
+
+	if (!have_debian(fx))
+		skip();
+	snprintf(src, sizeof(src), "%s/upstream.ini", configs_dir);
+	text = read_file(src);
+	assert_non_null(text);
+	/* Parallel-safe: the one change, a prefix of this process. */
+	at = strstr(text, "--file-prefix=test ");
+	assert_non_null(at);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=dma-perf-up-%d ",
+		(int)getpid());
+	path_in(fx, "upstream.ini", cfg, sizeof(cfg));
+	f = fopen(cfg, "w");
+	assert_non_null(f);
+	fwrite(text, 1, (size_t)(at - text), f);
+	fputs(prefix, f);
+	fputs(at + strlen("--file-prefix=test "), f);
+	assert_int_equal(fclose(f), 0);
+	free(text);
+
+	run_timeout_s = 180;
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, NULL }, &r);
+	run_timeout_s = RUN_TIMEOUT_S;
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "case1/all");
+	expect_in(&r, r.out, "case4/all");
+	text = read_file(path_in(fx, "upstream_result.csv", res, sizeof(res)));
+	assert_non_null(text);
+	expect_in(&r, text, "Test Environment:\nCPU frequency,");
+	expect_in(&r, text, "Skip the test-case 3\n");
+	check_result_case(text, 1, "DMA_MEM_COPY", "dma_xd_skeleton0",
+		"dma_skeleton0");
+	check_result_case(text, 2, "DMA_MEM_COPY", "dma_xd_skeleton0",
+		"dma_xd_skeleton2");
+	check_result_case(text, 4, "CPU_MEM_COPY", NULL, NULL);
+	free(text);
+	run_free(&r);
+}
+
+/*
+ * Upstream's language in a short run: two DMA workers and two CPU
+ * workers in parallel, a varying kick_batch (two scenarios), --result to a
+ * path of ours: per-worker rows and totals in the table, the CSV and the
+ * JSON, and the result file where --result says (no default one).
+ */
+static void
+test_run_workers(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], res[PATH_MAX], csv[PATH_MAX], json[PATH_MAX];
+	bool seen[NB_TYPES] = { false };
+	char *text;
+	struct run r;
+
+	write_config(fx, "w.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.1\n"
+		"[case1]\ntype=DMA_MEM_COPY\nmem_size=2\nbuf_size=64\ndma_ring_size=256\nkick_batch=16,32,16,ADD\n"
+		"lcore_dma0=lcore=0,dev=dma_xd_skeleton0,dir=mem2mem\n"
+		"lcore_dma1=lcore=1,dev=dma_xd_skeleton2,dir=mem2mem\n"
+		"[case2]\ntype=CPU_MEM_COPY\nmem_size=2\nbuf_size=4096\nlcore = 0, 1\n",
+		EAL_BASE_XD2, cfg, sizeof(cfg));
+	path_in(fx, "r.csv", res, sizeof(res));
+	path_in(fx, "w.csv", csv, sizeof(csv));
+	path_in(fx, "w.json", json, sizeof(json));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--result", res,
+		"--csv", csv, "--json", json, NULL }, &r);
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "case1/s1/w0");
+	expect_in(&r, r.out, "case1/s2/w1");
+	expect_in(&r, r.out, "case1/s2/all");
+	expect_in(&r, r.out, "case2/all");
+	assert_false(file_exists(path_in(fx, "w_result.csv", cfg, sizeof(cfg))));
+	/* 2 scenarios x 2 workers + 2 CPU workers */
+	assert_int_equal(check_csv(csv, seen), 6);
+	text = read_file(res);
+	assert_non_null(text);
+	expect_in(&r, text, "Case 1 : DMA_MEM_COPY,lcore,DMA,");
+	expect_in(&r, text, "Scenario 1,0,dma_xd_skeleton0,256,16,64,");
+	expect_in(&r, text, "Scenario 2,1,dma_xd_skeleton2,256,32,64,");
+	expect_in(&r, text, "Scenario 2 Summary, , , , , ,");
+	expect_in(&r, text, "Case 2 : CPU_MEM_COPY,lcore,DMA,");
+	expect_in(&r, text, "Scenario 1,1,NA,NA,NA,4096,");
+	free(text);
+	text = read_file(json);
+	assert_non_null(text);
+	expect_in(&r, text, "\"totals\": [");
+	expect_in(&r, text, "\"label\": \"case1/s2/all\"");
+	free(text);
+	run_free(&r);
+}
+
 /* Named after the config, each in its own directory. */
 #define BAD_TEST(id) { #id, test_bad_config, setup_dir, teardown_dir, &id }
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
@@ -1343,6 +1637,38 @@ main(int argc, char **argv)
 		BAD_TEST(bad_inter_os_no_capa),
 		BAD_TEST(bad_inter_os_cnxk),
 		BAD_TEST(bad_inter_windows_idxd),
+		BAD_TEST(bad_lcore_dma_gap),
+		BAD_TEST(bad_lcore_dma_field),
+		BAD_TEST(bad_lcore_dma_not_kv),
+		BAD_TEST(bad_lcore_dma_dir),
+		BAD_TEST(bad_lcore_dma_no_dev),
+		BAD_TEST(bad_lcore_dma_no_lcore),
+		BAD_TEST(bad_lcore_dma_lcore),
+		BAD_TEST(bad_lcore_dma_raddr),
+		BAD_TEST(bad_lcore_dma_coreid),
+		BAD_TEST(bad_lcore_dma_and_device),
+		BAD_TEST(bad_lcore_dma_same_lcore),
+		BAD_TEST(bad_lcore_dma_same_dev),
+		BAD_TEST(bad_lcore_dma_on_cpu),
+		BAD_TEST(bad_lcore_dma_inter_two),
+		BAD_TEST(bad_lcore_list_on_dma),
+		BAD_TEST(bad_lcore_list_value),
+		BAD_TEST(bad_workers_share_mem),
+		BAD_TEST(bad_var_two),
+		BAD_TEST(bad_var_with_sizes),
+		BAD_TEST(bad_var_form),
+		BAD_TEST(bad_var_mul_step),
+		BAD_TEST(bad_var_order),
+		BAD_TEST(bad_var_kick_gt_ring),
+		BAD_TEST(bad_numa_value),
+		BAD_TEST(bad_numa_on_cma),
+		BAD_TEST(bad_enq_deq_value),
+		BAD_TEST(bad_dev2mem),
+		BAD_TEST(bad_mem2dev),
+		BAD_TEST(bad_enq_deq_device),
+		BAD_TEST(bad_lcore_dma_unknown_dev),
+		BAD_TEST(bad_lcore_dma_few_lcores),
+		BAD_TEST(bad_lcore_dma_engine),
 		BAD_TEST(bad_several),
 	};
 	const struct CMUnitTest run_tests[] = {
@@ -1360,12 +1686,16 @@ main(int argc, char **argv)
 		T(test_run_plot),
 		T(test_run_cache_flush),
 		T(test_run_progress),
+		T(test_run_workers),
+	};
+	const struct CMUnitTest upstream_tests[] = {
+		T(test_upstream_config),
 	};
 
 	perf_bin = getenv("XD_PERF");
 	configs_dir = getenv("XD_PERF_CONFIGS");
 	if (argc != 2 || perf_bin == NULL || configs_dir == NULL) {
-		fprintf(stderr, "usage: XD_PERF=BINARY XD_PERF_CONFIGS=DIR %s config|run\n",
+		fprintf(stderr, "usage: XD_PERF=BINARY XD_PERF_CONFIGS=DIR %s config|run|upstream\n",
 			argv[0]);
 		return 2;
 	}
@@ -1380,7 +1710,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "run") == 0)
 		return cmocka_run_group_tests_name("dma_perf_run", run_tests,
 			NULL, NULL);
-	fprintf(stderr, "%s: unknown group '%s' (config or run)\n", argv[0],
+	if (strcmp(argv[1], "upstream") == 0)
+		return cmocka_run_group_tests_name("dma_perf_upstream",
+			upstream_tests, NULL, NULL);
+	fprintf(stderr, "%s: unknown group '%s' (config, run or upstream)\n", argv[0],
 		argv[1]);
 	return 2;
 }
