@@ -20,11 +20,14 @@
 # suite-origin.h that says why, and the suite's tests then skip (exit 77)
 # with that reason.
 #
-# Usage: devtools/fetch-dpdk-tests.sh OUTDIR [SOURCE]
+# Usage: devtools/fetch-dpdk-tests.sh OUTDIR [SOURCE [VERSION]]
+#   VERSION  the DPDK the project builds against (meson passes it): with no
+#            SOURCE, Debian's package is the source only if it is that one
 set -uo pipefail
 
 out=${1:?usage: fetch-dpdk-tests.sh OUTDIR [SOURCE]}
 source=${2:-}
+built_with=${3:-}
 files=(app/test/test_dmadev.c app/test/test_dmadev_api.c
 	app/test/test_dmadev_api.h lib/dmadev/rte_dmadev_pmd.h
 	lib/eal/include/dev_driver.h lib/eal/include/rte_test.h)
@@ -81,6 +84,10 @@ untar() {
 if [ -z "$source" ]; then
 	ver=$(dpkg-query -W -f='${source:Version}' libdpdk-dev 2>/dev/null) ||
 		unavailable "libdpdk-dev is not installed from a Debian package"
+	case "$ver" in
+	"$built_with"-*|"$built_with"|*:"$built_with"-*) ;;
+	*) [ -z "$built_with" ] || unavailable "the build uses DPDK $built_with, not Debian's libdpdk-dev $ver: name its source with meson -Ddpdk_test_suite=TARBALL_OR_TREE" ;;
+	esac
 	cache=$cache_top/debian-$ver
 	origin="Debian source package dpdk $ver"
 	if [ ! -d "$cache" ]; then
