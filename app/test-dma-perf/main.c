@@ -284,6 +284,37 @@ peers_stop(struct perf_config *c)
 /* ---- EAL ---------------------------------------------------------------- */
 
 /*
+ * DPDK >= 25.11's argument parser ends the process itself, from inside
+ * rte_eal_init(), on an argument it does not know: while EAL starts, an
+ * exit says which part of the config it was, and ends the run as any
+ * config error does (PERF_EXIT_CONFIG).
+ */
+static const struct perf_opts *eal_starting;
+/* What a run has open while EAL starts: main()'s, alive during the exit. */
+static struct perf_output *eal_outputs[3];
+
+static void
+eal_exited(void)
+{
+	unsigned int i;
+
+	if (eal_starting == NULL)
+		return;
+	if (eal_starting->eal_first > 0)
+		fprintf(stderr, PERF_NAME ": the EAL arguments after -- do not start EAL: EAL ended the process (its own message is above)\n");
+	else
+		perf_config_error(&cfg, "GLOBAL", "eal_args",
+			"EAL does not start with '%s': EAL ended the process (its own message is above)",
+			cfg.eal_args);
+	peers_stop(&cfg);
+	perf_domain_cleanup();
+	for (i = 0; i < RTE_DIM(eal_outputs); i++)
+		if (eal_outputs[i] != NULL)
+			output_close(eal_outputs[i], false);
+	_exit(PERF_EXIT_CONFIG);
+}
+
+/*
  * EAL arguments: eal_args split at blanks (no quoting), or those after --.
  * A unique --file-prefix is added when none is given, so that runs never
  * share EAL's runtime files; @p own_prefix says so.
@@ -336,7 +367,10 @@ eal_start(int argc, char **argv, const struct perf_opts *o, bool *own_prefix)
 
 	/* EAL logs to stdout by default: keep stdout for the results. */
 	rte_openlog_stream(stderr);
+	eal_starting = o;
+	atexit(eal_exited);
 	ret = rte_eal_init(eal_argc, eal_argv);
+	eal_starting = NULL;
 	if (ret < 0) {
 		ret = -rte_errno;
 		if (o->eal_first > 0)
@@ -456,6 +490,9 @@ main(int argc, char **argv)
 		status = PERF_EXIT_FAIL;
 		goto stop_peers;
 	}
+	eal_outputs[0] = &csv;
+	eal_outputs[1] = &json;
+	eal_outputs[2] = &result;
 	if (eal_start(argc, argv, &o, &own_prefix) < 0)
 		goto stop_peers;
 	/* EAL frees its copy of the path at cleanup; rmdir() comes after. */
