@@ -61,6 +61,7 @@ static struct {
 	bool event_stop;           /* the event thread returns when idle */
 	pthread_t event_thread;
 	dxa_client_event_fn handler;
+	const struct dxa_client_mem_hooks *mem;
 	/* embedded broker */
 	struct dxa_broker *broker;
 	pthread_t broker_thread;
@@ -77,6 +78,14 @@ dxa_client_set_handler(dxa_client_event_fn fn)
 {
 	pthread_mutex_lock(&cl.lock);
 	cl.handler = fn;
+	pthread_mutex_unlock(&cl.lock);
+}
+
+void
+dxa_client_set_mem_hooks(const struct dxa_client_mem_hooks *hooks)
+{
+	pthread_mutex_lock(&cl.lock);
+	cl.mem = hooks;
 	pthread_mutex_unlock(&cl.lock);
 }
 
@@ -201,7 +210,10 @@ reader_main(void *arg)
 				pthread_mutex_lock(&cl.lock);
 				cl.mapping_since = now_ns();
 				pthread_mutex_unlock(&cl.lock);
-				dxa_mem_event(fd, &ev, rx_fd);
+				if (cl.mem != NULL)
+					cl.mem->event(fd, &ev, rx_fd);
+				else if (rx_fd >= 0)
+					close(rx_fd);
 				pthread_mutex_lock(&cl.lock);
 				cl.mapping_ns += now_ns() - cl.mapping_since;
 				cl.mapping_since = 0;
@@ -412,7 +424,8 @@ connect_locked(const uint8_t *embed_secret)
 	if (fd < 0)
 		return fd;
 	/* The broker forgot our exports with the last connection. */
-	dxa_mem_conn_opened(fd);
+	if (cl.mem != NULL)
+		cl.mem->opened(fd);
 	if (!cl.event_thread_alive) {
 		ret = dxa_ctrl_thread_create(&cl.event_thread, "dma-xd-event",
 			event_main, NULL);

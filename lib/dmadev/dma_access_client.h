@@ -50,6 +50,19 @@ uint32_t dxa_client_generation(void);
 void dxa_client_set_handler(dxa_client_event_fn fn);
 
 /*
+ * The memory side's hooks (rte_dmadev_mem.c), installed once before the
+ * first call: @opened when a new connection @fd is open and nobody reads
+ * it yet; @event on the reader thread for each window event, with its
+ * descriptor @rx_fd (-1 if none), which it consumes. Without them, window
+ * events are dropped and their descriptors closed.
+ */
+struct dxa_client_mem_hooks {
+	void (*opened)(int fd);
+	void (*event)(int fd, const struct dxa_mem_event *ev, int rx_fd);
+};
+void dxa_client_set_mem_hooks(const struct dxa_client_mem_hooks *hooks);
+
+/*
  * One request and its reply. Connects first if needed. With @embed_secret
  * non-NULL and no broker reachable, starts the embedded broker (if
  * RTE_DMA_ACCESS_BROKER allows it) admitting that secret for this uid and

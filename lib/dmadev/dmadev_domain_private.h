@@ -32,31 +32,22 @@ extern int rte_dma_domain_logtype;
 /* The device's registered inter-domain ops, or NULL. */
 const struct rte_dma_domain_ops *rte_dma_domain_ops_get(int16_t dev_id);
 
-/* A device is closing: end its memberships (leave, or destroy if it can). */
-void rte_dma_domain_group_dev_closed(int16_t dev_id);
+/*
+ * Take device @dev_id's inter-domain ops out of the table (the first half
+ * of rte_dma_domain_ops_unregister(), whose second half is the groups').
+ * Returns whether it had some; *@last: no device has any now.
+ */
+bool dxa_ops_remove(int16_t dev_id, bool *last);
 
 /*
- * ---- Shared memory (rte_dmadev_mem.c) ----
+ * ---- A peer's windows here (rte_dmadev_window.c) ----
  *
- * A new broker connection @conn_fd is open and nobody reads it yet: export
- * every registered range over it (the broker forgot the old connection's
- * exports with it). Called by the broker client with its lock held.
+ * Check window @ev's descriptor @fd (not consumed), map it and add it to
+ * its handler's map. Returns 0 or a negative errno, logged: a window not
+ * mapped is a window operations cannot reach. The primary then hands it
+ * to its secondaries (dxa_mp_window_added()).
  */
-void dxa_mem_conn_opened(int conn_fd);
-
-/*
- * A window event arrived on @conn_fd with descriptor @rx_fd (-1 if none;
- * consumed either way). Runs on the client's reader thread, so a window
- * is mapped before any later reply of the broker is handed to a caller.
- */
-void dxa_mem_event(int conn_fd, const struct dxa_mem_event *ev, int rx_fd);
-
-/*
- * Map window @ev, descriptor @fd (not consumed), and add it to its
- * handler's map; in the primary, also hand it to the secondaries. Failures
- * are logged: a window not mapped is a window operations cannot reach.
- */
-void dxa_mem_window_map(const struct dxa_mem_event *ev, int fd);
+int dxa_window_map(const struct dxa_mem_event *ev, int fd);
 
 /*
  * ---- Secondary processes (rte_dmadev_mp.c) ----

@@ -4,14 +4,13 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_common.h>
 #include <rte_log.h>
 
 #include "rte_dmadev_domain.h"
 #include "rte_dmadev_domain_pmd.h"
-#include "dma_access_client.h"
+#include "dma_access_log.h"
 #include "dmadev_domain_private.h"
 
 int rte_dma_domain_logtype;
@@ -31,23 +30,19 @@ RTE_INIT(dma_domain_log_init)
  */
 #define DOMAIN_MAX_DEVS (INT16_MAX + 1)
 static const struct rte_dma_domain_ops *domain_ops[DOMAIN_MAX_DEVS];
-/* Devices with a table: the broker client lives while there are some. */
+/*
+ * Devices with a table: the broker client lives while there are some
+ * (rte_dma_domain_ops_unregister(), rte_dmadev_group.c).
+ */
 static uint32_t domain_nb_registered;
+
+_Static_assert(RTE_DMA_DOMAIN_LOG_BURST == DXA_LOG_BURST,
+	"one rate for every limiter");
 
 bool
 rte_dma_domain_log_allowed(struct rte_dma_domain_ratelimit *rl)
 {
-	struct timespec ts;
-	uint64_t now;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	now = (uint64_t)ts.tv_sec;
-	if (__atomic_load_n(&rl->window, __ATOMIC_RELAXED) != now) {
-		__atomic_store_n(&rl->window, now, __ATOMIC_RELAXED);
-		__atomic_store_n(&rl->count, 0, __ATOMIC_RELAXED);
-	}
-	return __atomic_fetch_add(&rl->count, 1, __ATOMIC_RELAXED) <
-		RTE_DMA_DOMAIN_LOG_BURST;
+	return dxa_log_allowed(&rl->window, &rl->count);
 }
 
 const struct rte_dma_domain_ops *
@@ -99,20 +94,15 @@ rte_dma_domain_class_get(int16_t dev_id)
 	return ops != NULL ? ops->dev_class : -ENOTSUP;
 }
 
-void
-rte_dma_domain_ops_unregister(int16_t dev_id)
+bool
+dxa_ops_remove(int16_t dev_id, bool *last)
 {
 	if (dev_id < 0 || __atomic_exchange_n(&domain_ops[dev_id], NULL,
 			__ATOMIC_ACQ_REL) == NULL)
-		return;
-	rte_dma_domain_group_dev_closed(dev_id);
-	/*
-	 * With no inter-domain device left, no group call can be made:
-	 * the broker connection and the library's threads go too, so that
-	 * none of them outlives EAL (devices close in rte_eal_cleanup()).
-	 */
-	if (__atomic_sub_fetch(&domain_nb_registered, 1, __ATOMIC_ACQ_REL) == 0)
-		dxa_client_shutdown();
+		return false;
+	*last = __atomic_sub_fetch(&domain_nb_registered, 1,
+		__ATOMIC_ACQ_REL) == 0;
+	return true;
 }
 
 static uint64_t

@@ -174,7 +174,7 @@ struct rte_dma_domain_ratelimit {
 };
 
 /** Lines per second that one rate limiter lets through. */
-#define RTE_DMA_DOMAIN_LOG_BURST 10
+#define RTE_DMA_DOMAIN_LOG_BURST 10 /* DXA_LOG_BURST */
 
 /**
  * Whether a rate-limited log line may be printed now.

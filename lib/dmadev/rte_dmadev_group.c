@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_uuid.h>
 
@@ -42,6 +43,34 @@ struct membership {
 
 static pthread_mutex_t group_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct membership memberships[GROUP_MEMBERSHIPS];
+
+/*
+ * What this process knows of a group's handlers changes here, and its
+ * secondaries hear it (nothing without secondaries).
+ */
+static int
+maps_learn(int16_t group_id, uint16_t handler, bool own)
+{
+	int ret = dxa_map_learn(group_id, handler, own);
+
+	if (ret == 0)
+		dxa_mp_learned(group_id, handler, own);
+	return ret;
+}
+
+static void
+maps_kill(uint16_t handler)
+{
+	dxa_map_kill(handler);
+	dxa_mp_killed(0, handler);
+}
+
+static void
+maps_kill_group(int16_t group_id)
+{
+	dxa_map_kill_group(group_id);
+	dxa_mp_killed(group_id, 0);
+}
 
 static struct membership *
 membership_find(int16_t dev_id, int16_t group_id)
@@ -112,7 +141,7 @@ group_event(const struct dxa_event *ev, bool lost, uint32_t gen)
 				continue;
 			copy = memberships[i];
 			memberships[i].used = false;
-			dxa_map_kill_group(copy.group_id);
+			maps_kill_group(copy.group_id);
 			deliver(copy, nil, RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, 0);
 			ended++;
 		}
@@ -136,11 +165,11 @@ group_event(const struct dxa_event *ev, bool lost, uint32_t gen)
 		 */
 		if (ev->event == DXA_EVENT_GROUP_DESTROYED) {
 			m->used = false;
-			dxa_map_kill_group(copy.group_id);
+			maps_kill_group(copy.group_id);
 			deliver(copy, ev->domain_id,
 				RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, 0);
 		} else {
-			dxa_map_kill(ev->handler);
+			maps_kill(ev->handler);
 			deliver(copy, ev->domain_id,
 				RTE_DMA_GROUP_EVENT_MEMBER_LEFT, ev->handler);
 		}
@@ -237,11 +266,11 @@ membership_add(struct membership *slot, int16_t dev_id, int16_t group_id,
 	const struct rte_dma_domain_ops *ops = rte_dma_domain_ops_get(dev_id);
 	int ret;
 
-	ret = dxa_map_learn(group_id, handler, true);
+	ret = maps_learn(group_id, handler, true);
 	if (ret == 0)
 		ret = ops->group_attach(dev_id, group_id, handler);
 	if (ret != 0) {
-		dxa_map_kill_group(group_id);
+		maps_kill_group(group_id);
 		group_ref_call(creator ? DXA_GROUP_DESTROY : DXA_GROUP_LEAVE,
 			group_id);
 		return ret;
@@ -378,7 +407,7 @@ membership_end(int16_t dev_id, int16_t group_id, bool as_creator)
 			DXA_GROUP_LEAVE, group_id);
 		if (ret == 0) {
 			m->used = false;
-			dxa_map_kill_group(group_id);
+			maps_kill_group(group_id);
 			ops = rte_dma_domain_ops_get(dev_id);
 			if (ops != NULL)
 				ops->group_detach(dev_id, group_id);
@@ -486,7 +515,7 @@ dxa_group_handler_get(int16_t dev_id, int16_t group_id,
 	 * under it too, and sent after this reply) cannot be overtaken.
 	 */
 	if (ret == 0)
-		ret = dxa_map_learn(group_id, r.handler,
+		ret = maps_learn(group_id, r.handler,
 			r.handler == m->handler);
 	pthread_mutex_unlock(&group_lock);
 	if (ret == 0)
@@ -508,11 +537,14 @@ rte_dma_access_pair_group_src_dst_handles_get(int16_t dev_id,
 
 	if (src_handle == NULL || dst_handle == NULL)
 		return -EINVAL;
-	ret = rte_dma_access_pair_group_handler_get(dev_id, group_id,
-		src_domain_id, &src);
+	/* What DPDK's wrapper of handler_get checks, then the same call. */
+	ret = dxa_dev_check(dev_id, &src);
 	if (ret == 0)
-		ret = rte_dma_access_pair_group_handler_get(dev_id, group_id,
-			dst_domain_id, &dst);
+		ret = dxa_group_handler_get(dev_id, group_id, src_domain_id,
+			&src);
+	if (ret == 0)
+		ret = dxa_group_handler_get(dev_id, group_id, dst_domain_id,
+			&dst);
 	if (ret != 0)
 		return ret;
 	*src_handle = src;
@@ -520,8 +552,9 @@ rte_dma_access_pair_group_src_dst_handles_get(int16_t dev_id,
 	return 0;
 }
 
-void
-rte_dma_domain_group_dev_closed(int16_t dev_id)
+/* A device is closing: end its memberships (leave, or destroy if it can). */
+static void
+group_dev_closed(int16_t dev_id)
 {
 	unsigned int i;
 
@@ -538,9 +571,26 @@ rte_dma_domain_group_dev_closed(int16_t dev_id)
 		group_ref_call(m->creator ? DXA_GROUP_DESTROY : DXA_GROUP_LEAVE,
 			m->group_id);
 		m->used = false;
-		dxa_map_kill_group(m->group_id);
+		maps_kill_group(m->group_id);
 	}
 	pthread_mutex_unlock(&group_lock);
+}
+
+void
+rte_dma_domain_ops_unregister(int16_t dev_id)
+{
+	bool last;
+
+	if (!dxa_ops_remove(dev_id, &last))
+		return;
+	group_dev_closed(dev_id);
+	/*
+	 * With no inter-domain device left, no group call can be made:
+	 * the broker connection and the library's threads go too, so that
+	 * none of them outlives EAL (devices close in rte_eal_cleanup()).
+	 */
+	if (last)
+		dxa_client_shutdown();
 }
 
 bool
@@ -552,4 +602,36 @@ rte_dma_domain_group_has_dev(int16_t group_id, int16_t dev_id)
 	found = membership_find(dev_id, group_id) != NULL;
 	pthread_mutex_unlock(&group_lock);
 	return found;
+}
+
+int
+rte_dma_domain_map_get(int16_t dev_id, uint16_t handler,
+		struct rte_dma_domain_map **map)
+{
+	struct rte_dma_domain_map *m;
+	int16_t group_id;
+	bool own;
+	int ret;
+
+	if (handler == 0 || map == NULL)
+		return -EINVAL;
+	ret = dxa_map_ref(handler, &m, &group_id, &own);
+	if (ret != 0)
+		return ret;
+	/*
+	 * Memberships are the primary's: a secondary has the maps the
+	 * primary gave it, for handlers the primary checked at setup.
+	 */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
+			!rte_dma_domain_group_has_dev(group_id, dev_id)) {
+		rte_dma_domain_map_put(m);
+		return -ENOENT;
+	}
+	if (own) {
+		/* Identity translation needs no map and no reference. */
+		rte_dma_domain_map_put(m);
+		m = NULL;
+	}
+	*map = m;
+	return 0;
 }

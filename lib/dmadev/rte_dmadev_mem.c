@@ -500,9 +500,13 @@ rte_dma_domain_mem_share_dpdk(uint64_t flags)
 	return ret != 0 ? ret : n;
 }
 
-/* The client's connect hook: see dmadev_domain_private.h. */
-void
-dxa_mem_conn_opened(int conn_fd)
+/*
+ * A new broker connection @conn_fd is open and nobody reads it yet: export
+ * every registered range over it (the broker forgot the old connection's
+ * exports with it). The client calls it with its lock held.
+ */
+static void
+mem_conn_opened(int conn_fd)
 {
 	uint8_t buf[DXA_MSG_MAX];
 	struct dxa_mem_export e;
@@ -719,101 +723,20 @@ rte_dma_domain_grant_revoke(uint16_t handler)
 /* ---- receiver side ---- */
 
 /*
- * Map a window at the owner's own address when that range is free here,
- * anywhere otherwise. At the owner's address the peer's layout is kept:
- * windows it registered side by side, in ascending order, are side by side
- * and ascending here too, where mappings placed by the kernel would come
- * top-down, one below the other. Copies that walk a peer's buffer across
- * many windows then walk memory in order (measured: 4096 windows of 8 KiB
- * placed by the kernel made 4 KiB copies through them 1.3-1.6x slower than
- * one window; at the owner's address they cost the same), and the kernel
- * can merge the mappings. MAP_FIXED_NOREPLACE never replaces a mapping of
- * ours: an occupied range, a misaligned or forbidden address, fall back.
+ * A window event arrived on @conn_fd with descriptor @rx_fd (-1 if none;
+ * consumed either way). Runs on the client's reader thread, so a window
+ * is mapped before any later reply of the broker is handed to a caller.
  */
-static void *
-mem_map_window(uint64_t owner_addr, size_t map_len, int prot, int fd,
-		uint64_t offset)
-{
-	void *p = MAP_FAILED;
-
-	if (owner_addr != 0 && owner_addr < DXA_MEM_ADDR_LIMIT)
-		p = mmap((void *)(uintptr_t)owner_addr, map_len, prot,
-			MAP_SHARED | MAP_POPULATE | MAP_FIXED_NOREPLACE, fd,
-			(off_t)offset);
-	if (p == MAP_FAILED)
-		p = mmap(NULL, map_len, prot, MAP_SHARED | MAP_POPULATE, fd,
-			(off_t)offset);
-	return p;
-}
-
-/*
- * Check and map a window a peer exports. A descriptor the kernel cannot
- * keep from shrinking (hugetlbfs file) is mapped only from an owner who
- * could harm this process anyway: the same uid, or root.
- */
-void
-dxa_mem_window_map(const struct dxa_mem_event *ev, int rx_fd)
-{
-	uint64_t align, aligned_off, pre;
-	struct stat st;
-	size_t map_len;
-	bool sealed;
-	int prot, ret;
-	void *p;
-
-	ret = dxa_mem_fd_check(rx_fd, ev->offset, ev->len, ev->perm, &sealed);
-	if (ret == 0 && !sealed && ev->owner_uid != (uint32_t)geteuid() &&
-			ev->owner_uid != 0)
-		ret = -EPERM;
-	if (ret == 0 && fstat(rx_fd, &st) != 0)
-		ret = -errno;
-	if (ret != 0) {
-		DOMAIN_LOG_RL(ERR, "window %u of handler %u refused: %s",
-			ev->mem_id, ev->handler, ret == -EPERM ?
-			"it could be shrunk under us (unsealed)" :
-			strerror(-ret));
-		return;
-	}
-	align = st.st_blksize > 0 && rte_is_power_of_2((uint32_t)st.st_blksize) ?
-		(uint64_t)st.st_blksize : (uint64_t)sysconf(_SC_PAGESIZE);
-	aligned_off = ev->offset & ~(align - 1);
-	pre = ev->offset - aligned_off;
-	map_len = RTE_ALIGN_CEIL(pre + ev->len, align);
-	prot = PROT_READ | ((ev->perm & DXA_PERM_WRITE) ? PROT_WRITE : 0);
-	p = mem_map_window(ev->base - pre, map_len, prot, rx_fd, aligned_off);
-	if (p == MAP_FAILED) {
-		DOMAIN_LOG_RL(ERR, "cannot map window %u of handler %u (%" PRIu64 " bytes): %s",
-			ev->mem_id, ev->handler, ev->len, strerror(errno));
-		return;
-	}
-	/*
-	 * A child forked from here is a member of nothing: it must not keep
-	 * a peer's memory mapped after we give it back.
-	 */
-	if (madvise(p, map_len, MADV_DONTFORK) != 0)
-		DOMAIN_LOG_RL(WARNING, "window %u of handler %u stays mapped in children forked from here: %s",
-			ev->mem_id, ev->handler, strerror(errno));
-	ret = dxa_map_window_add(ev->group_id, ev->handler, ev->mem_id,
-		ev->base, ev->len, ev->perm, (uint64_t)(uintptr_t)p + pre, p,
-		map_len);
-	if (ret != 0) {
-		DOMAIN_LOG_RL(ERR, "window %u of handler %u not added: %s",
-			ev->mem_id, ev->handler, strerror(-ret));
-		munmap(p, map_len);
-		return;
-	}
-	dxa_mp_window_added(ev, rx_fd);
-}
-
-void
-dxa_mem_event(int conn_fd, const struct dxa_mem_event *ev, int rx_fd)
+static void
+mem_event(int conn_fd, const struct dxa_mem_event *ev, int rx_fd)
 {
 	struct dxa_mem_released rel = {
 		.handler = ev->handler, .mem_id = ev->mem_id,
 	};
 
 	if (ev->event == DXA_MEM_ADD && rx_fd >= 0) {
-		dxa_mem_window_map(ev, rx_fd);
+		if (dxa_window_map(ev, rx_fd) == 0)
+			dxa_mp_window_added(ev, rx_fd);
 	} else if (ev->event == DXA_MEM_DEL) {
 		/* Unmapped once no operation can use it, here and in our
 		 * secondaries; then say so.
@@ -842,7 +765,13 @@ mem_forget(void)
 	}
 }
 
+static const struct dxa_client_mem_hooks mem_hooks = {
+	.opened = mem_conn_opened,
+	.event = mem_event,
+};
+
 RTE_INIT(mem_init)
 {
 	pthread_atfork(NULL, NULL, mem_forget);
+	dxa_client_set_mem_hooks(&mem_hooks);
 }

@@ -427,7 +427,7 @@ secondary_action(const struct rte_mp_msg *msg, const void *peer)
 		}
 		/* Every secondary hears each ADD; one may have it already. */
 		if (!dxa_map_has_window(b.ev.handler, b.ev.mem_id))
-			dxa_mem_window_map(&b.ev, fd);
+			dxa_window_map(&b.ev, fd);
 		break;
 	case MP_DEL:
 		dxa_map_window_del(b.handler, b.mem_id);

@@ -27,9 +27,8 @@
  *
  * Locks: map_lock serialises the updates of every map and is held while
  * they wait for executors (which never take it); qs_lock nests inside it.
- * rte_dmadev_group.c calls in with its group lock held, so the one call
- * out that takes that lock, rte_dma_domain_group_has_dev(), is made with
- * neither of ours held.
+ * rte_dmadev_group.c calls in with its group lock held; nothing here calls
+ * out of the maps.
  */
 
 #include <errno.h>
@@ -715,8 +714,6 @@ dxa_map_learn(int16_t group_id, uint16_t handler, bool own)
 	pthread_mutex_lock(&map_lock);
 	ret = map_learn_locked(group_id, handler, own, NULL);
 	pthread_mutex_unlock(&map_lock);
-	if (ret == 0)
-		dxa_mp_learned(group_id, handler, own);
 	return ret;
 }
 
@@ -948,7 +945,6 @@ dxa_map_kill(uint16_t handler)
 	if (handler == 0)
 		return;
 	maps_kill(0, handler);
-	dxa_mp_killed(0, handler);
 }
 
 void
@@ -976,7 +972,6 @@ void
 dxa_map_kill_group(int16_t group_id)
 {
 	maps_kill(group_id, 0);
-	dxa_mp_killed(group_id, 0);
 }
 
 int
@@ -1014,40 +1009,6 @@ dxa_map_nb_windows(uint16_t handler)
 	n = mp != NULL ? mp->nb_windows : 0;
 	pthread_mutex_unlock(&map_lock);
 	return n;
-}
-
-int
-rte_dma_domain_map_get(int16_t dev_id, uint16_t handler,
-		struct rte_dma_domain_map **map)
-{
-	struct rte_dma_domain_map *m;
-	int16_t group_id;
-	bool own;
-	int ret;
-
-	if (handler == 0 || map == NULL)
-		return -EINVAL;
-	ret = dxa_map_ref(handler, &m, &group_id, &own);
-	if (ret != 0)
-		return ret;
-	/*
-	 * Asked without map_lock: the group code calls into the maps with
-	 * its own lock held, so taking it under ours would invert the order.
-	 * Memberships are the primary's: a secondary has the maps the
-	 * primary gave it, for handlers the primary checked at setup.
-	 */
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
-			!rte_dma_domain_group_has_dev(group_id, dev_id)) {
-		rte_dma_domain_map_put(m);
-		return -ENOENT;
-	}
-	if (own) {
-		/* Identity translation needs no map and no reference. */
-		rte_dma_domain_map_put(m);
-		m = NULL;
-	}
-	*map = m;
-	return 0;
 }
 
 void

@@ -35,7 +35,7 @@
 #include <uuid/uuid.h>
 
 #include "dma_access_tokens.h"
-#include "dmadev_domain_private.h"
+#include "dma_access_log.h"
 
 #define TOKENS_VERSION_LINE "dpdk-dma-access tokens 1\n"
 
@@ -282,7 +282,7 @@ store_write(const struct dxa_token_store *s, uint32_t skip)
 		goto close_dir;
 	}
 	if (fsync(dfd) != 0)
-		DOMAIN_LOG_RL(WARNING, "%s: directory fsync: %s (table written)",
+		DXA_LOG_RL(WARNING, "%s: directory fsync: %s (table written)",
 			s->path, strerror(errno));
 	close(dfd);
 	return 0;
@@ -295,7 +295,7 @@ close_tmp:
 unlink_tmp:
 	unlink(tmp);
 out:
-	DOMAIN_LOG_RL(ERR, "%s: cannot write the token table: %s",
+	DXA_LOG_RL(ERR, "%s: cannot write the token table: %s",
 		s->path, strerror(-ret));
 	return ret;
 }
@@ -557,12 +557,12 @@ store_load(struct dxa_token_store *s)
 		if (errno == ENOENT)
 			return 0; /* created by the first change */
 		ret = -errno;
-		DOMAIN_LOG(ERR, "%s: %s", s->path, strerror(-ret));
+		DXA_LOG(ERR, "%s: %s", s->path, strerror(-ret));
 		return ret;
 	}
 	why = file_distrust(&lst);
 	if (why != NULL) {
-		DOMAIN_LOG(ERR, "%s: refused: %s", s->path, why);
+		DXA_LOG(ERR, "%s: refused: %s", s->path, why);
 		return -EPERM;
 	}
 	/*
@@ -573,27 +573,27 @@ store_load(struct dxa_token_store *s)
 	fd = open(s->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		ret = errno == ELOOP ? -EPERM : -errno;
-		DOMAIN_LOG(ERR, "%s: %s", s->path, strerror(-ret));
+		DXA_LOG(ERR, "%s: %s", s->path, strerror(-ret));
 		return ret;
 	}
 	if (fstat(fd, &st) != 0 || file_distrust(&st) != NULL ||
 			st.st_dev != lst.st_dev || st.st_ino != lst.st_ino) {
 		close(fd);
-		DOMAIN_LOG(ERR, "%s: refused: changed while being opened",
+		DXA_LOG(ERR, "%s: refused: changed while being opened",
 			s->path);
 		return -EPERM;
 	}
 	ret = read_file(fd, &buf, &len);
 	close(fd);
 	if (ret != 0) {
-		DOMAIN_LOG(ERR, "%s: %s", s->path, strerror(-ret));
+		DXA_LOG(ERR, "%s: %s", s->path, strerror(-ret));
 		return ret;
 	}
 	ret = parse_table(s, buf, len, &line);
 	explicit_bzero(buf, len);
 	free(buf);
 	if (ret != 0)
-		DOMAIN_LOG(ERR, "%s: refused at line %u: %s", s->path, line,
+		DXA_LOG(ERR, "%s: refused at line %u: %s", s->path, line,
 			ret == -EBADMSG ? "not a valid version 1 token file" :
 			strerror(-ret));
 	return ret;
@@ -621,7 +621,7 @@ dxa_tokens_open(struct dxa_token_store *s, const char *path)
 		dxa_tokens_close(s);
 		return ret;
 	}
-	DOMAIN_LOG(INFO, "%s: %u tokens", s->path, (unsigned int)s->nb);
+	DXA_LOG(INFO, "%s: %u tokens", s->path, (unsigned int)s->nb);
 	return 0;
 }
 
@@ -685,7 +685,7 @@ dxa_tokens_issue(struct dxa_token_store *s, const struct dxa_policy *p,
 	}
 	s->dirty = false;
 	id_text(t->id, id);
-	DOMAIN_LOG(INFO, "token %s issued", id);
+	DXA_LOG(INFO, "token %s issued", id);
 	if (out != NULL)
 		*out = t;
 	return 0;
@@ -715,7 +715,7 @@ dxa_tokens_revoke(struct dxa_token_store *s, const uint8_t id[DXA_UUID_LEN])
 	memmove(t, t + 1, (size_t)(s->nb - i - 1) * sizeof(*t));
 	s->nb--;
 	explicit_bzero(&s->tokens[s->nb], sizeof(*t));
-	DOMAIN_LOG(INFO, "token %s revoked", text);
+	DXA_LOG(INFO, "token %s revoked", text);
 	return 0;
 }
 
@@ -823,7 +823,7 @@ dxa_tokens_flush(struct dxa_token_store *s)
 		return 0;
 	ret = store_write(s, TOKENS_SKIP_NONE);
 	if (ret != 0) {
-		DOMAIN_LOG_RL(WARNING, "use counts not saved: %s", strerror(-ret));
+		DXA_LOG_RL(WARNING, "use counts not saved: %s", strerror(-ret));
 		return ret;
 	}
 	s->dirty = false;

@@ -36,13 +36,13 @@
 #include "dma_access_broker.h"
 #include "dma_access_conn.h"
 #include "dma_access_tokens.h"
-#include "rte_dmadev_domain_pmd.h"
+#include "dma_access_log.h"
 
 #define BLOG(b, level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, (b)->logtype, "%s(): " fmt "\n", \
 		__func__, ##__VA_ARGS__)
 #define BLOG_RL(b, level, fmt, ...) \
-	RTE_DMA_DOMAIN_LOG_RL(level, (b)->logtype, fmt, ##__VA_ARGS__)
+	DXA_LOG_RL_TYPE(level, (b)->logtype, fmt, ##__VA_ARGS__)
 
 #define GROUP_IDS (INT16_MAX + 1)
 #define HANDLERS (UINT16_MAX + 1)
