@@ -40,6 +40,17 @@ const struct rte_dma_domain_ops *rte_dma_domain_ops_get(int16_t dev_id);
 bool dxa_ops_remove(int16_t dev_id, bool *last);
 
 /*
+ * ---- This process's memory (rte_dmadev_mem.c) ----
+ *
+ * After a create or join: share DPDK's own file-backed memory (read and
+ * write) with this process's groups, as upstream's model expects (a peer
+ * copies into rte_malloc() memory by address), unless the environment
+ * variable RTE_DMA_DOMAIN_SHARE_DPDK is "0". What is shared already stays;
+ * segments added since are shared now. Failures are logged, never fatal.
+ */
+void dxa_mem_share_dpdk_default(void);
+
+/*
  * ---- A peer's windows here (rte_dmadev_window.c) ----
  *
  * Check window @ev's descriptor @fd (not consumed), map it and add it to

@@ -351,9 +351,11 @@ dxa_group_create(int16_t dev_id, const uint8_t *domain_id,
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
 	ret = membership_request(dev_id, DXA_GROUP_CREATE, &req, sizeof(req),
 		token, -1, true, 0, cb, &r);
-	if (ret == 0)
-		*group_id = r.group_id;
-	return ret;
+	if (ret != 0)
+		return ret;
+	*group_id = r.group_id;
+	dxa_mem_share_dpdk_default();
+	return 0;
 }
 
 int
@@ -381,8 +383,11 @@ dxa_group_join(int16_t dev_id, const uint8_t *domain_id,
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
-	return membership_request(dev_id, DXA_GROUP_JOIN, &req, sizeof(req),
+	ret = membership_request(dev_id, DXA_GROUP_JOIN, &req, sizeof(req),
 		NULL, group_id, false, 0, cb, &r);
+	if (ret == 0)
+		dxa_mem_share_dpdk_default();
+	return ret;
 }
 
 /* leave and destroy: the same steps, with the roles swapped. */

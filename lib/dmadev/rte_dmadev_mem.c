@@ -73,6 +73,7 @@ static struct {
 	uint32_t next_id;
 	struct mem_grant grants[MEM_GRANTS];
 	uint32_t next_grant_id;
+	bool follow_dpdk;  /* DPDK's new memory is shared as EAL adds it */
 } mem = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -446,18 +447,17 @@ seg_walk_cb(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	return 0;
 }
 
-int
-rte_dma_domain_mem_share_dpdk(uint64_t flags)
+/*
+ * Register every run of DPDK's file-backed memory with @flags. Returns the
+ * runs newly registered, -ENOTSUP when none is shareable, or an error.
+ */
+static int
+mem_share_dpdk(uint64_t flags)
 {
 	struct seg_walk w = { .max = MEM_REGS };
 	unsigned int i, shared = 0;
 	int ret = 0, n = 0;
 
-	if (dxa_in_secondary())
-		return -E_RTE_SECONDARY;
-
-	if ((flags & MEM_PERMS) == 0 || (flags & ~(uint64_t)MEM_PERMS) != 0)
-		return -EINVAL;
 	w.runs = calloc(w.max, sizeof(*w.runs));
 	if (w.runs == NULL)
 		return -ENOMEM;
@@ -489,15 +489,100 @@ rte_dma_domain_mem_share_dpdk(uint64_t flags)
 			n++;
 		}
 	}
-	if (ret == 0 && n == 0 && shared == 0) {
-		DOMAIN_LOG_RL(ERR, "no DPDK memory segment is backed by a file that can be shared (EAL --no-huge?)");
+	if (ret == 0 && n == 0 && shared == 0)
 		ret = -ENOTSUP;
-	}
 	for (i = 0; i < w.nb; i++)
 		if (w.runs[i].fd >= 0)
 			close(w.runs[i].fd);
 	free(w.runs);
 	return ret != 0 ? ret : n;
+}
+
+int
+rte_dma_domain_mem_share_dpdk(uint64_t flags)
+{
+	int ret;
+
+	if (dxa_in_secondary())
+		return -E_RTE_SECONDARY;
+
+	if ((flags & MEM_PERMS) == 0 || (flags & ~(uint64_t)MEM_PERMS) != 0)
+		return -EINVAL;
+	ret = mem_share_dpdk(flags);
+	if (ret == -ENOTSUP)
+		DOMAIN_LOG_RL(ERR, "no DPDK memory segment is backed by a file that can be shared (EAL --no-huge?)");
+	return ret;
+}
+
+/* Name of the environment variable that turns the default sharing off. */
+#define SHARE_DPDK_ENV "RTE_DMA_DOMAIN_SHARE_DPDK"
+
+/*
+ * DPDK memory that EAL allocates or frees once the default sharing is on:
+ * shared as it comes, withdrawn before it goes (the peers have unmapped it
+ * when this returns). EAL calls it in the allocating thread with its
+ * memory hotplug lock held, so its descriptors are valid here and nothing
+ * here takes that lock; a broker that does not answer delays that
+ * allocation by the client's timeout at most.
+ */
+static void
+mem_dpdk_event(enum rte_mem_event type, const void *addr, size_t len,
+		void *arg)
+{
+	const uint8_t *p = addr, *end = p + len;
+	const struct rte_memseg *ms;
+	size_t off;
+	int fd, ret;
+
+	RTE_SET_USED(arg);
+	for (; p < end; p = (const uint8_t *)ms->addr + ms->len) {
+		ms = rte_mem_virt2memseg(p, NULL);
+		if (ms == NULL || ms->len == 0)
+			return;
+		if (type == RTE_MEM_EVENT_FREE) {
+			ret = rte_dma_domain_mem_unregister(ms->addr);
+			if (ret != 0 && ret != -ENOENT)
+				DOMAIN_LOG_RL(WARNING, "DPDK memory at %p is freed while still shared: %s",
+					ms->addr, strerror(-ret));
+			continue;
+		}
+		fd = rte_memseg_get_fd_thread_unsafe(ms);
+		if (fd < 0 || rte_memseg_get_fd_offset_thread_unsafe(ms,
+				&off) != 0)
+			continue;
+		ret = mem_register(ms->addr, ms->len, fd, off,
+			RTE_DMA_DOMAIN_MEM_READ | RTE_DMA_DOMAIN_MEM_WRITE, false,
+			0);
+		if (ret != 0 && ret != -EEXIST && ret != -EPERM && ret != -EBADF)
+			DOMAIN_LOG_RL(WARNING, "new DPDK memory at %p is not shared: %s",
+				ms->addr, strerror(-ret));
+	}
+}
+
+void
+dxa_mem_share_dpdk_default(void)
+{
+	static bool told;
+	const char *env = getenv(SHARE_DPDK_ENV);
+	int ret;
+
+	if (env != NULL && strcmp(env, "0") == 0)
+		return;
+	ret = mem_share_dpdk(RTE_DMA_DOMAIN_MEM_READ | RTE_DMA_DOMAIN_MEM_WRITE);
+	/* Once: EAL refuses a second callback of the same name. */
+	if (ret >= 0 && !__atomic_exchange_n(&mem.follow_dpdk, true,
+			__ATOMIC_RELAXED))
+		rte_mem_event_callback_register("dma-xd-share", mem_dpdk_event,
+			NULL);
+	if (ret > 0)
+		DOMAIN_LOG(INFO, "DPDK's memory is shared with this process's groups (read and write, %d more range%s; %s=0 keeps it private)",
+			ret, ret > 1 ? "s" : "", SHARE_DPDK_ENV);
+	else if (ret == -ENOTSUP && !__atomic_exchange_n(&told, true,
+			__ATOMIC_RELAXED))
+		DOMAIN_LOG(INFO, "DPDK's memory is not shared: no segment is backed by a file a peer can map (EAL --no-huge); peers reach memory from rte_dma_domain_mem_alloc() or _register()");
+	else if (ret < 0 && ret != -ENOTSUP)
+		DOMAIN_LOG_RL(WARNING, "DPDK's memory could not be shared with this process's groups: %s",
+			strerror(-ret));
 }
 
 /*
