@@ -59,6 +59,7 @@
 
 #include <uuid/uuid.h>
 
+#include "test_huge.h"
 #include "test_proc.h"
 
 #define EXIT_SKIP 77
@@ -118,8 +119,7 @@ struct peer {
 };
 
 struct fixture {
-	char huge[96];           /* hugetlbfs mount of a secondary case */
-	unsigned int huge_pages; /* 2 MB pages it reserved */
+	struct test_huge huge;   /* hugetlbfs of a secondary case */
 	char prefix[48];         /* its primary's EAL file prefix */
 	char dir[64];
 	char sock[128];
@@ -594,67 +594,8 @@ peer_killed(const struct test_proc *p, pid_t pid)
 
 /* ---- hugepages, for primary and secondary processes ------------------ */
 
-#define HUGE_NR "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
-/* Cases of parallel tests change the pool one at a time. */
-#define HUGE_LOCK "/tmp/dpdk-dma-xd-hugepages.lock"
 /* 64 MB for the primary (test_eal.c), and some room. */
 #define HUGE_PAGES 48
-
-static long
-huge_read(void)
-{
-	FILE *fp = fopen(HUGE_NR, "r");
-	long n = -1;
-
-	if (fp != NULL) {
-		if (fscanf(fp, "%ld", &n) != 1)
-			n = -1;
-		fclose(fp);
-	}
-	return n;
-}
-
-static int
-huge_write(long n)
-{
-	FILE *fp = fopen(HUGE_NR, "w");
-	int ret = 0;
-
-	if (fp == NULL)
-		return -errno;
-	if (fprintf(fp, "%ld\n", n) < 0)
-		ret = -EIO;
-	if (fclose(fp) != 0 && ret == 0)
-		ret = -errno;
-	return ret;
-}
-
-/*
- * Grow (or shrink) the kernel's pool of 2 MB pages by @delta, under a lock
- * shared with the other test processes. Growing fails with -ENOMEM, and
- * changes nothing, when the kernel cannot find the pages.
- */
-static int
-huge_adjust(long delta)
-{
-	int lock = open(HUGE_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	long now, want;
-	int ret;
-
-	if (lock < 0)
-		return -errno;
-	flock(lock, LOCK_EX);
-	now = huge_read();
-	want = now + delta < 0 ? 0 : now + delta;
-	ret = now < 0 ? -EIO : huge_write(want);
-	if (ret == 0 && delta > 0 && huge_read() < want) {
-		huge_write(now);
-		ret = -ENOMEM;
-	}
-	flock(lock, LOCK_UN);
-	close(lock);
-	return ret;
-}
 
 /*
  * Reserve HUGE_PAGES pages and mount hugetlbfs for a primary and its
@@ -664,28 +605,8 @@ huge_adjust(long delta)
 static bool
 huge_setup(struct fixture *f, char *why, size_t len)
 {
-	int ret;
-
-	if (geteuid() != 0) {
-		snprintf(why, len, "reserving 2 MB hugepages and mounting hugetlbfs need root");
+	if (!test_huge_setup(&f->huge, f->dir, HUGE_PAGES, why, len))
 		return false;
-	}
-	ret = huge_adjust(HUGE_PAGES);
-	if (ret != 0) {
-		snprintf(why, len, "the kernel could not reserve %u 2 MB hugepages: %s",
-			HUGE_PAGES, strerror(-ret));
-		return false;
-	}
-	f->huge_pages = HUGE_PAGES;
-	snprintf(f->huge, sizeof(f->huge), "%s/huge", f->dir);
-	if (mkdir(f->huge, 0700) != 0 ||
-			mount("nodev", f->huge, "hugetlbfs", 0,
-				"pagesize=2M") != 0) {
-		snprintf(why, len, "cannot mount hugetlbfs on %s: %s", f->huge,
-			strerror(errno));
-		f->huge[0] = '\0';
-		return false;
-	}
 	snprintf(f->prefix, sizeof(f->prefix), "xdtest-mp-%d", (int)getpid());
 	return true;
 }
@@ -695,11 +616,7 @@ huge_teardown(struct fixture *f)
 {
 	char path[PATH_MAX];
 
-	if (f->huge[0] != '\0' && umount2(f->huge, MNT_DETACH) != 0)
-		fprintf(stderr, "cannot unmount %s: %s\n", f->huge,
-			strerror(errno));
-	if (f->huge_pages > 0)
-		huge_adjust(-(long)f->huge_pages);
+	test_huge_teardown(&f->huge);
 	/* A primary that died leaves its runtime directory (root: /var/run). */
 	if (f->prefix[0] != '\0') {
 		snprintf(path, sizeof(path), "/var/run/dpdk/%s", f->prefix);
@@ -2224,7 +2141,7 @@ mp_peer_start(struct fixture *f, const char *name, bool secondary)
 		NULL,
 	};
 
-	snprintf(huge_env, sizeof(huge_env), "XD_EAL_HUGE_DIR=%s", f->huge);
+	snprintf(huge_env, sizeof(huge_env), "XD_EAL_HUGE_DIR=%s", f->huge.dir);
 	snprintf(prefix_env, sizeof(prefix_env), "XD_EAL_PREFIX=%s",
 		f->prefix);
 	return peer_spawn_env(f, name, NULL, NULL, 0, env);
