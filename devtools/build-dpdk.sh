@@ -7,7 +7,7 @@
 # prefix's pkg-config directory: the native target's stand-in for a DPDK
 # installed on the user's machine. A second call with the same tarball
 # builds nothing. Debian 12 has no DPDK 25.11 package; its python3-pyelftools
-# and meson/ninja are all the build needs (devtools/install-deps.sh --dpdk).
+# and meson/ninja are all the build needs (devtools/install-deps.sh).
 #
 # Usage: devtools/build-dpdk.sh [TARBALL]
 #   TARBALL  default: ../shared/dpdk/dpdk-*.tar.xz beside the project
@@ -49,7 +49,7 @@ fi
 # that happens to be first in PATH.
 export PATH=/usr/bin:$PATH
 /usr/bin/python3 -c 'import elftools' 2>/dev/null || {
-	echo "build-dpdk.sh: Debian's python3-pyelftools is missing (devtools/install-deps.sh --dpdk)" >&2
+	echo "build-dpdk.sh: Debian's python3-pyelftools is missing (devtools/install-deps.sh)" >&2
 	exit 1
 }
 

@@ -25,8 +25,11 @@ packages=(
 	librte-dma-skeleton23 # Debian's dma_skeleton plugin (the demo's comparison)
 	meson
 	ninja-build
+	patch                 # the upstream example's DPDK 22.11 diff
 	pkg-config
+	python3-pyelftools    # building DPDK 25.11 (devtools/build-dpdk.sh)
 	uuid-dev              # domain ids
+	xz-utils              # DPDK release tarballs
 )
 
 mode=install
