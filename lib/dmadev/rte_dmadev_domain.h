@@ -33,13 +33,20 @@
  *   +-------------------+                     +-------------------+
  * @endcode
  *
- * @b Call @b order (same as plain dmadev, with one call swapped):
+ * @b Two @b DPDK @b targets. On DPDK >= 25.11 the upstream part of this API
+ * (capability bits, struct rte_dma_inter_domain_param, the five
+ * rte_dma_access_pair_group_*() calls and their event type) is DPDK's own,
+ * in rte_dmadev.h, and this header adds only what upstream lacks. On DPDK
+ * 22.11 this header defines the upstream part too, with upstream's names,
+ * values and checks.
+ *
+ * @b Call @b order (same as plain dmadev):
  *
  *  1. rte_dma_configure()
- *  2. rte_dma_domain_vchan_setup() - rte_dma_vchan_setup() plus the domain
- *     parameters that DPDK 22.11's struct rte_dma_vchan_conf cannot carry.
- *     Code written for DPDK 25.11 (conf.domain = {...};
- *     rte_dma_vchan_setup(id, vchan, &conf)) ports by changing this one call.
+ *  2. rte_dma_vchan_setup() with conf.domain on DPDK >= 25.11;
+ *     rte_dma_domain_vchan_setup() on DPDK 22.11, whose struct
+ *     rte_dma_vchan_conf has no room for the domain (the call exists on
+ *     both targets).
  *  3. rte_dma_start(), then the ordinary fast-path calls.
  *
  * @b Thread @b safety: like the rest of the dmadev control path, the calls
@@ -160,15 +167,25 @@ typedef void (*rte_dma_access_pair_group_event_cb_t)(int16_t dev_id,
  *
  * @param dev_id Device joining as creator; it must support inter-domain
  *   transfers (rte_dma_domain_is_supported()).
- * @param domain_id This process's domain id (rte_dma_domain_id_get()).
+ * After a successful create or join, DPDK's own file-backed memory is
+ * shared with this process's groups, unless RTE_DMA_DOMAIN_SHARE_DPDK=0
+ * (see rte_dma_domain_mem_share_dpdk()).
+ *
+ * @param dev_id Device joining as creator; it must support inter-domain
+ *   transfers (rte_dma_domain_is_supported()).
+ * @param domain_id This process's domain id: rte_dma_domain_id_get()'s, or
+ *   one the application generated, which becomes this process's if none
+ *   is fixed yet.
  * @param token Access token (an admin-issued secret; with the embedded
  *   broker, any non-nil UUID the creator shares with its joiners).
  * @param[out] group_id The new group, >= 0.
  * @param cb Event callback, or NULL.
  * @return 0 on success;
- *   -EINVAL: invalid device, NULL pointer, nil token, @p domain_id not this
- *   process's domain id, or no inter-domain capability;
- *   -ENOTSUP: the driver has no inter-domain support;
+ *   -EINVAL, in this order: invalid device, NULL @p group_id, no
+ *   inter-domain capability (DPDK's own checks), then NULL @p domain_id or
+ *   @p token, @p domain_id not this process's domain id, nil token;
+ *   -ENOTSUP: the driver has no inter-domain support (checked before
+ *   @p domain_id and @p token);
  *   -EACCES: token unknown, revoked, expired, or not for this uid/gid/class
  *   (a token limited to a class admits only devices of that class, see
  *   rte_dma_domain_class_get());
@@ -198,8 +215,10 @@ int rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
  *
  * @param dev_id The creator's device.
  * @param group_id The group.
- * @return 0; -EINVAL (invalid device); -ENOENT (this device is not in the
- *   group); -EPERM (not the creator); -EBUSY (joiners remain);
+ * @return 0; -EINVAL (invalid device, or no inter-domain capability);
+ *   -ENOTSUP (the driver has no inter-domain support); -ENOENT (this
+ *   device is not in the group); -EPERM (not the creator); -EBUSY
+ *   (joiners remain);
  *   -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
  *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
  *   and grants belong to the primary.
@@ -236,8 +255,9 @@ int rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
  *
  * @param dev_id The member's device.
  * @param group_id The group.
- * @return 0; -EINVAL; -ENOENT (not a member); -EPERM (the creator cannot
- *   leave: it destroys); -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
+ * @return 0; -EINVAL (invalid device, or no inter-domain capability);
+ *   -ENOTSUP (the driver has no inter-domain support); -ENOENT (not a
+ *   member); -EPERM (the creator cannot leave: it destroys); -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
  *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
  *   and grants belong to the primary.
  */
@@ -259,8 +279,10 @@ int rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id);
  * @param group_id The group.
  * @param domain_id The member whose handler is wanted.
  * @param[out] handler The handler.
- * @return 0; -EINVAL (invalid device or NULL pointer); -ENOENT (this device
- *   is not in the group, or @p domain_id is not a member);
+ * @return 0; -EINVAL (invalid device, NULL pointer, or no inter-domain
+ *   capability); -ENOTSUP (the driver has no inter-domain support);
+ *   -ENOENT (this device is not in the group, or @p domain_id is not a
+ *   member);
  *   -ECONNRESET / -ETIMEDOUT / -EPROTO (broker).
  *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory
  *   and grants belong to the primary.
@@ -327,24 +349,25 @@ int rte_dma_access_pair_group_src_dst_handles_get(int16_t dev_id,
 /**
  * Set up a virtual channel, with inter-domain parameters.
  *
- * Validation happens in this order and stops at the first failure; nothing
- * changes on failure (the vchan keeps its previous configuration):
+ * Validation happens in DPDK 25.11's order and stops at the first failure;
+ * nothing changes on failure (the vchan keeps its previous configuration):
  *
  *  1. @p dev_id is a valid device; @p conf and @p domain are not NULL
  *     (else -EINVAL).
  *  2. The device is stopped (else -EBUSY); it is configured and @p vchan
- *     is below its nb_vchans (else -EINVAL). DPDK checks in this order too.
- *  3. @p domain: type is a defined value, reserved[] is all zero; with NONE
- *     both handlers are 0; with PROCESS or OS the direction is
- *     RTE_DMA_DIR_MEM_TO_MEM and the device advertises the matching
- *     capability bit (else -EINVAL).
- *  4. With PROCESS or OS, the device's driver has registered inter-domain
- *     support with this library (else -ENOTSUP), and its check of the
- *     handlers passes (its errno, e.g. -ENOENT for an unknown handler).
- *  5. rte_dma_vchan_setup() with @p conf: DPDK's own checks and the driver.
+ *     is below its nb_vchans (else -EINVAL).
+ *  3. With PROCESS or OS: the direction is RTE_DMA_DIR_MEM_TO_MEM, the
+ *     device advertises the matching capability bit and reserved[] is all
+ *     zero (else -EINVAL).
+ *  4. DPDK's own checks of @p conf (direction, nb_desc, ports).
+ *  5. The driver: an undefined type is -EINVAL; with PROCESS or OS its
+ *     driver must have registered inter-domain support with this library
+ *     (else -ENOTSUP), and its check of the handlers must pass (its errno,
+ *     e.g. -ENOENT for an unknown handler).
  *
- * With type RTE_DMA_INTER_DOMAIN_NONE (and zero handlers) this is exactly
- * rte_dma_vchan_setup().
+ * With type RTE_DMA_INTER_DOMAIN_NONE the handlers are ignored, as DPDK
+ * ignores them, and this is exactly rte_dma_vchan_setup(). On DPDK >=
+ * 25.11 this is rte_dma_vchan_setup() with conf->domain set to @p domain.
  *
  * @param dev_id Device identifier.
  * @param vchan Virtual channel, below the nb_vchans given at configure.
