@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -36,8 +37,6 @@
 #define STATE_DIR_MODE 0700
 #define SOCKET_DIR_MODE 0755
 #define DEFAULT_SOCKET_MODE 0666
-/* Beyond the connections: stdio, listening socket, epoll, eventfd, files. */
-#define SPARE_FDS 32
 
 #define DLOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, daemon_logtype, APP_NAME ": " fmt "\n", \
@@ -189,11 +188,14 @@ lock_state(const char *state)
 	return fd;
 }
 
-/* Each connection is a descriptor: let the soft limit allow them all. */
+/*
+ * Each connection and each window is a descriptor: let the soft limit
+ * allow them all (the broker takes what does not fit from the windows).
+ */
 static void
-raise_fd_limit(uint32_t max_conns)
+raise_fd_limit(uint32_t max_conns, uint32_t max_export_fds)
 {
-	rlim_t want = (rlim_t)max_conns + SPARE_FDS;
+	rlim_t want = (rlim_t)max_conns + max_export_fds + DXA_SPARE_FDS;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
@@ -201,8 +203,8 @@ raise_fd_limit(uint32_t max_conns)
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
 		want : rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
-		DLOG(WARNING, "open files limited to %lu: fewer than %u connections will be accepted",
-			(unsigned long)rl.rlim_cur, max_conns);
+		DLOG(WARNING, "open files limited to %lu: fewer than %u connections and %u windows will be held",
+			(unsigned long)rl.rlim_cur, max_conns, max_export_fds);
 }
 
 /* dxa_broker_create() failed with @err: say why in the admin's terms. */
@@ -244,7 +246,10 @@ parse_daemon_options(struct dxa_broker_conf *conf, char *state, size_t len,
 {
 	enum {
 		OPT_STATE = 256, OPT_SOCKET_MODE, OPT_MAX_GROUPS,
-		OPT_MAX_MEMBERS, OPT_MAX_CONNS, OPT_MSG_RATE,
+		OPT_MAX_MEMBERS, OPT_MAX_CONNS, OPT_MSG_RATE, OPT_ADMIN_CONNS,
+		OPT_MAX_CONNS_UID, OPT_MAX_GROUPS_UID, OPT_MAX_GROUPS_TOKEN,
+		OPT_MAX_EXPORTS, OPT_MAX_EXPORTS_UID, OPT_MAX_EXPORT_FDS,
+		OPT_MAX_WINDOW_GIB, OPT_MAX_WINDOWS_RECV, OPT_AUTH_FAIL_RATE,
 	};
 	static const struct option opts[] = {
 		{ "state", required_argument, NULL, OPT_STATE },
@@ -253,6 +258,23 @@ parse_daemon_options(struct dxa_broker_conf *conf, char *state, size_t len,
 		{ "max-members", required_argument, NULL, OPT_MAX_MEMBERS },
 		{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 		{ "msg-rate", required_argument, NULL, OPT_MSG_RATE },
+		{ "admin-conns", required_argument, NULL, OPT_ADMIN_CONNS },
+		{ "max-conns-uid", required_argument, NULL, OPT_MAX_CONNS_UID },
+		{ "max-groups-uid", required_argument, NULL,
+			OPT_MAX_GROUPS_UID },
+		{ "max-groups-token", required_argument, NULL,
+			OPT_MAX_GROUPS_TOKEN },
+		{ "max-exports", required_argument, NULL, OPT_MAX_EXPORTS },
+		{ "max-exports-uid", required_argument, NULL,
+			OPT_MAX_EXPORTS_UID },
+		{ "max-export-fds", required_argument, NULL,
+			OPT_MAX_EXPORT_FDS },
+		{ "max-window-gib", required_argument, NULL,
+			OPT_MAX_WINDOW_GIB },
+		{ "max-windows-recv", required_argument, NULL,
+			OPT_MAX_WINDOWS_RECV },
+		{ "auth-fail-rate", required_argument, NULL,
+			OPT_AUTH_FAIL_RATE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -271,7 +293,28 @@ parse_daemon_options(struct dxa_broker_conf *conf, char *state, size_t len,
 			offsetof(struct dxa_broker_conf, max_conns) },
 		{ OPT_MSG_RATE, "--msg-rate", UINT32_MAX,
 			offsetof(struct dxa_broker_conf, msg_rate) },
+		{ OPT_ADMIN_CONNS, "--admin-conns", 1u << 16,
+			offsetof(struct dxa_broker_conf, admin_conns) },
+		{ OPT_MAX_CONNS_UID, "--max-conns-uid", 1u << 20,
+			offsetof(struct dxa_broker_conf, max_conns_uid) },
+		{ OPT_MAX_GROUPS_UID, "--max-groups-uid", INT16_MAX + 1,
+			offsetof(struct dxa_broker_conf, max_groups_uid) },
+		{ OPT_MAX_GROUPS_TOKEN, "--max-groups-token", INT16_MAX + 1,
+			offsetof(struct dxa_broker_conf, max_groups_token) },
+		{ OPT_MAX_EXPORTS, "--max-exports", 1u << 20,
+			offsetof(struct dxa_broker_conf, max_exports) },
+		{ OPT_MAX_EXPORTS_UID, "--max-exports-uid", 1u << 20,
+			offsetof(struct dxa_broker_conf, max_exports_uid) },
+		{ OPT_MAX_EXPORT_FDS, "--max-export-fds", 1u << 20,
+			offsetof(struct dxa_broker_conf, max_export_fds) },
+		/* 2^48 bytes: the largest window. */
+		{ OPT_MAX_WINDOW_GIB, "--max-window-gib", 1u << 18, SIZE_MAX },
+		{ OPT_MAX_WINDOWS_RECV, "--max-windows-recv", 1u << 20,
+			offsetof(struct dxa_broker_conf, max_windows_recv) },
+		{ OPT_AUTH_FAIL_RATE, "--auth-fail-rate", UINT32_MAX,
+			offsetof(struct dxa_broker_conf, auth_fail_rate) },
 	};
+	uint32_t v;
 	unsigned int i;
 	int c, ret;
 
@@ -296,13 +339,26 @@ parse_daemon_options(struct dxa_broker_conf *conf, char *state, size_t len,
 		case OPT_MAX_MEMBERS:
 		case OPT_MAX_CONNS:
 		case OPT_MSG_RATE:
+		case OPT_ADMIN_CONNS:
+		case OPT_MAX_CONNS_UID:
+		case OPT_MAX_GROUPS_UID:
+		case OPT_MAX_GROUPS_TOKEN:
+		case OPT_MAX_EXPORTS:
+		case OPT_MAX_EXPORTS_UID:
+		case OPT_MAX_EXPORT_FDS:
+		case OPT_MAX_WINDOW_GIB:
+		case OPT_MAX_WINDOWS_RECV:
+		case OPT_AUTH_FAIL_RATE:
 			for (i = 0; limits[i].opt != c; i++)
 				;
-			ret = parse_u32(optarg, 1, limits[i].max,
-				(uint32_t *)((char *)conf + limits[i].off));
+			ret = parse_u32(optarg, 1, limits[i].max, &v);
 			if (ret != 0)
 				return usage_error("%s: '%s' is not a number from 1 to %u",
 					limits[i].name, optarg, limits[i].max);
+			if (c == OPT_MAX_WINDOW_GIB)
+				conf->max_window_bytes_uid = (uint64_t)v << 30;
+			else
+				*(uint32_t *)((char *)conf + limits[i].off) = v;
 			break;
 		case 'h':
 			usage_print("daemon");
@@ -358,7 +414,8 @@ cmd_daemon(const struct app_ctx *ctx, int argc, char **argv)
 	if (lock_fd < 0)
 		return APP_EXIT_REFUSED;
 	raise_fd_limit(conf.max_conns != 0 ? conf.max_conns :
-		DXA_DEFAULT_MAX_CONNS);
+		DXA_DEFAULT_MAX_CONNS, conf.max_export_fds != 0 ?
+		conf.max_export_fds : DXA_DEFAULT_MAX_EXPORT_FDS);
 
 	/*
 	 * A stop signal that comes before the broker exists stays pending
@@ -383,13 +440,16 @@ cmd_daemon(const struct app_ctx *ctx, int argc, char **argv)
 		return APP_EXIT_REFUSED;
 	}
 	running = b;
-	DLOG(INFO, "token file %s, socket mode %04o, at most %u groups of %u members, %u connections, %u messages/s each",
+	dxa_broker_limits(b, &conf);
+	DLOG(INFO, "token file %s, socket mode %04o, at most %u groups of %u members, %u connections (%u for admins, %u per uid), %u messages/s each",
 		conf.state_path, (unsigned int)conf.socket_mode,
-		conf.max_groups != 0 ? conf.max_groups : DXA_DEFAULT_MAX_GROUPS,
-		conf.max_members != 0 ? conf.max_members :
-			DXA_DEFAULT_MAX_MEMBERS,
-		conf.max_conns != 0 ? conf.max_conns : DXA_DEFAULT_MAX_CONNS,
-		conf.msg_rate != 0 ? conf.msg_rate : DXA_DEFAULT_MSG_RATE);
+		conf.max_groups, conf.max_members, conf.max_conns,
+		conf.admin_conns, conf.max_conns_uid, conf.msg_rate);
+	DLOG(INFO, "per uid: %u groups, %u windows of %" PRIu64 " GiB; per token %u groups; per connection %u windows exported, %u received; %u window descriptors in all; %u failed token checks/s in all",
+		conf.max_groups_uid, conf.max_exports_uid,
+		conf.max_window_bytes_uid >> 30, conf.max_groups_token,
+		conf.max_exports, conf.max_windows_recv, conf.max_export_fds,
+		conf.auth_fail_rate);
 	printf("listening on %s\n", conf.socket_path);
 	fflush(stdout);
 

@@ -43,17 +43,27 @@ static const char usage_head[] =
 "Commands:\n";
 
 static const char usage_daemon[] =
-"  daemon [--state FILE] [--socket-mode OCTAL] [--max-groups N]\n"
-"         [--max-members N] [--max-conns N] [--msg-rate N]\n"
+"  daemon [--state FILE] [--socket-mode OCTAL] [LIMIT N]...\n"
 "        run the broker in the foreground until SIGTERM or SIGINT\n"
 "        --state FILE       token file (default: /var/lib/dpdk-dma-access/tokens\n"
 "                           as root, else $XDG_STATE_HOME/dpdk-dma-access/tokens\n"
 "                           or ~/.local/state/dpdk-dma-access/tokens)\n"
 "        --socket-mode M    socket permissions (default 0666)\n"
+"        limits (see dpdk-dma-access(8)):\n"
 "        --max-groups N     groups at once (default 1024, at most 32768)\n"
 "        --max-members N    members per group (default 64, at most 65535)\n"
 "        --max-conns N      connections at once (default 1024)\n"
-"        --msg-rate N       messages per second per connection (default 20000)\n";
+"        --admin-conns N    of those, kept for root and the broker's uid (16)\n"
+"        --max-conns-uid N  connections of one other uid (default 64)\n"
+"        --msg-rate N       messages per second per connection (default 20000)\n"
+"        --max-groups-uid N groups and grants one uid creates (default 64)\n"
+"        --max-groups-token N  groups and grants of one token (default 64)\n"
+"        --max-exports N    windows one connection exports (default 4096)\n"
+"        --max-exports-uid N   windows one uid exports (default 8192)\n"
+"        --max-export-fds N windows of all uids (default 16384)\n"
+"        --max-window-gib N GiB of the windows of one uid (default 1024)\n"
+"        --max-windows-recv N  windows one connection is sent (default 8192)\n"
+"        --auth-fail-rate N failed token checks per second, all uids (default 50)\n";
 
 static const char usage_token[] =
 "  token issue [--uid U]... [--gid G]... [--ttl DURATION] [--max-members N]\n"

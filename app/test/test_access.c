@@ -27,6 +27,7 @@
  * teardown could not run.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -43,7 +44,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -60,6 +63,8 @@
 #include "dma_access_proto.h"
 
 #define NOBODY 65534
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN_OF(a, b) ((a) < (b) ? (a) : (b))
 #define MAX_PROCS 12
 #define LINE_LEN 256
 #define MAX_PENDING 32
@@ -2134,8 +2139,1002 @@ test_embedded_uid(void **state)
 	peer_err(nj, -ECONNREFUSED, "join p %s %d", tok2, gid);
 }
 
+/* ---- hostile local users (issue 15) ------------------------------------ */
+
+/*
+ * The attacks run as uid NOBODY against a root daemon, each for a few
+ * seconds, with the broker's RSS and descriptors sampled before, under and
+ * after; a legitimate client (LEGIT_UID, or NOBODY where the attack is
+ * one of its own uid) and the admin tool must be served throughout.
+ */
+#define LEGIT_UID 4242
+/* Growth of the broker's RSS an attack may cause, KiB. */
+#define RSS_SLACK_KB (16 * 1024)
+
+/* A field of /proc/PID/status, in kB. */
+static long
+proc_status_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t n = strlen(field);
+	long v = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, field, n) == 0 && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(fp);
+	return v;
+}
+
+/* Descriptors @pid holds: entries of /proc/PID/fd. */
+static long
+proc_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	long n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+struct sample {
+	long rss_kb;
+	long fds;
+};
+
+static struct sample
+sample_of(const struct proc *d, const char *test, const char *when)
+{
+	struct sample s = {
+		.rss_kb = proc_status_kb(d->pid, "VmRSS"),
+		.fds = proc_fds(d->pid),
+	};
+
+	assert_true(s.rss_kb > 0 && s.fds > 0);
+	print_message("figure %s broker %s: rss %ld KiB, %ld fds\n", test,
+		when, s.rss_kb, s.fds);
+	return s;
+}
+
+/* "daemon" with the fixture's socket and token file and @opts (NULL-ended). */
+static struct proc *
+daemon_startv(struct fixture *f, const char *const *opts)
+{
+	char *argv[32] = {
+		(char *)(uintptr_t)access_path(),
+		(char *)(uintptr_t)"--socket", f->sock,
+		(char *)(uintptr_t)"daemon",
+		(char *)(uintptr_t)"--state", f->state,
+	};
+	char line[LINE_LEN], want[LINE_LEN];
+	unsigned int n = 6;
+	struct proc *p;
+	int ret;
+
+	while (opts != NULL && *opts != NULL && n < DIM(argv) - 1)
+		argv[n++] = (char *)(uintptr_t)*opts++;
+	argv[n] = NULL;
+	p = spawn(f, PROC_DAEMON, "daemon", argv, NULL, false);
+	ret = read_line(p, line, sizeof(line),
+		now_ns() + START_TIMEOUT_MS * 1000000ull);
+	snprintf(want, sizeof(want), "listening on %s", f->sock);
+	if (ret != 0 || strcmp(line, want) != 0)
+		fail_msg("daemon did not start: %s",
+			ret != 0 ? strerror(-ret) : line);
+	return p;
+}
+
+/*
+ * A child of this process, as @uid, running @fn(@arg, its stdin), which
+ * answers on stdout; it is a PROC_TOOL, ended (SIGTERM) at teardown.
+ */
+typedef void (*worker_fn)(const void *arg, int in);
+
+static struct proc *
+worker_start(struct fixture *f, const char *name, uid_t uid, worker_fn fn,
+		const void *arg)
+{
+	int in[2], out[2];
+	struct proc *p = NULL;
+	unsigned int i;
+	pid_t pid;
+
+	for (i = 0; i < MAX_PROCS && p == NULL; i++)
+		if (!f->procs[i].used)
+			p = &f->procs[i];
+	assert_non_null(p);
+	memset(p, 0, sizeof(*p));
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(in[1]);
+		close(out[0]);
+		if (dup2(out[1], STDOUT_FILENO) < 0)
+			_exit(126);
+		if (uid != 0 && (setgroups(0, NULL) != 0 ||
+				setgid(uid) != 0 || setuid(uid) != 0))
+			_exit(126);
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGTERM, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fn(arg, in[0]);
+		_exit(0);
+	}
+	close(in[0]);
+	close(out[1]);
+	p->used = true;
+	p->kind = PROC_TOOL;
+	p->uid = uid;
+	p->pid = pid;
+	p->in = in[1];
+	p->out = out[0];
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	return p;
+}
+
+/* The next line of worker @p, within @ms. */
+static void
+worker_line(struct proc *p, char line[LINE_LEN], unsigned int ms)
+{
+	int ret = read_line(p, line, LINE_LEN, now_ns() + ms * 1000000ull);
+
+	if (ret != 0)
+		fail_msg("%s: no answer: %s", p->name, strerror(-ret));
+}
+
+/* Stop worker @p and wait for it. */
+static void
+worker_end(struct proc *p)
+{
+	if (p->pid != 0)
+		kill(p->pid, SIGKILL);
+	proc_reaped(p, true);
+	if (p->in >= 0)
+		close(p->in);
+	close(p->out);
+	p->used = false;
+}
+
+/* Block until the parent writes a byte (or goes): a worker's go signal. */
+static void
+worker_wait(int in)
+{
+	char c;
+
+	while (read(in, &c, 1) < 0 && errno == EINTR)
+		;
+}
+
+static void
+worker_go(struct proc *p)
+{
+	assert_int_equal(write(p->in, "g", 1), 1);
+}
+
+/* Raw wire requests, in children too: no cmocka here. */
+static int
+w_create(int fd, const uint8_t *token, int16_t *gid)
+{
+	struct dxa_group_create req = { .dev_class = DXA_CLASS_ANY };
+	struct dxa_reply_group rep;
+	int ret;
+
+	memcpy(req.token, token, DXA_UUID_LEN);
+	uuid_generate_random(req.domain_id);
+	ret = dxa_conn_call(fd, DXA_GROUP_CREATE, &req, sizeof(req), &rep,
+		sizeof(rep), REPLY_TIMEOUT_MS);
+	if (ret == 0)
+		*gid = rep.group_id;
+	return ret;
+}
+
+static int
+w_join(int fd, const uint8_t *token, int16_t gid)
+{
+	struct dxa_group_join req = {
+		.group_id = gid, .dev_class = DXA_CLASS_ANY,
+	};
+	struct dxa_reply_group rep;
+
+	memcpy(req.token, token, DXA_UUID_LEN);
+	uuid_generate_random(req.domain_id);
+	return dxa_conn_call(fd, DXA_GROUP_JOIN, &req, sizeof(req), &rep,
+		sizeof(rep), REPLY_TIMEOUT_MS);
+}
+
+static int
+w_ref(int fd, uint16_t type, int16_t gid)
+{
+	struct dxa_group_ref req = { .group_id = gid };
+	struct dxa_reply_group rep;
+
+	return dxa_conn_call(fd, type, &req, sizeof(req), &rep, sizeof(rep),
+		REPLY_TIMEOUT_MS);
+}
+
+/* A sealed memfd of @len bytes, none of them written: all holes. */
+static int
+sparse_memfd(uint64_t len)
+{
+	int fd = memfd_create("hostile", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0 || ftruncate(fd, (off_t)len) != 0 ||
+			fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
+		return -1;
+	return fd;
+}
+
+static int
+w_export(int fd, int mfd, uint32_t mem_id, uint64_t base, uint64_t len)
+{
+	struct dxa_mem_export req = {
+		.base = base, .len = len, .mem_id = mem_id,
+		.perm = DXA_PERM_ALL,
+	};
+	uint8_t buf[DXA_MSG_MAX];
+	struct dxa_hdr h;
+	int32_t status;
+	int ret;
+
+	ret = dxa_conn_send_fd(fd, DXA_MEM_EXPORT, mem_id, &req, sizeof(req),
+		mfd);
+	if (ret < 0)
+		return ret;
+	for (;;) {
+		ret = dxa_conn_recv(fd, buf, REPLY_TIMEOUT_MS);
+		if (ret < 0)
+			return ret;
+		memcpy(&h, buf, sizeof(h));
+		if (h.type == (DXA_MEM_EXPORT | DXA_REPLY))
+			break;
+	}
+	memcpy(&status, buf + sizeof(h), sizeof(status));
+	return status;
+}
+
+/*
+ * A legitimate client: its own connections, one create and one join with
+ * @token, the group destroyed after. Returns 0 or the first error, and
+ * how long create + join took.
+ */
+static int
+legit_round(const char *sock, const int *keep, const uint8_t *token,
+		uint64_t *ns)
+{
+	uint64_t t0 = now_ns();
+	int c = keep != NULL ? keep[0] : dxa_conn_open(sock);
+	int j = keep != NULL ? keep[1] : dxa_conn_open(sock);
+	int16_t gid = -1;
+	int ret = c < 0 ? c : j < 0 ? j : 0;
+
+	if (ret == 0)
+		ret = w_create(c, token, &gid);
+	if (ret == 0)
+		ret = w_join(j, token, gid);
+	*ns = now_ns() - t0;
+	if (ret == 0)
+		ret = w_ref(j, DXA_GROUP_LEAVE, gid);
+	if (ret == 0)
+		ret = w_ref(c, DXA_GROUP_DESTROY, gid);
+	if (keep == NULL && c >= 0)
+		close(c);
+	if (keep == NULL && j >= 0)
+		close(j);
+	return ret;
+}
+
+struct legit_arg {
+	const char *sock;
+	uint8_t token[DXA_UUID_LEN];
+	unsigned int rounds;
+	bool keep;   /* two connections for all rounds, opened at start */
+};
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Worker: on each go, @rounds legit rounds; "done OK FAIL MEDIAN_US P99_US". */
+static void
+legit_main(const void *varg, int in)
+{
+	const struct legit_arg *a = varg;
+	uint64_t *lat = calloc(a->rounds, sizeof(*lat));
+	unsigned int i, ok, bad;
+	int first, keep[2] = { -1, -1 };
+
+	if (lat == NULL)
+		return;
+	if (a->keep) {
+		keep[0] = dxa_conn_open(a->sock);
+		keep[1] = dxa_conn_open(a->sock);
+	}
+	dprintf(STDOUT_FILENO, "ready\n");
+	for (;;) {
+		worker_wait(in);
+		ok = bad = 0;
+		first = 0;
+		for (i = 0; i < a->rounds; i++) {
+			int ret = legit_round(a->sock, a->keep ? keep : NULL,
+				a->token, &lat[i]);
+
+			if (ret == 0)
+				ok++;
+			else if (bad++ == 0)
+				first = ret;
+		}
+		qsort(lat, a->rounds, sizeof(*lat), cmp_u64);
+		dprintf(STDOUT_FILENO, "done %u %u %d %" PRIu64 " %" PRIu64 "\n", ok, bad, first,
+			lat[a->rounds / 2] / 1000,
+			lat[a->rounds * 99 / 100] / 1000);
+	}
+}
+
+static struct proc *
+legit_start(struct fixture *f, uid_t uid, struct legit_arg *a,
+		const char *secret, unsigned int rounds)
+{
+	char line[LINE_LEN];
+	struct proc *p;
+
+	a->sock = f->sock;
+	a->rounds = rounds;
+	a->keep = uid == NOBODY;
+	assert_int_equal(uuid_parse(secret, a->token), 0);
+	p = worker_start(f, "legit", uid, legit_main, a);
+	worker_line(p, line, START_TIMEOUT_MS);
+	assert_string_equal(line, "ready");
+	return p;
+}
+
+/* One batch of the legit worker: every round must succeed. */
+static void
+legit_served(struct proc *p, const char *test, const char *when)
+{
+	char line[LINE_LEN];
+	unsigned int ok, bad;
+	unsigned long med, p99;
+	int first;
+
+	worker_go(p);
+	worker_line(p, line, 4 * REPLY_TIMEOUT_MS);
+	if (sscanf(line, "done %u %u %d %lu %lu", &ok, &bad, &first, &med,
+			&p99) != 5)
+		fail_msg("legit client: '%s'", line);
+	if (when != NULL)
+		print_message("figure %s legit %s: %u create+join, median %lu us, p99 %lu us\n",
+			test, when, ok, med, p99);
+	if (bad != 0)
+		fail_msg("%s: the legitimate client failed %u of %u (first %d)",
+			test, bad, ok + bad, first);
+}
+
+/* The admin tool must list tokens and groups. */
+static void
+admin_served(struct fixture *f, const char *test)
+{
+	char out[4096];
+
+	if (cli(f, 0, out, sizeof(out), "token", "list", NULL) != 0 ||
+			cli(f, 0, out, sizeof(out), "group", "list", NULL) != 0)
+		fail_msg("%s: the admin tool was not served", test);
+}
+
+/* Broker growth under an attack stays within the bound. */
+static void
+assert_bounded(const char *test, struct sample before, struct sample under,
+		long max_fds)
+{
+	if (under.rss_kb - before.rss_kb > RSS_SLACK_KB)
+		fail_msg("%s: broker RSS grew by %ld KiB (bound %d)", test,
+			under.rss_kb - before.rss_kb, RSS_SLACK_KB);
+	if (under.fds - before.fds > max_fds)
+		fail_msg("%s: broker holds %ld descriptors more (bound %ld)",
+			test, under.fds - before.fds, max_fds);
+}
+
+/* Attack 1: requests whose replies are never read, on 16 connections. */
+static void
+unread_main(const void *varg, int in)
+{
+	const char *sock = varg;
+	struct dxa_list_req req = { .index = 0 };
+	unsigned long sent = 0;
+	int fds[16];
+	unsigned int i;
+	uint64_t end;
+
+	for (i = 0; i < DIM(fds); i++)
+		fds[i] = dxa_conn_open(sock);
+	/* Until every socket is full, for at most 2 s. */
+	end = now_ns() + 2000000000ull;
+	for (i = 0; i < DIM(fds); i++) {
+		struct dxa_hdr h;
+		uint8_t msg[sizeof(h) + sizeof(req)];
+
+		dxa_hdr_init(&h, DXA_TOKEN_LIST, 1, sizeof(req));
+		memcpy(msg, &h, sizeof(h));
+		memcpy(msg + sizeof(h), &req, sizeof(req));
+		while (fds[i] >= 0 && now_ns() < end &&
+				send(fds[i], msg, sizeof(msg),
+					MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
+			sent++;
+	}
+	dprintf(STDOUT_FILENO, "ready %lu\n", sent);
+	worker_wait(in);
+}
+
+static void
+test_hostile_unread(void **state)
+{
+	struct fixture *f = *state;
+	struct legit_arg la;
+	char tok[37], id[37], line[LINE_LEN];
+	struct sample s0, s1, s2;
+	struct proc *d, *a, *l;
+
+	require_access();
+	require_root();
+	d = daemon_startv(f, NULL);
+	token_issue(f, tok, id, NULL, NULL);
+	l = legit_start(f, LEGIT_UID, &la, tok, 20);
+	s0 = sample_of(d, "unread", "before");
+	a = worker_start(f, "attacker", NOBODY, unread_main, f->sock);
+	worker_line(a, line, START_TIMEOUT_MS);
+	print_message("attacker: %s requests sent, none read\n", line + 6);
+	/* The broker has them all, and reads none of them any more. */
+	sleep_ms(300);
+	s1 = sample_of(d, "unread", "under");
+	assert_int_equal(s1.fds, s0.fds + 16);
+	legit_served(l, "unread", "under");
+	admin_served(f, "unread");
+	assert_bounded("unread", s0, s1, 16 + 2);
+	worker_end(a);
+	sleep_ms(200);
+	s2 = sample_of(d, "unread", "after");
+	assert_int_equal(s2.fds, s0.fds);
+}
+
+/* Attack 2: every connection one uid can open. */
+static void
+conns_main(const void *varg, int in)
+{
+	const char *sock = varg;
+	unsigned int i, open_ok = 0, alive = 0;
+	static int fds[300];
+
+	for (i = 0; i < DIM(fds); i++)
+		if ((fds[i] = dxa_conn_open(sock)) >= 0)
+			open_ok++;
+	sleep_ms(300);
+	/* What the broker refused it closed: POLLHUP. */
+	for (i = 0; i < DIM(fds); i++) {
+		struct pollfd p = { .fd = fds[i], .events = POLLIN };
+
+		if (fds[i] >= 0 && poll(&p, 1, 0) == 0)
+			alive++;
+	}
+	dprintf(STDOUT_FILENO, "ready %u %u\n", open_ok, alive);
+	worker_wait(in);
+}
+
+static void
+test_hostile_conns(void **state)
+{
+	static const char *const opts[] = {
+		"--max-conns", "96", "--admin-conns", "8", NULL,
+	};
+	struct fixture *f = *state;
+	struct legit_arg la;
+	char tok[37], id[37], line[LINE_LEN];
+	unsigned int opened, alive;
+	struct sample s0, s1, s2;
+	struct proc *d, *a, *a2, *l;
+	struct rlimit rl;
+
+	require_access();
+	require_root();
+	/* Children inherit it: 300 connections each. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < 1024) {
+		rl.rlim_cur = MIN_OF((rlim_t)1024, rl.rlim_max);
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	d = daemon_startv(f, opts);
+	token_issue(f, tok, id, NULL, NULL);
+	l = legit_start(f, LEGIT_UID, &la, tok, 10);
+	s0 = sample_of(d, "conns", "before");
+	a = worker_start(f, "attacker", NOBODY, conns_main, f->sock);
+	worker_line(a, line, START_TIMEOUT_MS);
+	assert_int_equal(sscanf(line, "ready %u %u", &opened, &alive), 2);
+	print_message("attacker uid %u: %u connects, %u kept by the broker\n",
+		NOBODY, opened, alive);
+	assert_int_equal(alive, DXA_DEFAULT_MAX_CONNS_UID);
+	s1 = sample_of(d, "conns", "under");
+	/* Another uid is served beside it. */
+	legit_served(l, "conns", "under");
+	/* A second uid takes what is left of the others' slots... */
+	a2 = worker_start(f, "attacker2", LEGIT_UID + 1, conns_main, f->sock);
+	worker_line(a2, line, START_TIMEOUT_MS);
+	assert_int_equal(sscanf(line, "ready %u %u", &opened, &alive), 2);
+	assert_int_equal(alive, 96 - 8 - DXA_DEFAULT_MAX_CONNS_UID);
+	/* ...and the administrator still gets through. */
+	admin_served(f, "conns");
+	assert_bounded("conns", s0, s1, DXA_DEFAULT_MAX_CONNS_UID + 2);
+	worker_end(a);
+	worker_end(a2);
+	sleep_ms(200);
+	legit_served(l, "conns", "after");
+	s2 = sample_of(d, "conns", "after");
+	assert_int_equal(s2.fds, s0.fds);
+}
+
+/* Attack 3: re-export one 4 KiB memfd, without membership, until refused. */
+static void
+exports_main(const void *varg, int in)
+{
+	const char *sock = varg;
+	unsigned int i, k, held = 0;
+	int fds[8], mfd = sparse_memfd(4096), ret = 0;
+
+	for (k = 0; k < DIM(fds); k++)
+		fds[k] = dxa_conn_open(sock);
+	for (k = 0; k < DIM(fds) && ret != -EDQUOT; k++) {
+		for (i = 0; i < 2 * DXA_DEFAULT_MAX_EXPORTS; i++) {
+			ret = w_export(fds[k], mfd, i + 1,
+				(uint64_t)(i + 1) << 12, 4096);
+			if (ret != 0)
+				break;
+			held++;
+		}
+	}
+	dprintf(STDOUT_FILENO, "ready %u %d\n", held, ret);
+	worker_wait(in);
+}
+
+static void
+test_hostile_exports(void **state)
+{
+	struct fixture *f = *state;
+	struct legit_arg la;
+	char tok[37], id[37], line[LINE_LEN];
+	struct sample s0, s1, s2;
+	struct proc *d, *a, *l;
+	unsigned int held;
+	int last;
+
+	require_access();
+	require_root();
+	d = daemon_startv(f, NULL);
+	token_issue(f, tok, id, NULL, NULL);
+	l = legit_start(f, LEGIT_UID, &la, tok, 10);
+	s0 = sample_of(d, "exports", "before");
+	a = worker_start(f, "attacker", NOBODY, exports_main, f->sock);
+	worker_line(a, line, 4 * REPLY_TIMEOUT_MS);
+	assert_int_equal(sscanf(line, "ready %u %d", &held, &last), 2);
+	print_message("attacker: %u windows held, then %d\n", held, last);
+	assert_int_equal(held, DXA_DEFAULT_MAX_EXPORTS_UID);
+	assert_int_equal(last, -EDQUOT);
+	s1 = sample_of(d, "exports", "under");
+	legit_served(l, "exports", "under");
+	admin_served(f, "exports");
+	assert_bounded("exports", s0, s1, DXA_DEFAULT_MAX_EXPORTS_UID + 8 + 2);
+	worker_end(a);
+	sleep_ms(300);
+	s2 = sample_of(d, "exports", "after");
+	assert_int_equal(s2.fds, s0.fds);
+}
+
+/*
+ * Attack 4: a member exports a sealed, sparse 2 GiB window to a victim
+ * (a library process), then more windows than the victim may be sent.
+ */
+struct sparse_arg {
+	const char *sock;
+	uint8_t token[DXA_UUID_LEN];
+};
+
+static void
+sparse_main(const void *varg, int in)
+{
+	const struct sparse_arg *a = varg;
+	int fd = dxa_conn_open(a->sock), mfd = sparse_memfd(2ull << 30);
+	int small = sparse_memfd(4096), ret;
+	unsigned int i, more = 0;
+	int16_t gid = -1;
+
+	ret = w_create(fd, a->token, &gid);
+	if (ret == 0)
+		ret = w_export(fd, mfd, 1, 1ull << 40, 2ull << 30);
+	dprintf(STDOUT_FILENO, "ready %d %d\n", ret, gid);
+	/* The victim has joined: flood it with windows. */
+	worker_wait(in);
+	for (i = 0; i < 64; i++) {
+		ret = w_export(fd, small, i + 2, (1ull << 39) + ((uint64_t)i << 12),
+			4096);
+		if (ret != 0)
+			break;
+		more++;
+	}
+	dprintf(STDOUT_FILENO, "more %u %d\n", more, ret);
+	worker_wait(in);
+}
+
+static void
+test_hostile_sparse(void **state)
+{
+	static const char *const opts[] = { "--max-windows-recv", "16", NULL };
+	struct fixture *f = *state;
+	struct sparse_arg sa = { .sock = f->sock };
+	char tok[37], id[37], line[LINE_LEN], reply[LINE_LEN];
+	struct sample s0, s1;
+	long v0, v1, v2;
+	struct proc *d, *a, *v;
+	unsigned int more;
+	int ret, gid;
+	uint64_t t0;
+
+	require_access();
+	require_root();
+	d = daemon_startv(f, opts);
+	token_issue(f, tok, id, NULL, NULL);
+	assert_int_equal(uuid_parse(tok, sa.token), 0);
+	v = member_start(f, "victim");
+	s0 = sample_of(d, "sparse", "before");
+	a = worker_start(f, "attacker", NOBODY, sparse_main, &sa);
+	worker_line(a, line, START_TIMEOUT_MS);
+	assert_int_equal(sscanf(line, "ready %d %d", &ret, &gid), 2);
+	assert_int_equal(ret, 0);
+	v0 = proc_status_kb(v->pid, "VmRSS");
+	t0 = now_ns();
+	peer_ok(v, reply, "join p %s %d", tok, gid);
+	v1 = proc_status_kb(v->pid, "VmRSS");
+	print_message("figure sparse victim: rss %ld KiB before, %ld KiB after a 2 GiB window (join %.1f ms)\n",
+		v0, v1, (double)(now_ns() - t0) / 1e6);
+	if (v1 - v0 > RSS_SLACK_KB)
+		fail_msg("the victim's RSS grew by %ld KiB for a window of holes",
+			v1 - v0);
+	/* 16 windows at most: the sparse one and 15 more. */
+	worker_go(a);
+	worker_line(a, line, 4 * REPLY_TIMEOUT_MS);
+	assert_int_equal(sscanf(line, "more %u %d", &more, &ret), 2);
+	assert_int_equal(more, 15);
+	assert_int_equal(ret, -ENOSPC);
+	v2 = proc_status_kb(v->pid, "VmRSS");
+	print_message("figure sparse victim: rss %ld KiB with 16 windows\n",
+		v2);
+	s1 = sample_of(d, "sparse", "under");
+	admin_served(f, "sparse");
+	assert_bounded("sparse", s0, s1, 16 + 4);
+	/* The victim is still a member, and answers. */
+	peer_ok(v, reply, "handler p %d %s", gid, v->domain);
+	worker_end(a);
+	sample_of(d, "sparse", "after");
+}
+
+/* Attack 5: one token holder creates every group it can. */
+static void
+groups_main(const void *varg, int in)
+{
+	const struct sparse_arg *a = varg;
+	unsigned int made = 0;
+	int fds[4], ret = 0;
+	unsigned int k;
+	int16_t gid;
+
+	for (k = 0; k < DIM(fds); k++)
+		fds[k] = dxa_conn_open(a->sock);
+	for (k = 0; ret == 0 || ret == -EEXIST; k++) {
+		ret = w_create(fds[k % DIM(fds)], a->token, &gid);
+		if (ret == 0)
+			made++;
+	}
+	dprintf(STDOUT_FILENO, "ready %u %d\n", made, ret);
+	worker_wait(in);
+}
+
+static void
+test_hostile_groups(void **state)
+{
+	struct fixture *f = *state;
+	struct sparse_arg sa = { .sock = f->sock };
+	char tok[37], id[37], tok2[37], id2[37], line[LINE_LEN];
+	struct sample s0, s1;
+	struct legit_arg la;
+	struct proc *d, *a, *l;
+	unsigned int made;
+	int ret;
+
+	require_access();
+	require_root();
+	d = daemon_startv(f, NULL);
+	token_issue(f, tok, id, NULL, NULL);
+	token_issue(f, tok2, id2, NULL, NULL);
+	assert_int_equal(uuid_parse(tok, sa.token), 0);
+	l = legit_start(f, LEGIT_UID, &la, tok2, 10);
+	s0 = sample_of(d, "groups", "before");
+	a = worker_start(f, "attacker", NOBODY, groups_main, &sa);
+	worker_line(a, line, 4 * REPLY_TIMEOUT_MS);
+	assert_int_equal(sscanf(line, "ready %u %d", &made, &ret), 2);
+	print_message("attacker: %u groups, then %d\n", made, ret);
+	assert_int_equal(made, DXA_DEFAULT_MAX_GROUPS_UID);
+	assert_int_equal(ret, -EDQUOT);
+	s1 = sample_of(d, "groups", "under");
+	/* Another token, another uid: groups as ever. */
+	legit_served(l, "groups", "under");
+	admin_served(f, "groups");
+	assert_bounded("groups", s0, s1, 4 + 2);
+	worker_end(a);
+	sample_of(d, "groups", "after");
+}
+
+/*
+ * Attack 6: 80 uids guess tokens for 2 s, each reconnecting; a client of
+ * the first guesser's uid, connected before, keeps its valid token.
+ */
+#define GUESS_UIDS 80
+#define GUESS_MS 2000
+
+static void
+guess_main(const void *varg, int in)
+{
+	const char *sock = varg;
+	unsigned long checked = 0, refused = 0;
+	uint8_t token[DXA_UUID_LEN];
+	uint64_t end;
+	int fd = -1, ret, n = 0;
+
+	worker_wait(in);
+	end = now_ns() + GUESS_MS * 1000000ull;
+	while (now_ns() < end) {
+		if (fd < 0 || ++n % 16 == 0) {
+			if (fd >= 0)
+				close(fd);
+			fd = dxa_conn_open(sock);
+			if (fd < 0)
+				continue;
+		}
+		uuid_generate_random(token);
+		ret = w_join(fd, token, 0);
+		if (ret == -EACCES)
+			checked++;
+		else if (ret == -EAGAIN)
+			refused++;
+	}
+	dprintf(STDOUT_FILENO, "done %lu %lu\n", checked, refused);
+	worker_wait(in);
+}
+
+static void
+test_hostile_guess(void **state)
+{
+	struct fixture *f = *state;
+	char tok[37], id[37], line[LINE_LEN];
+	static pid_t pids[GUESS_UIDS];
+	int outs[GUESS_UIDS], go[2];
+	unsigned long checked = 0, refused = 0, c, r;
+	struct legit_arg la;
+	struct sample s0, s1;
+	struct proc *d, *l;
+	unsigned int i;
+
+	require_access();
+	require_root();
+	d = daemon_startv(f, NULL);
+	token_issue(f, tok, id, NULL, NULL);
+	/* Same uid as the first guesser; its connections come first. */
+	l = legit_start(f, NOBODY, &la, tok, 20);
+	s0 = sample_of(d, "guess", "before");
+	/* Forked directly: more than MAX_PROCS; one pipe says go to all. */
+	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+	for (i = 0; i < GUESS_UIDS; i++) {
+		int out[2];
+
+		assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			uid_t uid = i == 0 ? NOBODY : 60000 + i;
+
+			close(go[1]);
+			dup2(out[1], STDOUT_FILENO);
+			if (setgroups(0, NULL) != 0 || setgid(uid) != 0 ||
+					setuid(uid) != 0)
+				_exit(126);
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+				guess_main(f->sock, go[0]);
+			_exit(0);
+		}
+		close(out[1]);
+		outs[i] = out[0];
+	}
+	close(go[0]);
+	/* Closing the write end is the go of every guesser. */
+	close(go[1]);
+	sleep_ms(GUESS_MS / 2);
+	s1 = sample_of(d, "guess", "under");
+	legit_served(l, "guess", "under");
+	admin_served(f, "guess");
+	for (i = 0; i < GUESS_UIDS; i++) {
+		FILE *fp = fdopen(outs[i], "r");
+
+		if (fp == NULL || fgets(line, sizeof(line), fp) == NULL ||
+				sscanf(line, "done %lu %lu", &c, &r) != 2)
+			fail_msg("guesser %u did not report", i);
+		checked += c;
+		refused += r;
+		fclose(fp);
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	print_message("figure guess: %u uids, %lu tokens checked, %lu refused unchecked in %u ms\n",
+		GUESS_UIDS, checked, refused, GUESS_MS);
+	/*
+	 * The global bound for each second begun, and one check per uid on
+	 * the connection it had before its first failure.
+	 */
+	if (checked > (GUESS_MS / 1000 + 1) * DXA_DEFAULT_AUTH_FAIL_RATE +
+			GUESS_UIDS)
+		fail_msg("%lu tokens checked in %u ms", checked, GUESS_MS);
+	assert_bounded("guess", s0, s1, GUESS_UIDS * 2 + 4);
+}
+
+/* Attack 7: no answer tells a group that exists from one that does not. */
+static void
+test_hostile_existence(void **state)
+{
+	struct fixture *f = *state;
+	char tok[37], id[37], wrong[37], reply[LINE_LEN];
+	struct proc *c, *n;
+	int gid;
+
+	require_access();
+	require_root();
+	daemon_startv(f, NULL);
+	token_issue(f, tok, id, NULL, NULL);
+	c = member_start(f, "creator");
+	{
+		const struct spawn_opts nobody = {
+			.uid = NOBODY, .broker = "daemon",
+		};
+
+		n = peer_start(f, "nobody", &nobody);
+	}
+	gid = group_create(c, tok);
+	random_uuid(wrong);
+	peer_err(n, -EACCES, "join p %s %d", wrong, gid);
+	peer_err(n, -EACCES, "join p %s %d", wrong, gid + 1);
+	peer_err(n, -EACCES, "join p %s %d", wrong, 9999);
+	/* A valid token learns what exists. */
+	peer_err(n, -ENOENT, "join p %s %d", tok, 9999);
+	peer_ok(n, reply, "join p %s %d", tok, gid);
+}
+
+/* Attack 8: temporaries of the token file are removed at start. */
+static void
+test_hostile_leftovers(void **state)
+{
+	struct fixture *f = *state;
+	char stale[128], keep[128], other[128];
+	struct stat st;
+	int fd;
+
+	require_access();
+	snprintf(stale, sizeof(stale), "%s.Ab1XyZ", f->state);
+	snprintf(keep, sizeof(keep), "%s.keep", f->state);
+	snprintf(other, sizeof(other), "%s/other.Ab1XyZ", f->dir);
+	fd = open(stale, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "secret\n", 7), 7);
+	close(fd);
+	close(open(keep, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	close(open(other, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	daemon_startv(f, NULL);
+	assert_int_not_equal(lstat(stale, &st), 0);
+	assert_int_equal(lstat(keep, &st), 0);
+	assert_int_equal(lstat(other, &st), 0);
+}
+
+/*
+ * Soak: legitimate rounds beside an attacker that floods requests it never
+ * reads and guesses tokens; no token lost, no membership ended.
+ */
+#define SOAK_S 20
+
+static void
+soak_attack_main(const void *varg, int in)
+{
+	const char *sock = varg;
+	uint8_t token[DXA_UUID_LEN];
+	int fd = -1;
+
+	(void)in;
+	dprintf(STDOUT_FILENO, "ready\n");
+	for (;;) {
+		if (fd < 0)
+			fd = dxa_conn_open(sock);
+		uuid_generate_random(token);
+		if (fd >= 0 && w_join(fd, token, 0) == -ECONNRESET) {
+			close(fd);
+			fd = -1;
+		}
+	}
+}
+
+static void
+test_hostile_soak(void **state)
+{
+	struct fixture *f = *state;
+	char tok[37], id[37], tok2[37], id2[37], line[LINE_LEN];
+	char reply[LINE_LEN], out[4096];
+	struct legit_arg la = { .keep = false };
+	struct proc *d, *a, *a2, *l, *c, *j;
+	uint64_t end;
+	unsigned int rounds = 0;
+	int gid;
+
+	require_access();
+	require_root();
+	d = daemon_startv(f, NULL);
+	token_issue(f, tok, id, NULL, NULL);
+	token_issue(f, tok2, id2, NULL, NULL);
+	c = member_start(f, "creator");
+	j = member_start(f, "joiner");
+	gid = group_create(c, tok2);
+	peer_ok(j, reply, "join p %s %d", tok2, gid);
+	l = legit_start(f, LEGIT_UID, &la, tok, 200);
+	sample_of(d, "soak", "before");
+	legit_served(l, "soak", "without attacker");
+	a = worker_start(f, "unread", NOBODY, unread_main, f->sock);
+	worker_line(a, line, START_TIMEOUT_MS);
+	a2 = worker_start(f, "guesser", NOBODY, soak_attack_main, f->sock);
+	worker_line(a2, line, START_TIMEOUT_MS);
+	legit_served(l, "soak", "with attacker");
+	end = now_ns() + SOAK_S * 1000000000ull;
+	while (now_ns() < end) {
+		legit_served(l, "soak", NULL);
+		rounds++;
+	}
+	sample_of(d, "soak", "under");
+	admin_served(f, "soak");
+	worker_end(a);
+	worker_end(a2);
+	sample_of(d, "soak", "after");
+	print_message("soak: %u batches of 200 legitimate create+join\n",
+		rounds);
+	/* No token lost, no membership ended. */
+	assert_int_equal(cli(f, 0, out, sizeof(out), "token", "list", NULL), 0);
+	assert_non_null(strstr(out, id));
+	assert_non_null(strstr(out, id2));
+	peer_ok(j, reply, "handler p %d %s", gid, c->domain);
+	peer_no_event(j, 100);
+	peer_no_event(c, 100);
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		/* errors first */
@@ -2185,6 +3184,27 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_embedded_uid, setup,
 			teardown),
 	};
+	/* argv[1] "hostile": issue 15's attacks, a test of their own. */
+	const struct CMUnitTest hostile[] = {
+		cmocka_unit_test_setup_teardown(test_hostile_leftovers, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_existence, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_unread, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_conns, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_exports, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_sparse, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_groups, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_guess, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_soak, setup,
+			teardown),
+	};
 	const char *peer = peer_path();
 
 	if (peer == NULL || access(peer, X_OK) != 0) {
@@ -2194,5 +3214,8 @@ main(void)
 	}
 	/* A peer that died must not kill this process when written to. */
 	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "hostile") == 0)
+		return cmocka_run_group_tests_name("hostile", hostile, NULL,
+			group_teardown);
 	return cmocka_run_group_tests(tests, NULL, group_teardown);
 }

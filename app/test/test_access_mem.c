@@ -1040,7 +1040,7 @@ test_many_windows(void **state)
 	unsigned int i;
 	int16_t gid;
 
-	for (i = 0; i < DXA_MAX_EXPORTS; i++) {
+	for (i = 0; i < DXA_DEFAULT_MAX_EXPORTS; i++) {
 		w = window(i + 1, BASE + (uint64_t)i * PAGE, PAGE, 0,
 			DXA_PERM_ALL);
 		assert_int_equal(export(creator, &w, mfd), 0);
@@ -1049,17 +1049,17 @@ test_many_windows(void **state)
 	assert_int_equal(export(creator, &w, mfd), -ENOSPC);
 	gid = group_create(f, creator, &hc);
 	assert_int_equal(group_join(f, joiner, gid, &hj, NULL, NULL, 0),
-		DXA_MAX_EXPORTS);
+		DXA_DEFAULT_MAX_EXPORTS);
 	/* Both still served. */
-	assert_int_equal(unexport(creator, DXA_MAX_EXPORTS + 1), -ENOENT);
+	assert_int_equal(unexport(creator, DXA_DEFAULT_MAX_EXPORTS + 1), -ENOENT);
 	assert_int_equal(unexport(joiner, 1), -ENOENT);
 	/* The joiner's windows reach the creator the same way. */
-	for (i = 0; i < DXA_MAX_EXPORTS; i++) {
+	for (i = 0; i < DXA_DEFAULT_MAX_EXPORTS; i++) {
 		w = window(i + 1, BASE + (uint64_t)i * PAGE, PAGE, 0,
 			DXA_PERM_ALL);
 		assert_int_equal(export(joiner, &w, mfd), 0);
 	}
-	for (i = 0; i < DXA_MAX_EXPORTS; i++) {
+	for (i = 0; i < DXA_DEFAULT_MAX_EXPORTS; i++) {
 		struct dxa_mem_event ev = mem_event_wait(creator, DXA_MEM_ADD,
 			NULL);
 

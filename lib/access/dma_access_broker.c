@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -47,8 +48,8 @@
 #define GROUP_IDS (INT16_MAX + 1)
 #define HANDLERS (UINT16_MAX + 1)
 #define CONN_MAX_GIDS 64
-/* Peers whose failed token checks are tracked at once. */
-#define AUTH_SLOTS 64
+/* uid accounts beyond those of connected uids: see uid_acct_get(). */
+#define UID_ACCTS_SPARE 1024
 
 enum handler_state {
 	HANDLER_FREE = 0,
@@ -57,12 +58,15 @@ enum handler_state {
 };
 
 /*
- * Bound of one peer's queue of unsent messages. A join into a group may
- * relay at once every window of every other member, and the peer reads
- * them only after that; a peer that lets more pile up does not read.
+ * Bound of one peer's queue of unsent messages. Replies add at most
+ * DXA_OUT_PAUSE to it (past that the broker stops reading the peer); a
+ * join may relay at once every window the peer may be sent
+ * (max_windows_recv), which it reads only after that; events of groups
+ * come on top. A peer that lets more pile up does not read: dropped.
  */
-#define OUT_MAX_MSGS (DXA_MAX_EXPORTS * DXA_DEFAULT_MAX_MEMBERS)
-#define OUT_MAX_BYTES ((size_t)64 << 20)
+#define OUT_MAX_MSGS(b) ((b)->conf.max_windows_recv + 4 * DXA_OUT_PAUSE)
+/* A window event, the largest message queued in numbers, and its record. */
+#define OUT_MSG_COST 128
 /* Descriptors a message may bring that are told apart from one. */
 #define RX_FDS_MAX 8
 /* do_unexport(): the reply waits for the receivers. */
@@ -77,6 +81,14 @@ enum handler_state {
 struct mem_file {
 	int fd;
 	uint32_t refs;
+	/*
+	 * Counted while the descriptor is open, which may be after its
+	 * export went (a queued message still carries it): the budgets are
+	 * of descriptors and memory the broker really holds.
+	 */
+	struct dxa_broker *b;
+	struct uid_acct *acct;
+	uint64_t len;
 };
 
 /* A message its peer has not taken yet: see conn_send(). */
@@ -118,10 +130,37 @@ struct hold {
 	uint16_t epoch;
 };
 
+/*
+ * What one uid holds, while it has a connection or something to remember
+ * (a recent failed token check): the per-uid bounds are checked here.
+ */
+struct uid_acct {
+	uid_t uid;
+	uint32_t conns;
+	uint32_t groups;         /* groups and grants it created */
+	uint32_t exports;        /* descriptors held for its windows */
+	uint64_t export_bytes;
+	uint64_t fail_window;    /* failed token checks: current second */
+	uint32_t fails;          /* in it */
+	bool failed;             /* ever; last_fail is then valid */
+	uint64_t last_fail;      /* monotonic s */
+};
+
 struct conn {
 	int fd;                  /* -1 for dxa_broker_feed() */
 	pid_t pid;
 	uid_t uid;
+	struct uid_acct *acct;
+	/*
+	 * Token checks of this connection skip the rate limits: it came
+	 * while its uid had no failed check in DXA_AUTH_MEMORY_S, and has
+	 * failed none. See token_check().
+	 */
+	bool auth_clean;
+	bool admin;
+	uint32_t ev_mask;        /* what epoll watches for it */
+	uint32_t nb_recv;        /* windows it was sent and still has */
+	uint32_t recv_more;      /* do_export(): windows it is to be sent */
 	gid_t gids[CONN_MAX_GIDS];
 	unsigned int nb_gids;
 	uint64_t window;         /* rate limit: current second */
@@ -167,12 +206,6 @@ struct group {
 	struct member members[]; /* max_members; members[0] is the creator */
 };
 
-struct auth_slot {
-	uid_t uid;
-	uint64_t window;
-	uint32_t failures;
-};
-
 struct dxa_broker {
 	struct dxa_broker_conf conf;
 	char *socket_path;
@@ -196,7 +229,13 @@ struct dxa_broker {
 	uint32_t nb_grants;          /* groups that are grants */
 	uint32_t nb_revoked;         /* grants waiting for grant_sweep() */
 	uint64_t flushed;            /* when use counts were last written */
-	struct auth_slot auth[AUTH_SLOTS];
+	struct uid_acct **accts;     /* nb_accts of cap_accts */
+	uint32_t nb_accts;
+	uint32_t cap_accts;
+	uint32_t nb_export_fds;      /* descriptors held for windows */
+	uint64_t auth_window;        /* failed token checks of everyone: */
+	uint32_t auth_fails;         /* in this second */
+	struct uid_acct feed_acct;
 	struct conn feed_conn;       /* dxa_broker_feed()'s peer */
 };
 
@@ -236,6 +275,66 @@ dxa_default_socket_path(char *buf, size_t len)
 	return 0;
 }
 
+/* ---- uid accounts ---- */
+
+static bool
+uid_acct_idle(const struct uid_acct *a, uint64_t now)
+{
+	return a->conns == 0 && a->groups == 0 && a->exports == 0 &&
+		(!a->failed || a->last_fail + DXA_AUTH_MEMORY_S <= now);
+}
+
+/*
+ * The account of @uid, made if there is none. The table holds the uids
+ * with a connection and those remembered for a failed token check: at
+ * most max_conns + UID_ACCTS_SPARE entries, none evicted while it counts
+ * anything. NULL when it is full of such (or out of memory).
+ */
+static struct uid_acct *
+uid_acct_get(struct dxa_broker *b, uid_t uid)
+{
+	uint64_t now = now_mono_s();
+	struct uid_acct *a, **n;
+	uint32_t i;
+
+	for (i = 0; i < b->nb_accts; i++)
+		if (b->accts[i]->uid == uid)
+			return b->accts[i];
+	for (i = 0; i < b->nb_accts;) {
+		if (uid_acct_idle(b->accts[i], now)) {
+			free(b->accts[i]);
+			b->accts[i] = b->accts[--b->nb_accts];
+		} else {
+			i++;
+		}
+	}
+	if (b->nb_accts >= b->conf.max_conns + UID_ACCTS_SPARE)
+		return NULL;
+	if (b->nb_accts == b->cap_accts) {
+		uint32_t cap = b->cap_accts ? b->cap_accts * 2 : 64;
+
+		n = realloc(b->accts, cap * sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		b->accts = n;
+		b->cap_accts = cap;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return NULL;
+	a->uid = uid;
+	b->accts[b->nb_accts++] = a;
+	return a;
+}
+
+static void
+mem_file_closed(struct mem_file *f)
+{
+	f->b->nb_export_fds--;
+	f->acct->exports--;
+	f->acct->export_bytes -= f->len;
+}
+
 /* ---- sending ---- */
 
 static struct mem_file *
@@ -245,12 +344,15 @@ mem_file_get(struct mem_file *f)
 	return f;
 }
 
+static void mem_file_closed(struct mem_file *f);
+
 static void
 mem_file_put(struct mem_file *f)
 {
 	if (f == NULL || --f->refs > 0)
 		return;
 	close(f->fd);
+	mem_file_closed(f);
 	free(f);
 }
 
@@ -288,17 +390,36 @@ conn_write(int fd, const uint8_t *msg, size_t len, int pass_fd)
 	return n < 0 ? -errno : 0;
 }
 
-/* Ask epoll for EPOLLOUT exactly while @c has something queued. */
+/*
+ * Whether the broker reads @c: not while DXA_OUT_PAUSE messages wait for
+ * it. A peer that sends requests and never reads the replies then fills
+ * its own socket, not the broker's memory.
+ */
+static bool
+conn_reading(const struct conn *c)
+{
+	return c->nb_out < DXA_OUT_PAUSE;
+}
+
+/*
+ * Ask epoll for EPOLLOUT exactly while @c has something queued, and for
+ * EPOLLIN while the broker reads it.
+ */
 static int
-conn_watch_out(struct dxa_broker *b, struct conn *c, bool on)
+conn_watch(struct dxa_broker *b, struct conn *c)
 {
 	struct epoll_event ev = {
-		.events = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0),
+		.events = EPOLLRDHUP | (conn_reading(c) ? EPOLLIN : 0) |
+			(c->out_head != NULL ? EPOLLOUT : 0),
 		.data.ptr = c,
 	};
 
-	return epoll_ctl(b->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev) == 0 ?
-		0 : -errno;
+	if (c->fd < 0 || ev.events == c->ev_mask)
+		return 0;
+	if (epoll_ctl(b->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev) != 0)
+		return -errno;
+	c->ev_mask = ev.events;
+	return 0;
 }
 
 static size_t
@@ -321,8 +442,9 @@ conn_queue(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 	struct out_msg *m;
 	int ret;
 
-	if (c->nb_out >= OUT_MAX_MSGS ||
-			c->out_bytes + sizeof(*m) + len > OUT_MAX_BYTES)
+	if (c->nb_out >= OUT_MAX_MSGS(b) ||
+			c->out_bytes + sizeof(*m) + len >
+			(size_t)OUT_MAX_MSGS(b) * OUT_MSG_COST)
 		return -EAGAIN;
 	m = malloc(sizeof(*m) + len);
 	if (m == NULL)
@@ -331,22 +453,18 @@ conn_queue(struct dxa_broker *b, struct conn *c, const uint8_t *msg,
 	m->file = NULL;
 	m->len = (uint32_t)len;
 	memcpy(m->data, msg, len);
-	if (c->out_head == NULL) {
-		ret = conn_watch_out(b, c, true);
-		if (ret != 0) {
-			out_msg_free(m);
-			return ret;
-		}
+	if (c->out_head == NULL)
 		c->out_head = m;
-	} else {
+	else
 		c->out_last->next = m;
-	}
 	c->out_last = m;
 	c->nb_out++;
 	c->out_bytes += out_msg_cost(m);
 	if (file != NULL)
 		m->file = mem_file_get(file);
-	return 0;
+	/* Queued either way: a failure marks the peer dead, which frees it. */
+	ret = conn_watch(b, c);
+	return ret;
 }
 
 static void
@@ -431,7 +549,7 @@ conn_flush(struct dxa_broker *b, struct conn *c)
 		ret = conn_write(c->fd, m->data, m->len,
 			m->file != NULL ? m->file->fd : -1);
 		if (ret == -EAGAIN)
-			return;
+			break;
 		if (ret != 0) {
 			conn_drop(b, c, ret);
 			return;
@@ -440,9 +558,11 @@ conn_flush(struct dxa_broker *b, struct conn *c)
 		c->nb_out--;
 		c->out_bytes -= out_msg_cost(m);
 		out_msg_free(m);
+		if (c->out_head == NULL)
+			c->out_last = NULL;
 	}
-	c->out_last = NULL;
-	ret = conn_watch_out(b, c, false);
+	/* Reads again once the peer caught up; EPOLLOUT while any is left. */
+	ret = conn_watch(b, c);
 	if (ret != 0)
 		conn_drop(b, c, ret);
 }
@@ -651,7 +771,20 @@ recv_remove(struct mem_export *e, uint32_t j)
 {
 	if (e->recv[j].owes)
 		e->recv[j].conn->nb_owed--;
+	e->recv[j].conn->nb_recv--;
 	e->recv[j] = e->recv[--e->nb_recv];
+}
+
+/* Whether @to may be sent @more windows: max_windows_recv, or -ENOSPC. */
+static int
+recv_room(struct dxa_broker *b, const struct conn *to, uint32_t more)
+{
+	if (to->nb_recv + more <= b->conf.max_windows_recv)
+		return 0;
+	BLOG_RL(b, NOTICE, "pid %d uid %u would be sent %u windows, more than %u: refused",
+		(int)to->pid, (unsigned int)to->uid, to->nb_recv + more,
+		b->conf.max_windows_recv);
+	return -ENOSPC;
 }
 
 /* Forget export @idx of @c; its descriptor closes with its last message. */
@@ -751,6 +884,7 @@ mem_add(struct dxa_broker *b, struct conn *owner, struct mem_export *e,
 	e->recv[e->nb_recv++] = (struct mem_recv){
 		.conn = to, .handler = om->handler, .group_id = g->id,
 	};
+	to->nb_recv++;
 }
 
 /*
@@ -804,11 +938,36 @@ export_for(const struct mem_export *e, const struct group *g)
 	return g->grant ? e->scope == g->id : e->scope < 0;
 }
 
-static int
-mem_join_reserve(struct group *g, struct conn *c)
+/* Windows of @o that a member of @g is sent. */
+static uint32_t
+exports_for(const struct conn *o, const struct group *g)
 {
-	uint32_t i, k;
+	uint32_t k, n = 0;
 
+	for (k = 0; k < o->nb_exports; k++)
+		if (!o->exports[k].removing && export_for(&o->exports[k], g))
+			n++;
+	return n;
+}
+
+static int
+mem_join_reserve(struct dxa_broker *b, struct group *g, struct conn *c)
+{
+	uint32_t i, k, in = 0, out = exports_for(c, g);
+	int ret;
+
+	/* Nobody is sent more windows than it may map: refused first. */
+	for (i = 0; i < g->nb_members; i++) {
+		struct conn *o = g->members[i].conn;
+
+		in += exports_for(o, g);
+		ret = recv_room(b, o, out);
+		if (ret != 0)
+			return ret;
+	}
+	ret = recv_room(b, c, in);
+	if (ret != 0)
+		return ret;
 	for (i = 0; i < g->nb_members; i++) {
 		struct conn *o = g->members[i].conn;
 
@@ -863,10 +1022,11 @@ mem_join_relay(struct dxa_broker *b, struct group *g, const struct member *jm)
  * only; on success the export owns it.
  */
 static int
-export_add(struct conn *c, const struct dxa_mem_export *req, int fd,
-		bool fd_lost, int16_t scope, uint32_t nb_to,
-		struct mem_export **out)
+export_add(struct dxa_broker *b, struct conn *c,
+		const struct dxa_mem_export *req, int fd, bool fd_lost,
+		int16_t scope, uint32_t nb_to, struct mem_export **out)
 {
+	struct uid_acct *a = c->acct;
 	struct mem_recv *recv = NULL;
 	struct mem_file *file = NULL;
 	struct mem_export *e;
@@ -879,9 +1039,33 @@ export_add(struct conn *c, const struct dxa_mem_export *req, int fd,
 	ret = dxa_mem_fd_check(fd, req->offset, req->len, req->perm, &sealed);
 	if (ret != 0)
 		goto close_fd;
+	/*
+	 * The broker holds a descriptor per window: bounded per connection,
+	 * per uid and in total, within what dxa_broker_create() set aside
+	 * from RLIMIT_NOFILE for them, so windows never take the slots of
+	 * connections (the administrator's among them).
+	 */
 	ret = -ENOSPC;
-	if (c->nb_exports >= DXA_MAX_EXPORTS)
+	if (c->nb_exports >= b->conf.max_exports) {
+		BLOG_RL(b, NOTICE, "pid %d uid %u exports %u windows already: refused",
+			(int)c->pid, (unsigned int)c->uid, c->nb_exports);
 		goto close_fd;
+	}
+	if (b->nb_export_fds >= b->conf.max_export_fds) {
+		BLOG_RL(b, WARNING, "%u window descriptors held, the most: window of pid %d uid %u refused",
+			b->nb_export_fds, (int)c->pid, (unsigned int)c->uid);
+		goto close_fd;
+	}
+	ret = -EDQUOT;
+	if (a->exports >= b->conf.max_exports_uid ||
+			req->len > b->conf.max_window_bytes_uid -
+				RTE_MIN(a->export_bytes,
+					b->conf.max_window_bytes_uid)) {
+		BLOG_RL(b, NOTICE, "uid %u holds %u windows of %" PRIu64 " bytes: window of %" PRIu64 " bytes of pid %d refused",
+			(unsigned int)c->uid, a->exports, a->export_bytes,
+			req->len, (int)c->pid);
+		goto close_fd;
+	}
 	/*
 	 * Receivers translate an owner address to one window of that owner
 	 * per handler: two windows over one address, sent under one handler,
@@ -916,7 +1100,12 @@ export_add(struct conn *c, const struct dxa_mem_export *req, int fd,
 		free(recv);
 		goto close_fd;
 	}
-	*file = (struct mem_file){ .fd = fd, .refs = 1 };
+	*file = (struct mem_file){
+		.fd = fd, .refs = 1, .b = b, .acct = a, .len = req->len,
+	};
+	b->nb_export_fds++;
+	a->exports++;
+	a->export_bytes += req->len;
 	e = &c->exports[c->nb_exports++];
 	*e = (struct mem_export){
 		.desc = *req, .file = file, .recv = recv, .cap_recv = nb_to,
@@ -939,10 +1128,31 @@ do_export(struct dxa_broker *b, struct conn *c,
 	struct group *g;
 	int ret;
 
+	/*
+	 * A receiver counts once per group it shares with @c: that many
+	 * windows it is sent. Counted, checked, then cleared.
+	 */
+	ret = 0;
+	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
+		for (i = 0; !g->grant && i < g->nb_members; i++)
+			g->members[i].conn->recv_more++;
+	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
+		for (i = 0; !g->grant && i < g->nb_members; i++)
+			if (g->members[i].conn != c && ret == 0)
+				ret = recv_room(b, g->members[i].conn,
+					g->members[i].conn->recv_more);
+	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
+		for (i = 0; !g->grant && i < g->nb_members; i++)
+			g->members[i].conn->recv_more = 0;
+	if (ret != 0) {
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
 	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
 		if (!g->grant)
 			nb_to += g->nb_members - 1;
-	ret = export_add(c, req, fd, fd_lost, -1, nb_to, &e);
+	ret = export_add(b, c, req, fd, fd_lost, -1, nb_to, &e);
 	if (ret != 0)
 		return ret;
 	for (pos = 0, seen = 0; (g = conn_next_group(b, c, &pos, &seen, &m));)
@@ -1064,6 +1274,12 @@ group_notify(struct dxa_broker *b, struct group *g, const struct member *m,
 static void
 group_free(struct dxa_broker *b, struct group *g)
 {
+	struct dxa_token *t = dxa_tokens_find_id(&b->tokens, g->token_id);
+
+	/* members[0] is the creator until the group goes. */
+	g->members[0].conn->acct->groups--;
+	if (t != NULL && t->groups > 0)
+		t->groups--;
 	b->group_by_id[g->id] = NULL;
 	b->nb_groups--;
 	if (g->grant)
@@ -1108,42 +1324,58 @@ group_destroy(struct dxa_broker *b, struct group *g)
 
 /* ---- authentication ---- */
 
-static struct auth_slot *
-auth_slot(struct dxa_broker *b, uid_t uid)
+static void
+auth_window(uint64_t now, uint64_t *window, uint32_t *count)
 {
-	struct auth_slot *oldest = &b->auth[0];
-	unsigned int i;
-
-	for (i = 0; i < AUTH_SLOTS; i++) {
-		if (b->auth[i].uid == uid && b->auth[i].window != 0)
-			return &b->auth[i];
-		if (b->auth[i].window < oldest->window)
-			oldest = &b->auth[i];
+	if (*window != now) {
+		*window = now;
+		*count = 0;
 	}
-	oldest->uid = uid;
-	oldest->window = 0;
-	oldest->failures = 0;
-	return oldest;
 }
 
-/* Whether @c may try a token now: at most DXA_AUTH_FAIL_BURST failures/s. */
+/*
+ * Whether @c may have a token checked now. Failed checks are bounded per
+ * uid (DXA_AUTH_FAIL_BURST a second) and for all uids together
+ * (auth_fail_rate): past either, a check is refused (-EAGAIN) before the
+ * token is looked at, so guessing gains nothing from more uids or more
+ * messages. A connection that came while its uid had failed no check for
+ * DXA_AUTH_MEMORY_S, and has failed none itself, is checked whatever the
+ * counts: a client holding a valid token is not locked out by a guesser
+ * sharing its uid. Guesses through such connections are bounded too: one
+ * each, after which it is counted as any other, and none of a guessing
+ * uid's new connections gets that way for DXA_AUTH_MEMORY_S.
+ */
 static bool
 auth_allowed(struct dxa_broker *b, const struct conn *c)
 {
-	struct auth_slot *s = auth_slot(b, c->uid);
 	uint64_t now = now_mono_s();
 
-	if (s->window != now) {
-		s->window = now;
-		s->failures = 0;
+	if (c->auth_clean)
+		return true;
+	auth_window(now, &c->acct->fail_window, &c->acct->fails);
+	auth_window(now, &b->auth_window, &b->auth_fails);
+	if (c->acct->fails >= DXA_AUTH_FAIL_BURST)
+		return false;
+	if (b->auth_fails >= b->conf.auth_fail_rate) {
+		BLOG_RL(b, WARNING, "%u failed token checks in a second from all uids: checks refused for the rest of it",
+			b->auth_fails);
+		return false;
 	}
-	return s->failures < DXA_AUTH_FAIL_BURST;
+	return true;
 }
 
 static void
-auth_failed(struct dxa_broker *b, const struct conn *c)
+auth_failed(struct dxa_broker *b, struct conn *c)
 {
-	auth_slot(b, c->uid)->failures++;
+	uint64_t now = now_mono_s();
+
+	auth_window(now, &c->acct->fail_window, &c->acct->fails);
+	auth_window(now, &b->auth_window, &b->auth_fails);
+	c->acct->fails++;
+	c->acct->failed = true;
+	c->acct->last_fail = now;
+	b->auth_fails++;
+	c->auth_clean = false;
 	BLOG_RL(b, NOTICE, "token refused for pid %d uid %u", (int)c->pid,
 		(unsigned int)c->uid);
 }
@@ -1222,8 +1454,18 @@ group_new(struct dxa_broker *b, struct conn *c, struct dxa_token *t,
 	uint16_t h;
 	uint32_t i;
 
-	if (b->nb_groups >= b->conf.max_groups)
+	if (b->nb_groups >= b->conf.max_groups) {
+		BLOG_RL(b, WARNING, "%u groups, the most: group of pid %d uid %u refused",
+			b->nb_groups, (int)c->pid, (unsigned int)c->uid);
 		return -ENOSPC;
+	}
+	if (c->acct->groups >= b->conf.max_groups_uid ||
+			t->groups >= b->conf.max_groups_token) {
+		BLOG_RL(b, NOTICE, "uid %u has %u groups, its token %u: group of pid %d refused",
+			(unsigned int)c->uid, c->acct->groups, t->groups,
+			(int)c->pid);
+		return -EDQUOT;
+	}
 	g = calloc(1, sizeof(*g) + b->conf.max_members * sizeof(g->members[0]));
 	if (g == NULL)
 		return -ENOMEM;
@@ -1253,10 +1495,29 @@ group_new(struct dxa_broker *b, struct conn *c, struct dxa_token *t,
 	b->nb_groups++;
 	b->handler_conn[h] = c;
 	c->nb_groups++;
+	c->acct->groups++;
 	t->members++;
+	t->groups++;
 	dxa_tokens_used(&b->tokens, t);
 	*out = g;
 	return 0;
+}
+
+/*
+ * A join or attach of a group or grant that does not exist: answered as
+ * for one that does, so that a peer without a valid token learns nothing
+ * of which exist (their ids are sequential): the token is checked, and
+ * counted, first. Only a valid one learns -ENOENT.
+ */
+static int
+missing_group(struct dxa_broker *b, struct conn *c, const uint8_t *secret,
+		uint8_t dev_class)
+{
+	struct dxa_token *t = NULL;
+	int ret;
+
+	ret = token_check(b, c, secret, dev_class, &t);
+	return ret != 0 ? ret : -ENOENT;
 }
 
 static int group_admit(struct dxa_broker *b, struct group *g,
@@ -1276,7 +1537,7 @@ do_join(struct dxa_broker *b, struct conn *c, const struct dxa_group_join *req,
 		return -EINVAL;
 	/* A grant is reached through GRANT_ATTACH only. */
 	if (g == NULL || g->grant)
-		return -ENOENT;
+		return missing_group(b, c, req->token, req->dev_class);
 	return group_admit(b, g, c, req->token, req->domain_id,
 		req->dev_class, r);
 }
@@ -1336,7 +1597,7 @@ group_add_member(struct dxa_broker *b, struct group *g, struct conn *c,
 		return -EEXIST;
 	if (g->nb_members >= b->conf.max_members)
 		return -ENOSPC;
-	ret = mem_join_reserve(g, c);
+	ret = mem_join_reserve(b, g, c);
 	if (ret != 0)
 		return ret;
 	h = handler_alloc(b);
@@ -1412,7 +1673,7 @@ do_grant_create(struct dxa_broker *b, struct conn *c,
 	ret = group_new(b, c, t, req->owner, DXA_CLASS_B, &g);
 	if (ret != 0)
 		goto close_fd;
-	ret = export_add(c, &req->win, fd, fd_lost, g->id, 1, &e);
+	ret = export_add(b, c, &req->win, fd, fd_lost, g->id, 1, &e);
 	if (ret != 0) {
 		/* export_add() closed the descriptor. */
 		group_destroy(b, g);
@@ -1440,7 +1701,7 @@ do_grant_attach(struct dxa_broker *b, struct conn *c,
 	if (uuid_nil(req->domain_id))
 		return -EINVAL;
 	if (g == NULL)
-		return -ENOENT;
+		return missing_group(b, c, req->token, req->dev_class);
 	return group_admit(b, g, c, req->token, req->domain_id,
 		req->dev_class, r);
 }
@@ -1887,6 +2148,7 @@ conn_free(struct dxa_broker *b, struct conn *c)
 	conn_forget_exports(c);
 	conn_drop_holds(b, c);
 	conn_queue_free(c);
+	c->acct->conns--;
 	if (c->fd >= 0) {
 		epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
@@ -1926,7 +2188,9 @@ conn_accept(struct dxa_broker *b)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct uid_acct *a;
 	struct conn *c;
+	bool admin;
 	int fd;
 
 	fd = accept4(b->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -1947,22 +2211,48 @@ conn_accept(struct dxa_broker *b)
 	}
 	if (fd < 0)
 		return;
-	if (b->nb_conns >= b->conf.max_conns) {
-		BLOG_RL(b, WARNING, "connection refused: %u connections already",
-			b->nb_conns);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		close(fd);
+		return;
+	}
+	/*
+	 * The last admin_conns slots are the administrator's: whatever the
+	 * other uids hold, "token list" and "token revoke" get through.
+	 */
+	admin = cred.uid == 0 || cred.uid == geteuid();
+	if (b->nb_conns >= b->conf.max_conns ||
+			(!admin && b->nb_conns >= b->conf.max_conns -
+				b->conf.admin_conns)) {
+		BLOG_RL(b, WARNING, "connection of pid %d uid %u refused: %u connections already",
+			(int)cred.pid, (unsigned int)cred.uid, b->nb_conns);
+		close(fd);
+		return;
+	}
+	a = uid_acct_get(b, cred.uid);
+	if (a == NULL) {
+		BLOG_RL(b, WARNING, "connection of pid %d uid %u refused: %u uids accounted already",
+			(int)cred.pid, (unsigned int)cred.uid, b->nb_accts);
+		close(fd);
+		return;
+	}
+	if (!admin && a->conns >= b->conf.max_conns_uid) {
+		BLOG_RL(b, WARNING, "connection of pid %d refused: uid %u has %u connections already",
+			(int)cred.pid, (unsigned int)cred.uid, a->conns);
 		close(fd);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
-	if (c == NULL ||
-			getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-		free(c);
+	if (c == NULL) {
 		close(fd);
 		return;
 	}
 	c->fd = fd;
 	c->pid = cred.pid;
 	c->uid = cred.uid;
+	c->acct = a;
+	c->admin = admin;
+	c->auth_clean = !a->failed ||
+		a->last_fail + DXA_AUTH_MEMORY_S <= now_mono_s();
 	c->gids[0] = cred.gid;
 	c->nb_gids = 1;
 	/* Supplementary groups, for tokens limited to a gid (Linux >= 4.13). */
@@ -1975,9 +2265,11 @@ conn_accept(struct dxa_broker *b)
 		close(fd);
 		return;
 	}
+	c->ev_mask = ev.events;
 	c->next = b->conns;
 	b->conns = c;
 	b->nb_conns++;
+	a->conns++;
 }
 
 /*
@@ -2076,7 +2368,13 @@ conn_ready(struct dxa_broker *b, struct conn *c, uint32_t events)
 
 	if (events & EPOLLOUT)
 		conn_flush(b, c);
-	while (!c->dead && (events & ~(uint32_t)EPOLLOUT) != 0) {
+	/*
+	 * A peer that does not read its replies is not read either: its
+	 * requests wait in its own socket (back-pressure), and the events
+	 * others cause are what can still reach its queue's bound.
+	 */
+	while (!c->dead && conn_reading(c) &&
+			(events & ~(uint32_t)EPOLLOUT) != 0) {
 		n = conn_recv(b, c, msg, &rx_fd, &rx_lost);
 		if (n == -EAGAIN)
 			break;
@@ -2135,6 +2433,12 @@ dxa_broker_run(struct dxa_broker *b)
 				conn_ready(b, c, ev[i].events);
 		}
 	}
+}
+
+void
+dxa_broker_limits(const struct dxa_broker *b, struct dxa_broker_conf *conf)
+{
+	*conf = b->conf;
 }
 
 void
@@ -2210,6 +2514,72 @@ raise_fd_limit(void)
 	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* 0 in a limit of @conf selects its default. */
+static void
+conf_defaults(struct dxa_broker_conf *conf)
+{
+	static const struct {
+		size_t off;
+		uint32_t def;
+	} limits[] = {
+		{ offsetof(struct dxa_broker_conf, admin_conns),
+			DXA_DEFAULT_ADMIN_CONNS },
+		{ offsetof(struct dxa_broker_conf, max_conns_uid),
+			DXA_DEFAULT_MAX_CONNS_UID },
+		{ offsetof(struct dxa_broker_conf, max_groups_uid),
+			DXA_DEFAULT_MAX_GROUPS_UID },
+		{ offsetof(struct dxa_broker_conf, max_groups_token),
+			DXA_DEFAULT_MAX_GROUPS_TOKEN },
+		{ offsetof(struct dxa_broker_conf, max_exports),
+			DXA_DEFAULT_MAX_EXPORTS },
+		{ offsetof(struct dxa_broker_conf, max_exports_uid),
+			DXA_DEFAULT_MAX_EXPORTS_UID },
+		{ offsetof(struct dxa_broker_conf, max_export_fds),
+			DXA_DEFAULT_MAX_EXPORT_FDS },
+		{ offsetof(struct dxa_broker_conf, max_windows_recv),
+			DXA_DEFAULT_MAX_WINDOWS_RECV },
+		{ offsetof(struct dxa_broker_conf, auth_fail_rate),
+			DXA_DEFAULT_AUTH_FAIL_RATE },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(limits); i++) {
+		uint32_t *v = (uint32_t *)((char *)conf + limits[i].off);
+
+		if (*v == 0)
+			*v = limits[i].def;
+	}
+	if (conf->max_window_bytes_uid == 0)
+		conf->max_window_bytes_uid = DXA_DEFAULT_MAX_WINDOW_BYTES_UID;
+	/* The reserve is part of max_conns; one slot at least is anyone's. */
+	if (conf->admin_conns >= conf->max_conns)
+		conf->admin_conns = conf->max_conns - 1;
+}
+
+/*
+ * Descriptors: every connection, every window and DXA_SPARE_FDS must fit
+ * in RLIMIT_NOFILE, or the kernel, not the broker, would refuse whoever
+ * comes last - the administrator included. What does not fit is taken
+ * from the windows, and said.
+ */
+static void
+fd_budget(struct dxa_broker *b)
+{
+	uint64_t need = (uint64_t)b->conf.max_conns + b->conf.max_export_fds +
+		DXA_SPARE_FDS;
+	uint64_t fixed = (uint64_t)b->conf.max_conns + DXA_SPARE_FDS;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+			rl.rlim_cur >= need)
+		return;
+	b->conf.max_export_fds = rl.rlim_cur > fixed ?
+		(uint32_t)(rl.rlim_cur - fixed) : 0;
+	BLOG(b, WARNING, "open files limited to %lu: at most %u window descriptors (%u connections)",
+		(unsigned long)rl.rlim_cur, b->conf.max_export_fds,
+		b->conf.max_conns);
+}
+
 struct dxa_broker *
 dxa_broker_create(const struct dxa_broker_conf *conf, int *err)
 {
@@ -2231,12 +2601,15 @@ dxa_broker_create(const struct dxa_broker_conf *conf, int *err)
 		b->conf.max_conns = DXA_DEFAULT_MAX_CONNS;
 	if (b->conf.msg_rate == 0)
 		b->conf.msg_rate = DXA_DEFAULT_MSG_RATE;
+	conf_defaults(&b->conf);
 	b->logtype = conf->logtype;
 	b->listen_fd = b->epoll_fd = b->stop_fd = -1;
 	raise_fd_limit();
+	fd_budget(b);
 	b->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	b->next_handler = 1;
 	b->feed_conn.fd = -1;
+	b->feed_conn.acct = &b->feed_acct;
 	b->group_by_id = calloc(GROUP_IDS, sizeof(*b->group_by_id));
 	b->handler_state = calloc(HANDLERS, sizeof(*b->handler_state));
 	b->handler_holders = calloc(HANDLERS, sizeof(*b->handler_holders));
@@ -2341,6 +2714,9 @@ dxa_broker_destroy(struct dxa_broker *b)
 	free(b->handler_released);
 	free(b->handler_epoch);
 	free(b->handler_conn);
+	for (i = 0; i < b->nb_accts; i++)
+		free(b->accts[i]);
+	free(b->accts);
 	free(b);
 }
 

@@ -24,14 +24,31 @@
 
 struct dxa_broker;
 
+/*
+ * Limits. Every resource a peer can make the broker (or another member)
+ * hold is bounded per connection, per uid and in total; 0 in a field
+ * selects its default. The administrator (uid 0 or the broker's own uid)
+ * has connection slots of its own that no other uid can take, and the
+ * descriptors of windows are budgeted so that they never eat into those.
+ */
 struct dxa_broker_conf {
 	const char *socket_path;  /* bound by dxa_broker_create() */
 	const char *state_path;   /* token file; NULL keeps tokens in memory */
 	mode_t socket_mode;       /* e.g. 0666 daemon, 0600 embedded */
 	uint32_t max_groups;      /* 0: default */
 	uint32_t max_members;     /* per group; 0: default */
-	uint32_t max_conns;       /* 0: default */
+	uint32_t max_conns;       /* in total, admin reserve included */
 	uint32_t msg_rate;        /* messages/s per connection; 0: default */
+	uint32_t admin_conns;     /* slots of max_conns only admins may use */
+	uint32_t max_conns_uid;   /* connections of one (non-admin) uid */
+	uint32_t max_groups_uid;  /* groups and grants one uid creates */
+	uint32_t max_groups_token; /* groups and grants of one token */
+	uint32_t max_exports;     /* windows one connection exports */
+	uint32_t max_exports_uid; /* windows one uid exports (descriptors) */
+	uint32_t max_export_fds;  /* windows of everyone (descriptors) */
+	uint64_t max_window_bytes_uid; /* bytes of the windows of one uid */
+	uint32_t max_windows_recv; /* windows one connection is sent */
+	uint32_t auth_fail_rate;  /* failed token checks/s of all uids */
 	int logtype;              /* rte_log type for the broker's lines */
 };
 
@@ -39,10 +56,35 @@ struct dxa_broker_conf {
 #define DXA_DEFAULT_MAX_MEMBERS 64
 #define DXA_DEFAULT_MAX_CONNS 1024
 #define DXA_DEFAULT_MSG_RATE 20000
+#define DXA_DEFAULT_ADMIN_CONNS 16
+#define DXA_DEFAULT_MAX_CONNS_UID 64
+#define DXA_DEFAULT_MAX_GROUPS_UID 64
+#define DXA_DEFAULT_MAX_GROUPS_TOKEN 64
+#define DXA_DEFAULT_MAX_EXPORTS 4096
+#define DXA_DEFAULT_MAX_EXPORTS_UID 8192
+#define DXA_DEFAULT_MAX_EXPORT_FDS 16384
+#define DXA_DEFAULT_MAX_WINDOW_BYTES_UID (UINT64_C(1) << 40)
+/*
+ * An eighth of the kernel's default vm.max_map_count (65,530): a member
+ * keeps room for its own mappings whatever its peers export.
+ */
+#define DXA_DEFAULT_MAX_WINDOWS_RECV 8192
+#define DXA_DEFAULT_AUTH_FAIL_RATE 50
 /* Failed token checks a uid may make per second before -EAGAIN. */
 #define DXA_AUTH_FAIL_BURST 5
-/* Windows one connection may export at once (the broker holds an fd each). */
-#define DXA_MAX_EXPORTS 4096
+/*
+ * A uid with a failed token check in this many seconds gets its new
+ * connections on probation: see token_check() in the broker.
+ */
+#define DXA_AUTH_MEMORY_S 60
+/*
+ * Descriptors the broker keeps beyond its connections and windows:
+ * stdio, listening socket, epoll, eventfd, token file, lock, and those
+ * a message brings before it is refused.
+ */
+#define DXA_SPARE_FDS 64
+/* Messages queued to a peer beyond which the broker stops reading it. */
+#define DXA_OUT_PAUSE 64
 
 /*
  * Create a broker listening on conf->socket_path (a stale socket nobody
@@ -58,6 +100,13 @@ struct dxa_broker *dxa_broker_create(const struct dxa_broker_conf *conf,
  */
 int dxa_broker_token_add(struct dxa_broker *b, const uint8_t secret[16],
 		const struct dxa_policy *policy);
+
+/*
+ * The limits @b applies: its configuration with every default filled in
+ * and max_export_fds as RLIMIT_NOFILE allowed.
+ */
+void dxa_broker_limits(const struct dxa_broker *b,
+		struct dxa_broker_conf *conf);
 
 /* Serve until dxa_broker_stop(). Returns 0, or a negative errno. */
 int dxa_broker_run(struct dxa_broker *b);

@@ -20,6 +20,7 @@
  * admin did not.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -599,6 +600,54 @@ store_load(struct dxa_token_store *s)
 	return ret;
 }
 
+/*
+ * Remove what a write cut short left: "<file>.XXXXXX" temporaries of
+ * store_write() (a kill between mkostemp() and rename()). They may hold
+ * secrets of tokens revoked since. Only regular files of this uid, named
+ * exactly so, are removed; the caller holds the file's lock, so no other
+ * broker is writing one now.
+ */
+static void
+store_remove_stale(const struct dxa_token_store *s)
+{
+	char dir[PATH_MAX];
+	const char *base, *slash = strrchr(s->path, '/');
+	unsigned int removed = 0;
+	struct dirent *de;
+	struct stat st;
+	size_t blen;
+	DIR *d;
+
+	if (slash == NULL) {
+		strcpy(dir, ".");
+		base = s->path;
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s",
+			slash == s->path ? 1 : (int)(slash - s->path), s->path);
+		base = slash + 1;
+	}
+	blen = strlen(base);
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != blen + sizeof(".XXXXXX") - 1 ||
+				strncmp(de->d_name, base, blen) != 0 ||
+				de->d_name[blen] != '.')
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st,
+				AT_SYMLINK_NOFOLLOW) != 0 ||
+				!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	if (removed > 0)
+		DXA_LOG(NOTICE, "%s: removed %u temporary files left by an interrupted write",
+			s->path, removed);
+}
+
 /* ---- API -------------------------------------------------------------- */
 
 int
@@ -616,6 +665,7 @@ dxa_tokens_open(struct dxa_token_store *s, const char *path)
 	s->path = strdup(path);
 	if (s->path == NULL)
 		return -ENOMEM;
+	store_remove_stale(s);
 	ret = store_load(s);
 	if (ret != 0) {
 		dxa_tokens_close(s);

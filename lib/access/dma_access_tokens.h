@@ -37,6 +37,7 @@ struct dxa_token {
 	uint64_t created;  /* CLOCK_REALTIME seconds */
 	uint64_t uses;     /* successful create/join; persisted */
 	uint32_t members;  /* currently admitted; not persisted */
+	uint32_t groups;   /* groups and grants made with it; not persisted */
 };
 
 struct dxa_token_store {
@@ -51,6 +52,9 @@ struct dxa_token_store {
  * Open a store. With a @path, load it (a missing file is an empty table);
  * the file is refused (-EPERM) if it is not a regular file of this uid
  * with mode 0600 or stricter, and (-EBADMSG) if it does not parse.
+ * Temporary files an interrupted write left next to it ("<path>.XXXXXX",
+ * regular, of this uid) are removed first: the caller must hold the
+ * file's lock.
  */
 int dxa_tokens_open(struct dxa_token_store *s, const char *path);
 

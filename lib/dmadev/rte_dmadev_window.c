@@ -31,6 +31,12 @@
  * one window; at the owner's address they cost the same), and the kernel
  * can merge the mappings. MAP_FIXED_NOREPLACE never replaces a mapping of
  * ours: an occupied range, a misaligned or forbidden address, fall back.
+ *
+ * No MAP_POPULATE: a window is the peer's memory, its size the peer's
+ * choice. Pre-faulting a sparse memfd would allocate every hole in shared
+ * memory charged to this process (2 GiB of RSS for a 2 GiB window of
+ * nothing) and stall the join while it does; pages fault in as copies
+ * touch them, and only those the owner really has cost anything.
  */
 static void *
 mem_map_window(uint64_t owner_addr, size_t map_len, int prot, int fd,
@@ -40,10 +46,10 @@ mem_map_window(uint64_t owner_addr, size_t map_len, int prot, int fd,
 
 	if (owner_addr != 0 && owner_addr < DXA_MEM_ADDR_LIMIT)
 		p = mmap((void *)(uintptr_t)owner_addr, map_len, prot,
-			MAP_SHARED | MAP_POPULATE | MAP_FIXED_NOREPLACE, fd,
+			MAP_SHARED | MAP_FIXED_NOREPLACE, fd,
 			(off_t)offset);
 	if (p == MAP_FAILED)
-		p = mmap(NULL, map_len, prot, MAP_SHARED | MAP_POPULATE, fd,
+		p = mmap(NULL, map_len, prot, MAP_SHARED, fd,
 			(off_t)offset);
 	return p;
 }
