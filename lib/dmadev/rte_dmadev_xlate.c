@@ -728,7 +728,7 @@ map_fail_dead_locked(struct map_priv *mp)
 {
 	struct rte_dma_domain_table *old = map_publish(mp, &dead_table);
 
-	DOMAIN_LOG(ERR, "handler %u: no memory for a new table, windows dropped",
+	DOMAIN_LOG(ERR, "handler %u: no memory for a new window table: its windows are dropped, operations toward it fail",
 		mp->handler);
 	map_windows_release(mp);
 	dxa_table_free(old);
