@@ -195,6 +195,29 @@ int dxa_map_ref(uint16_t handler, struct rte_dma_domain_map **map,
 uint32_t dxa_map_nb_windows(uint16_t handler);
 
 /*
+ * What one map holds, for telemetry: its handler, group, whether it is
+ * this process's own domain or dead (its domain left), and its windows,
+ * sorted by base (their delta is 0 where a window sits at the owner's
+ * address in this process).
+ */
+struct dxa_map_view {
+	uint16_t handler;
+	int16_t group_id;
+	bool own;
+	bool dead;
+	uint32_t nb_windows;
+	const struct rte_dma_domain_window *windows;
+};
+
+/*
+ * Call @fn on each map this process has (@handler 0), or on @handler's
+ * only, under the maps' lock: @fn must not call into the maps. Returns
+ * the number of maps visited.
+ */
+unsigned int dxa_map_each(uint16_t handler,
+		void (*fn)(const struct dxa_map_view *v, void *arg), void *arg);
+
+/*
  * Build a table from @n windows (any order): sorted, checked for overlap
  * and alignment, indexed. Returns 0, -EINVAL, -ENOMEM.
  */
