@@ -104,6 +104,7 @@ struct proc {
 	unsigned int nb_pending;
 	char domain[37];  /* a peer's domain id */
 	char cmd[LINE_LEN]; /* the last command sent */
+	char log[128];    /* its captured stderr, or "" */
 };
 
 struct fixture {
@@ -122,6 +123,7 @@ struct spawn_opts {
 	uid_t uid;           /* 0: this process's uid */
 	const char *broker;  /* RTE_DMA_ACCESS_BROKER, or NULL: unset */
 	const char *sock;    /* RTE_DMA_ACCESS_SOCKET, or NULL: the fixture's */
+	bool log;            /* its stderr to a file, for proc_log_has() */
 };
 
 struct event {
@@ -249,7 +251,7 @@ spawn(struct fixture *f, enum proc_kind kind, const char *name,
 {
 	static const struct spawn_opts defaults;
 	uid_t uid;
-	int in[2] = { -1, -1 }, out[2];
+	int in[2] = { -1, -1 }, out[2], err = -1;
 	pid_t parent = getpid();
 	struct proc *p = NULL;
 	unsigned int i;
@@ -262,6 +264,13 @@ spawn(struct fixture *f, enum proc_kind kind, const char *name,
 			p = &f->procs[i];
 	assert_non_null(p);
 	memset(p, 0, sizeof(*p));
+	if (o->log) {
+		snprintf(p->log, sizeof(p->log), "%s/%s-%u.log", f->dir, name,
+			(unsigned int)(p - f->procs));
+		err = open(p->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			0644);
+		assert_true(err >= 0);
+	}
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 	if (with_stdin)
 		assert_int_equal(pipe2(in, O_CLOEXEC), 0);
@@ -282,7 +291,8 @@ spawn(struct fixture *f, enum proc_kind kind, const char *name,
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (dup2(with_stdin ? in[0] : null, STDIN_FILENO) < 0 ||
-				dup2(out[1], STDOUT_FILENO) < 0)
+				dup2(out[1], STDOUT_FILENO) < 0 ||
+				(err >= 0 && dup2(err, STDERR_FILENO) < 0))
 			_exit(126);
 		setenv("RTE_DMA_ACCESS_SOCKET",
 			o->sock != NULL ? o->sock : f->sock, 1);
@@ -305,6 +315,8 @@ spawn(struct fixture *f, enum proc_kind kind, const char *name,
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	if (err >= 0)
+		close(err);
 	p->used = true;
 	p->kind = kind;
 	p->uid = uid;
@@ -317,6 +329,28 @@ spawn(struct fixture *f, enum proc_kind kind, const char *name,
 		p->in = in[1];
 	}
 	return p;
+}
+
+/*
+ * Whether @p's captured stderr (spawn_opts.log) holds @needle: the log
+ * lines a call writes come before its reply, so after a reply they are
+ * there.
+ */
+static bool
+proc_log_has(const struct proc *p, const char *needle)
+{
+	static char buf[1 << 16];
+	ssize_t n;
+	int fd;
+
+	assert_true(p->log[0] != '\0');
+	fd = open(p->log, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
 }
 
 /* Reap @p if it has exited; true once it has. */
@@ -1201,16 +1235,24 @@ test_local_errors(void **state)
 static void
 test_broker_unreachable(void **state)
 {
-	static const struct spawn_opts daemon_only = { .broker = "daemon" };
+	static const struct spawn_opts daemon_only = {
+		.broker = "daemon", .log = true,
+	};
 	struct fixture *f = *state;
-	char tok[37], out[512];
+	char tok[37], out[512], want[256];
 	struct proc *p;
 
 	random_uuid(tok);
 	p = peer_start(f, "peer", &daemon_only);
-	/* No socket at all. */
+	/* No socket at all: each says where it looked, and what to do. */
 	peer_err(p, -ECONNREFUSED, "create p %s", tok);
+	snprintf(want, sizeof(want), "no access broker listens on %s (from RTE_DMA_ACCESS_SOCKET), and RTE_DMA_ACCESS_BROKER=daemon forbids an embedded one: start dpdk-dma-access daemon",
+		f->sock);
+	assert_true(proc_log_has(p, want));
 	peer_err(p, -ECONNREFUSED, "join p %s 0", tok);
+	snprintf(want, sizeof(want), "no access broker listens on %s (from RTE_DMA_ACCESS_SOCKET): a joiner never starts one",
+		f->sock);
+	assert_true(proc_log_has(p, want));
 	/* The library embedded no broker, even for create. */
 	assert_int_equal(access(f->sock, F_OK), -1);
 	/* A stale socket that nobody listens on. */
@@ -1951,8 +1993,9 @@ test_daemon_restart(void **state)
 static void
 test_embedded(void **state)
 {
+	static const struct spawn_opts logged = { .log = true };
 	struct fixture *f = *state;
-	char tok[37], tok2[37], wrong[37];
+	char tok[37], tok2[37], wrong[37], want[256];
 	char reply[LINE_LEN];
 	struct proc *c, *j1, *j2;
 	struct event ev;
@@ -1963,19 +2006,38 @@ test_embedded(void **state)
 	random_uuid(tok);
 	random_uuid(tok2);
 	random_uuid(wrong);
-	c = peer_start(f, "creator", NULL);
-	j1 = peer_start(f, "joiner1", NULL);
-	j2 = peer_start(f, "joiner2", NULL);
-	/* Only a create may embed: a join finds nobody. */
+	c = peer_start(f, "creator", &logged);
+	j1 = peer_start(f, "joiner1", &logged);
+	j2 = peer_start(f, "joiner2", &logged);
+	/* Only a create may embed: a join finds nobody, and says so. */
 	peer_err(j1, -ECONNREFUSED, "join p %s 0", tok);
+	assert_true(proc_log_has(j1, "a joiner never starts one"));
 
 	gid = group_create(c, tok);
+	/* The creator hears where its broker is; the id logged is not the secret. */
+	snprintf(want, sizeof(want), "an embedded one, in this process, listens on %s",
+		f->sock);
+	assert_true(proc_log_has(c, want));
+	assert_true(proc_log_has(c, "token issued: public id "));
+	assert_false(proc_log_has(c, tok));
+	/* A lookup before joining: why, in the API's words. */
+	peer_err(j1, -ENOENT, "handler p %d %s", gid, c->domain);
+	assert_true(proc_log_has(j1, "rte_dma_access_pair_group_handler_get: device "));
+	snprintf(want, sizeof(want), "is not in group %d: create or join it", gid);
+	assert_true(proc_log_has(j1, want));
 	assert_int_equal(lstat(f->sock, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_uid, geteuid());
 
 	peer_err(j2, -EACCES, "join p %s %d", wrong, gid);
+	/* The joiner learns why, and nothing of the secret is logged. */
+	snprintf(want, sizeof(want), ": group %d: the access broker refused the token or this peer",
+		gid);
+	assert_true(proc_log_has(j2, "rte_dma_access_pair_group_join: device "));
+	assert_true(proc_log_has(j2, want));
+	assert_false(proc_log_has(j2, wrong));
+	assert_false(proc_log_has(c, wrong));
 	peer_ok(j1, reply, "join p %s %d", tok, gid);
 	peer_ok(j2, reply, "join p %s %d", tok, gid);
 	assert_int_equal(handler_get(j1, gid, c), handler_get(c, gid, c));

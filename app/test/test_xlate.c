@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include <rte_common.h>
+#include <rte_log.h>
 
 #include "dma_access_proto.h"
 #include "dmadev_domain_private.h"
@@ -132,6 +133,37 @@ look(const struct rte_dma_domain_table *t, uint64_t addr, uint64_t len,
 
 	return rte_dma_domain_xlate_slow(t, &c, addr, len, perm,
 		local != NULL ? local : &dummy);
+}
+
+/*
+ * The log line a failed lookup writes (rte_dma_domain_xlate_slow says why
+ * a range missed): look @addr+@len up, expect -EFAULT, and expect the
+ * line to hold @needle. Each call is another second's first line only if
+ * the limiter allows; the cases stay under its 10 lines a second.
+ */
+static void
+expect_miss_log(const struct rte_dma_domain_table *t, uint64_t addr,
+		uint64_t len, uint32_t perm, const char *needle)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+	FILE *old = rte_log_get_stream();
+	int ret;
+
+	assert_non_null(mem);
+	assert_int_equal(rte_openlog_stream(mem), 0);
+	ret = look(t, addr, len, perm, NULL);
+	/* Back to the old stream before any assert can leave. */
+	rte_openlog_stream(old == stderr ? NULL : old);
+	fclose(mem);
+	if (ret != -EFAULT)
+		fail_msg("miss of 0x%" PRIx64 "+%" PRIu64 ": %d, want -EFAULT",
+			addr, len, ret);
+	if (text == NULL || strstr(text, needle) == NULL)
+		fail_msg("miss of 0x%" PRIx64 "+%" PRIu64 ": log '%s' lacks '%s'",
+			addr, len, text != NULL ? text : "", needle);
+	free(text);
 }
 
 /* Expect a translation to @want. */
@@ -274,6 +306,18 @@ test_lookup_bounds(void **state)
 	/* Sorted, whatever the order given. */
 	for (i = 1; i < t->nb_windows; i++)
 		assert_true(t->windows[i - 1].base < t->windows[i].base);
+
+	/* Each miss says why, in the words a user needs (test_miss_log). */
+	expect_miss_log(t, b + b_len - 1, 2, R,
+		"inter-domain source 0x" );
+	expect_miss_log(t, b + b_len - 1, 2, R,
+		"crosses the end of peer window 0");
+	expect_miss_log(t, a + a_len - 4, 8, W, "by 4 bytes: INVALID_DST_ADDR");
+	expect_miss_log(t, b - 16, 32, R, "crosses the end of peer window 0 (0x100000+12288) by 16 bytes");
+	expect_miss_log(t, b, 16, W, "is not writable: INVALID_DST_ADDR");
+	expect_miss_log(t, c - 16, 32, W, "starts 16 bytes before peer window");
+	expect_miss_log(t, 4 * TIB, 64, R, "outside every window of the peer (3 windows");
+	expect_miss_log(t, LIMIT + 4096, 64, W, "outside every window");
 
 	/* Errors first: past the end, straddling, gaps, perm, range. */
 	expect_err(t, b + b_len, 1, R, -EFAULT);      /* one past B */

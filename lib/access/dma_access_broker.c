@@ -40,8 +40,7 @@
 #include "dma_access_log.h"
 
 #define BLOG(b, level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, (b)->logtype, "%s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+	rte_log(RTE_LOG_ ## level, (b)->logtype, fmt "\n", ##__VA_ARGS__)
 #define BLOG_RL(b, level, fmt, ...) \
 	DXA_LOG_RL_TYPE(level, (b)->logtype, fmt, ##__VA_ARGS__)
 

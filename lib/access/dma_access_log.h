@@ -29,17 +29,17 @@ extern int dxa_logtype;
  */
 bool dxa_log_allowed(uint64_t *window, uint32_t *count);
 
+/* Lines say what happened, not in which of our functions. */
 #define DXA_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, dxa_logtype, "%s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+	rte_log(RTE_LOG_ ## level, dxa_logtype, fmt "\n", ##__VA_ARGS__)
 
 /* At most DXA_LOG_BURST lines per second from this call site. */
 #define DXA_LOG_RL_TYPE(level, logtype, fmt, ...) do { \
 	static uint64_t rl_window_; \
 	static uint32_t rl_count_; \
 	if (dxa_log_allowed(&rl_window_, &rl_count_)) \
-		rte_log(RTE_LOG_ ## level, (logtype), "%s(): " fmt "\n", \
-			__func__, ##__VA_ARGS__); \
+		rte_log(RTE_LOG_ ## level, (logtype), fmt "\n", \
+			##__VA_ARGS__); \
 } while (0)
 
 #define DXA_LOG_RL(level, fmt, ...) \

@@ -735,7 +735,8 @@ dxa_tokens_issue(struct dxa_token_store *s, const struct dxa_policy *p,
 	}
 	s->dirty = false;
 	id_text(t->id, id);
-	DXA_LOG(INFO, "token %s issued", id);
+	DXA_LOG(INFO, "token issued: public id %s (for token list and revoke; not the secret members present)",
+		id);
 	if (out != NULL)
 		*out = t;
 	return 0;
@@ -765,7 +766,7 @@ dxa_tokens_revoke(struct dxa_token_store *s, const uint8_t id[DXA_UUID_LEN])
 	memmove(t, t + 1, (size_t)(s->nb - i - 1) * sizeof(*t));
 	s->nb--;
 	explicit_bzero(&s->tokens[s->nb], sizeof(*t));
-	DXA_LOG(INFO, "token %s revoked", text);
+	DXA_LOG(INFO, "token revoked: public id %s", text);
 	return 0;
 }
 

@@ -328,7 +328,7 @@ socket_dir_check(const char *path)
 	if (!S_ISDIR(st.st_mode) ||
 			(st.st_uid != geteuid() && st.st_uid != 0) ||
 			(st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		DOMAIN_LOG_RL(ERR, "%s is not a directory of this user or root, closed to others: not using the broker socket in it",
+		DOMAIN_LOG_RL(ERR, "%s is not a directory of this user or root, closed to others: not using the broker socket in it (fix its owner and mode, or set RTE_DMA_ACCESS_SOCKET)",
 			dir);
 		return -EPERM;
 	}
@@ -372,9 +372,31 @@ embed_start(const char *path, const uint8_t *secret)
 		cl.broker = NULL;
 		return ret;
 	}
-	DOMAIN_LOG(INFO, "no access broker was running: embedded one listens on %s",
+	DOMAIN_LOG(INFO, "no access broker was running: an embedded one, in this process, listens on %s (it admits this create's token, for this user and root, and ends with this process)",
 		path);
 	return 0;
+}
+
+/*
+ * No broker answers at @path: say where this process looked and what
+ * would put a broker there. @creating: the call was a create (it may
+ * start the embedded broker); otherwise a join or attach, which never do.
+ */
+static void
+refused_log(const char *path, bool creating)
+{
+	const char *from = getenv("RTE_DMA_ACCESS_SOCKET") != NULL ?
+		" (from RTE_DMA_ACCESS_SOCKET)" : " (the default for this user)";
+
+	if (creating && !may_embed())
+		DOMAIN_LOG_RL(ERR, "no access broker listens on %s%s, and RTE_DMA_ACCESS_BROKER=daemon forbids an embedded one: start dpdk-dma-access daemon",
+			path, from);
+	else if (creating)
+		DOMAIN_LOG_RL(ERR, "no access broker answers on %s%s, and none could be embedded there",
+			path, from);
+	else
+		DOMAIN_LOG_RL(ERR, "no access broker listens on %s%s: a joiner never starts one; reach the group creator's broker (the same user shares its embedded broker's socket; otherwise set RTE_DMA_ACCESS_SOCKET to it, or run dpdk-dma-access daemon)",
+			path, from);
 }
 
 /* Called with cl.lock held. */
@@ -406,8 +428,10 @@ connect_locked(const uint8_t *embed_secret)
 		if (ret == -EACCES || ret == -EPERM)
 			DOMAIN_LOG_RL(ERR, "cannot create an embedded access broker at %s: %s",
 				path, strerror(-ret));
-		if (ret == -EADDRINUSE || ret == -EACCES || ret == -EPERM)
+		if (ret == -EADDRINUSE || ret == -EACCES || ret == -EPERM) {
+			refused_log(path, true);
 			return -ECONNREFUSED;
+		}
 		if (ret != 0)
 			return ret;
 		fd = dxa_conn_open(path);
@@ -417,8 +441,10 @@ connect_locked(const uint8_t *embed_secret)
 	 * all; -EACCES is kept for what the broker refuses.
 	 */
 	if (fd == -EACCES || fd == -EPERM)
-		DOMAIN_LOG_RL(ERR, "no permission to use the access broker socket %s",
+		DOMAIN_LOG_RL(ERR, "no permission to use the access broker socket %s: it belongs to another user (set RTE_DMA_ACCESS_SOCKET to a broker this user may reach)",
 			path);
+	if (fd == -ENOENT || fd == -ECONNREFUSED)
+		refused_log(path, embed_secret != NULL);
 	if (fd == -ENOENT || fd == -EACCES || fd == -EPERM)
 		fd = -ECONNREFUSED;
 	if (fd < 0)

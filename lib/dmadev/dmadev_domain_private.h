@@ -21,9 +21,14 @@
 /** Log type "lib.dmadev.domain". */
 extern int rte_dma_domain_logtype;
 
+/*
+ * Lines read in the words of the API: a line about a call starts with the
+ * call's name ("rte_dma_access_pair_group_join: device 0: ..."), one about
+ * an event says what happened; never our internal function names.
+ */
 #define DOMAIN_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, rte_dma_domain_logtype, "%s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+	rte_log(RTE_LOG_ ## level, rte_dma_domain_logtype, fmt "\n", \
+		##__VA_ARGS__)
 
 /* For anything a caller or a peer can repeat at will. */
 #define DOMAIN_LOG_RL(level, fmt, ...) \
@@ -94,7 +99,7 @@ int dxa_ctrl_thread_create(pthread_t *thread, const char *name,
  * Check that @id (not nil) is this process's domain id; if none is fixed
  * yet, it becomes this process's. Returns 0 or -EINVAL (logged).
  */
-int dxa_domain_id_adopt(const uint8_t *id);
+int dxa_domain_id_adopt(const char *api, const uint8_t *id);
 
 /*
  * ---- Access pair groups (rte_dmadev_group.c) ----
@@ -105,7 +110,7 @@ int dxa_domain_id_adopt(const uint8_t *id);
  * information (-EINVAL), an inter-domain capability bit (-EINVAL), the
  * driver's inter-domain support (-ENOTSUP).
  */
-int dxa_dev_check(int16_t dev_id, const void *out);
+int dxa_dev_check(const char *api, int16_t dev_id, const void *out);
 
 /*
  * The group calls of one device, after dxa_dev_check() or DPDK's own
@@ -199,6 +204,29 @@ int dxa_map_ref(uint16_t handler, struct rte_dma_domain_map **map,
 
 /* Windows in @handler's map now (0 if unknown), for telemetry and tests. */
 uint32_t dxa_map_nb_windows(uint16_t handler);
+
+/*
+ * What one map holds, for telemetry: its handler, group, whether it is
+ * this process's own domain or dead (its domain left), and its windows,
+ * sorted by base (their delta is 0 where a window sits at the owner's
+ * address in this process).
+ */
+struct dxa_map_view {
+	uint16_t handler;
+	int16_t group_id;
+	bool own;
+	bool dead;
+	uint32_t nb_windows;
+	const struct rte_dma_domain_window *windows;
+};
+
+/*
+ * Call @fn on each map this process has (@handler 0), or on @handler's
+ * only, under the maps' lock: @fn must not call into the maps. Returns
+ * the number of maps visited.
+ */
+unsigned int dxa_map_each(uint16_t handler,
+		void (*fn)(const struct dxa_map_view *v, void *arg), void *arg);
 
 /*
  * Build a table from @n windows (any order): sorted, checked for overlap

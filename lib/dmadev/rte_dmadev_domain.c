@@ -60,23 +60,23 @@ rte_dma_domain_ops_register(int16_t dev_id,
 	const struct rte_dma_domain_ops *expected = NULL;
 
 	if (dev_id < 0 || ops == NULL) {
-		DOMAIN_LOG_RL(ERR, "invalid device id %d or NULL ops", dev_id);
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_ops_register: invalid device id %d or NULL ops", dev_id);
 		return -EINVAL;
 	}
 	if (ops->vchan_check == NULL || ops->group_attach == NULL ||
 			ops->group_detach == NULL || ops->member_left == NULL) {
-		DOMAIN_LOG_RL(ERR, "device %d: inter-domain ops table is incomplete",
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_ops_register: device %d: inter-domain ops table is incomplete",
 			dev_id);
 		return -EINVAL;
 	}
 	if (ops->dev_class > RTE_DMA_DOMAIN_CLASS_B) {
-		DOMAIN_LOG_RL(ERR, "device %d: unknown inter-domain class %u",
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_ops_register: device %d: unknown inter-domain class %u",
 			dev_id, ops->dev_class);
 		return -EINVAL;
 	}
 	if (!__atomic_compare_exchange_n(&domain_ops[dev_id], &expected, ops,
 			false, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
-		DOMAIN_LOG_RL(ERR, "device %d already has inter-domain ops", dev_id);
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_ops_register: device %d already has inter-domain ops", dev_id);
 		return -EEXIST;
 	}
 	__atomic_add_fetch(&domain_nb_registered, 1, __ATOMIC_ACQ_REL);
@@ -173,13 +173,13 @@ dxa_vchan_domain_check(int16_t dev_id, uint16_t vchan,
 	if (raw->type == RTE_DMA_INTER_DOMAIN_NONE)
 		return 0;
 	if (domain_capa_bit(raw->type) == 0) {
-		DOMAIN_LOG_RL(ERR, "device %d vchan %u: undefined inter-domain type %u",
+		DOMAIN_LOG_RL(ERR, "rte_dma_vchan_setup: device %d vchan %u: undefined inter-domain type %u",
 			dev_id, vchan, (unsigned int)raw->type);
 		return -EINVAL;
 	}
 	ops = rte_dma_domain_ops_get(dev_id);
 	if (ops == NULL) {
-		DOMAIN_LOG_RL(ERR, "device %d advertises inter-domain capability but its driver has no inter-domain support",
+		DOMAIN_LOG_RL(ERR, "rte_dma_vchan_setup: device %d advertises inter-domain capability but its driver has no inter-domain support in this library",
 			dev_id);
 		return -ENOTSUP;
 	}

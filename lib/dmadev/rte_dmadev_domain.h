@@ -369,6 +369,17 @@ int rte_dma_access_pair_group_src_dst_handles_get(int16_t dev_id,
  * ignores them, and this is exactly rte_dma_vchan_setup(). On DPDK >=
  * 25.11 this is rte_dma_vchan_setup() with conf->domain set to @p domain.
  *
+ * @warning A vchan of type RTE_DMA_INTER_DOMAIN_NONE, like one set up with
+ * the plain rte_dma_vchan_setup(), translates and checks nothing: its
+ * addresses are this process's own. The library maps a peer's window at
+ * the owner's address when that range is free in this process, so a copy
+ * on such a vchan to a peer's address may seem to work, unchecked, and one
+ * that runs past the window's end kills this process with SIGSEGV instead
+ * of completing with RTE_DMA_STATUS_INVALID_DST_ADDR. To reach a peer,
+ * set the vchan up with RTE_DMA_INTER_PROCESS_DOMAIN (or _OS_DOMAIN) and
+ * the handlers from rte_dma_access_pair_group_handler_get() (or a grant):
+ * every address is then checked against the peer's windows.
+ *
  * @param dev_id Device identifier.
  * @param vchan Virtual channel, below the nb_vchans given at configure.
  * @param conf Ordinary vchan configuration.

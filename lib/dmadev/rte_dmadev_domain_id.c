@@ -54,8 +54,8 @@ domain_id_choose(void)
 		if (strlen(env) != 36 || uuid_parse(env, id_value) != 0 ||
 				rte_uuid_is_null(id_value)) {
 			memset(id_value, 0, sizeof(id_value));
-			DOMAIN_LOG_RL(ERR, "%s is not a canonical non-nil UUID",
-				DOMAIN_ID_ENV);
+			DOMAIN_LOG_RL(ERR, "rte_dma_domain_id_get: %s=\"%.40s\" is not a canonical non-nil UUID (e.g. the output of uuidgen)",
+				DOMAIN_ID_ENV, env);
 			return -EINVAL;
 		}
 		return 0;
@@ -88,7 +88,7 @@ rte_dma_domain_id_set(const rte_uuid_t id)
 	int ret = 0;
 
 	if (id == NULL || rte_uuid_is_null(id)) {
-		DOMAIN_LOG_RL(ERR, "NULL or nil domain id");
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_id_set: NULL or nil domain id");
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&id_lock);
@@ -100,17 +100,18 @@ rte_dma_domain_id_set(const rte_uuid_t id)
 	}
 	pthread_mutex_unlock(&id_lock);
 	if (ret != 0)
-		DOMAIN_LOG_RL(ERR, "the domain id is already fixed");
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_id_set: the domain id is already fixed (by RTE_DMA_DOMAIN_ID, an earlier set, or a first use): call it before any other inter-domain call");
 	return ret;
 }
 
 int
-dxa_domain_id_adopt(const uint8_t *id)
+dxa_domain_id_adopt(const char *api, const uint8_t *id)
 {
 	int ret = 0;
 
 	if (rte_uuid_is_null(id)) {
-		DOMAIN_LOG_RL(ERR, "nil domain id");
+		DOMAIN_LOG_RL(ERR, "%s: nil domain id: pass rte_dma_domain_id_get()'s",
+			api);
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&id_lock);
@@ -132,6 +133,7 @@ dxa_domain_id_adopt(const uint8_t *id)
 		ret = -EINVAL;
 	pthread_mutex_unlock(&id_lock);
 	if (ret == -EINVAL)
-		DOMAIN_LOG_RL(ERR, "domain id is not this process's: a process has one domain id, fixed by its first use (rte_dma_domain_id_get() tells it)");
+		DOMAIN_LOG_RL(ERR, "%s: the domain id is not this process's: a process has one domain id, fixed by its first use (pass rte_dma_domain_id_get()'s)",
+			api);
 	return ret;
 }

@@ -191,8 +191,8 @@ bool rte_dma_domain_log_allowed(struct rte_dma_domain_ratelimit *rl);
 #define RTE_DMA_DOMAIN_LOG_RL(level, logtype, fmt, ...) do { \
 	static struct rte_dma_domain_ratelimit rl_site_; \
 	if (rte_dma_domain_log_allowed(&rl_site_)) \
-		rte_log(RTE_LOG_ ## level, (logtype), "%s(): " fmt "\n", \
-			__func__, ##__VA_ARGS__); \
+		rte_log(RTE_LOG_ ## level, (logtype), fmt "\n", \
+			##__VA_ARGS__); \
 } while (0)
 
 #ifdef __cplusplus

@@ -30,6 +30,12 @@
 /* Groups one process can be a member of at once. */
 #define GROUP_MEMBERSHIPS 256
 
+/* Log lines name the call the application made (on DPDK >= 25.11, DPDK's
+ * wrapper calls in through the driver ops). */
+#define API_CREATE "rte_dma_access_pair_group_create"
+#define API_JOIN "rte_dma_access_pair_group_join"
+#define API_HANDLER_GET "rte_dma_access_pair_group_handler_get"
+
 struct membership {
 	bool used;
 	bool creator;
@@ -151,7 +157,7 @@ group_event(const struct dxa_event *ev, bool lost, uint32_t gen)
 		 * leave, at shutdown) ends without a word.
 		 */
 		if (ended > 0)
-			DOMAIN_LOG_RL(WARNING, "lost the access broker: %u group membership%s ended",
+			DOMAIN_LOG_RL(WARNING, "lost the access broker: %u group membership%s ended (GROUP_DESTROYED delivered); create or join again once a broker runs",
 				ended, ended > 1 ? "s" : "");
 		return;
 	}
@@ -192,26 +198,26 @@ RTE_INIT(group_init)
 }
 
 int
-dxa_dev_check(int16_t dev_id, const void *out)
+dxa_dev_check(const char *api, int16_t dev_id, const void *out)
 {
 	struct rte_dma_info info;
 
 	if (!rte_dma_is_valid(dev_id) || out == NULL) {
-		DOMAIN_LOG_RL(ERR, "invalid device id %d or NULL output argument",
-			dev_id);
+		DOMAIN_LOG_RL(ERR, "%s: invalid device id %d or NULL output argument",
+			api, dev_id);
 		return -EINVAL;
 	}
 	if (rte_dma_info_get(dev_id, &info) != 0)
 		return -EINVAL;
 	if ((info.dev_capa & (RTE_DMA_CAPA_INTER_PROCESS_DOMAIN |
 			RTE_DMA_CAPA_INTER_OS_DOMAIN)) == 0) {
-		DOMAIN_LOG_RL(ERR, "device %d has no inter-domain capability",
-			dev_id);
+		DOMAIN_LOG_RL(ERR, "%s: device %d has no inter-domain capability: use a dma_xd_* device",
+			api, dev_id);
 		return -EINVAL;
 	}
 	if (rte_dma_domain_ops_get(dev_id) == NULL) {
-		DOMAIN_LOG_RL(ERR, "device %d: its driver has no inter-domain support",
-			dev_id);
+		DOMAIN_LOG_RL(ERR, "%s: device %d: its driver has no inter-domain support in this library",
+			api, dev_id);
 		return -ENOTSUP;
 	}
 	return 0;
@@ -224,23 +230,25 @@ dxa_dev_check(int16_t dev_id, const void *out)
  * for the broker.
  */
 static int
-member_precheck(int16_t dev_id, const uint8_t *domain_id,
+member_precheck(const char *api, int16_t dev_id, const uint8_t *domain_id,
 		const uint8_t *token, uint8_t *dev_class)
 {
 	const struct rte_dma_domain_ops *ops = rte_dma_domain_ops_get(dev_id);
 	int ret;
 
 	if (domain_id == NULL || token == NULL) {
-		DOMAIN_LOG_RL(ERR, "device %d: NULL domain id or token", dev_id);
+		DOMAIN_LOG_RL(ERR, "%s: device %d: NULL domain id or token",
+			api, dev_id);
 		return -EINVAL;
 	}
 	if (ops == NULL)
 		return -ENOTSUP;
-	ret = dxa_domain_id_adopt(domain_id);
+	ret = dxa_domain_id_adopt(api, domain_id);
 	if (ret != 0)
 		return ret;
 	if (rte_uuid_is_null(token)) {
-		DOMAIN_LOG_RL(ERR, "device %d: nil token", dev_id);
+		DOMAIN_LOG_RL(ERR, "%s: device %d: nil token: pass the token's secret (dpdk-dma-access token issue, line 1) or, for the embedded broker, a UUID of your own",
+			api, dev_id);
 		return -EINVAL;
 	}
 	*dev_class = ops->dev_class;
@@ -291,10 +299,60 @@ membership_add(struct membership *slot, int16_t dev_id, int16_t group_id,
  * (-EEXIST). @grant: the grant's handler for an attach, else 0. The
  * request, which holds the token, is wiped.
  */
+/*
+ * Say why the broker (or this process's table) refused a membership, in
+ * the words of @api. Nothing here tells a prober more than the errno: a
+ * refused token is one reason, whichever of its checks failed (the
+ * broker's own log says which, to its operator). -ECONNREFUSED was
+ * logged with the socket path where it was tried.
+ */
+static void
+membership_refused(const char *api, int16_t dev_id, int16_t group_id,
+		int ret)
+{
+	char group[24] = "";
+
+	if (group_id >= 0)
+		snprintf(group, sizeof(group), " group %d:", group_id);
+	switch (ret) {
+	case -EACCES:
+		DOMAIN_LOG_RL(ERR, "%s: device %d:%s the access broker refused the token or this peer: unknown, revoked, expired, used up, or not issued for this user, group or device class (the broker's log says which; dpdk-dma-access token list)",
+			api, dev_id, group);
+		break;
+	case -EAGAIN:
+		DOMAIN_LOG_RL(ERR, "%s: device %d:%s too many refused tokens from this user: the broker refuses for a while, retry later",
+			api, dev_id, group);
+		break;
+	case -ENOENT:
+		DOMAIN_LOG_RL(ERR, "%s: device %d:%s no such group at the access broker (destroyed, or created at another broker: check RTE_DMA_ACCESS_SOCKET)",
+			api, dev_id, group);
+		break;
+	case -EEXIST:
+		DOMAIN_LOG_RL(ERR, "%s: device %d:%s this domain or process is a member already",
+			api, dev_id, group);
+		break;
+	case -EXDEV:
+		DOMAIN_LOG_RL(ERR, "%s: device %d:%s the group's devices are of another class (rte_dma_domain_class_get()): join through a device of the creator's class",
+			api, dev_id, group);
+		break;
+	case -ENOSPC:
+		DOMAIN_LOG_RL(ERR, "%s: device %d:%s no room: the broker's group table or the token's member limit is full, or this process is in %zu groups already",
+			api, dev_id, group, RTE_DIM(memberships));
+		break;
+	case -ECONNREFUSED:
+		break;
+	default:
+		DOMAIN_LOG_RL(ERR, "%s: device %d:%s %s", api, dev_id, group,
+			strerror(-ret));
+		break;
+	}
+}
+
 static int
-membership_request(int16_t dev_id, uint16_t type, void *req, size_t req_len,
-		const uint8_t *embed_secret, int16_t join_gid, bool creator,
-		uint16_t grant, rte_dma_access_pair_group_event_cb_t cb,
+membership_request(const char *api, int16_t dev_id, uint16_t type,
+		void *req, size_t req_len, const uint8_t *embed_secret,
+		int16_t join_gid, bool creator, uint16_t grant,
+		rte_dma_access_pair_group_event_cb_t cb,
 		struct dxa_reply_group *r)
 {
 	struct membership *slot;
@@ -316,17 +374,19 @@ membership_request(int16_t dev_id, uint16_t type, void *req, size_t req_len,
 	}
 	pthread_mutex_unlock(&group_lock);
 	memset(req, 0, req_len);
+	if (ret != 0)
+		membership_refused(api, dev_id, join_gid, ret);
 	return ret;
 }
 
 /* A Class B device reaches memory through grants only. */
 static int
-not_class_b(int16_t dev_id, uint8_t dev_class)
+not_class_b(const char *api, int16_t dev_id, uint8_t dev_class)
 {
 	if (dev_class != RTE_DMA_DOMAIN_CLASS_B)
 		return 0;
-	DOMAIN_LOG_RL(ERR, "device %d is of Class B: it takes part through grants (rte_dma_domain_grant_attach), not groups",
-		dev_id);
+	DOMAIN_LOG_RL(ERR, "%s: device %d is of Class B: it takes part through grants (rte_dma_domain_grant_attach()), not groups",
+		api, dev_id);
 	return -ENOTSUP;
 }
 
@@ -342,15 +402,16 @@ dxa_group_create(int16_t dev_id, const uint8_t *domain_id,
 	if (dxa_in_secondary())
 		return -E_RTE_SECONDARY;
 
-	ret = member_precheck(dev_id, domain_id, token, &req.dev_class);
+	ret = member_precheck(API_CREATE, dev_id, domain_id, token,
+		&req.dev_class);
 	if (ret == 0)
-		ret = not_class_b(dev_id, req.dev_class);
+		ret = not_class_b(API_CREATE, dev_id, req.dev_class);
 	if (ret != 0)
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
-	ret = membership_request(dev_id, DXA_GROUP_CREATE, &req, sizeof(req),
-		token, -1, true, 0, cb, &r);
+	ret = membership_request(API_CREATE, dev_id, DXA_GROUP_CREATE, &req,
+		sizeof(req), token, -1, true, 0, cb, &r);
 	if (ret != 0)
 		return ret;
 	*group_id = r.group_id;
@@ -372,19 +433,20 @@ dxa_group_join(int16_t dev_id, const uint8_t *domain_id,
 
 	/* An id, so checked with the ids, before capability and driver. */
 	if (group_id < 0) {
-		DOMAIN_LOG_RL(ERR, "device %d: negative group id %d", dev_id,
-			group_id);
+		DOMAIN_LOG_RL(ERR, API_JOIN ": device %d: negative group id %d: pass the id the creator's rte_dma_access_pair_group_create() returned",
+			dev_id, group_id);
 		return -EINVAL;
 	}
-	ret = member_precheck(dev_id, domain_id, token, &req.dev_class);
+	ret = member_precheck(API_JOIN, dev_id, domain_id, token,
+		&req.dev_class);
 	if (ret == 0)
-		ret = not_class_b(dev_id, req.dev_class);
+		ret = not_class_b(API_JOIN, dev_id, req.dev_class);
 	if (ret != 0)
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
-	ret = membership_request(dev_id, DXA_GROUP_JOIN, &req, sizeof(req),
-		NULL, group_id, false, 0, cb, &r);
+	ret = membership_request(API_JOIN, dev_id, DXA_GROUP_JOIN, &req,
+		sizeof(req), NULL, group_id, false, 0, cb, &r);
 	if (ret == 0)
 		dxa_mem_share_dpdk_default();
 	return ret;
@@ -442,22 +504,23 @@ rte_dma_domain_grant_attach(int16_t dev_id, rte_uuid_t token,
 		return -E_RTE_SECONDARY;
 
 	if (handler == 0 || own_handler == NULL) {
-		DOMAIN_LOG_RL(ERR, "device %d: grant handler 0 or NULL argument",
-			dev_id);
+		DOMAIN_LOG_RL(ERR, "%s: device %d: grant handler 0 or NULL argument: pass the handler the owner's rte_dma_domain_grant_create() returned",
+			__func__, dev_id);
 		return -EINVAL;
 	}
-	ret = dxa_dev_check(dev_id, own_handler);
+	ret = dxa_dev_check(__func__, dev_id, own_handler);
 	if (ret == 0)
 		ret = rte_dma_domain_id_get(me);
 	if (ret == 0)
-		ret = member_precheck(dev_id, me, token, &req.dev_class);
+		ret = member_precheck(__func__, dev_id, me, token,
+			&req.dev_class);
 	if (ret != 0)
 		return ret;
 	memcpy(req.token, token, DXA_UUID_LEN);
 	memcpy(req.domain_id, me, DXA_UUID_LEN);
 	/* The window comes before the reply: mapped when this returns. */
-	ret = membership_request(dev_id, DXA_GRANT_ATTACH, &req, sizeof(req),
-		NULL, -1, false, handler, cb, &r);
+	ret = membership_request(__func__, dev_id, DXA_GRANT_ATTACH, &req,
+		sizeof(req), NULL, -1, false, handler, cb, &r);
 	if (ret == 0)
 		*own_handler = r.handler;
 	return ret;
@@ -504,17 +567,24 @@ dxa_group_handler_get(int16_t dev_id, int16_t group_id,
 		return -E_RTE_SECONDARY;
 
 	if (domain_id == NULL) {
-		DOMAIN_LOG_RL(ERR, "device %d: NULL domain id", dev_id);
+		DOMAIN_LOG_RL(ERR, API_HANDLER_GET ": device %d: NULL domain id",
+			dev_id);
 		return -EINVAL;
 	}
 	memcpy(req.domain_id, domain_id, DXA_UUID_LEN);
 	pthread_mutex_lock(&group_lock);
 	m = membership_find(dev_id, group_id);
-	if (m == NULL)
+	if (m == NULL) {
 		ret = -ENOENT;
-	else
+		DOMAIN_LOG_RL(ERR, API_HANDLER_GET ": device %d is not in group %d: create or join it through this device first (the handler of a member is known once joined)",
+			dev_id, group_id);
+	} else {
 		ret = dxa_client_call(DXA_HANDLER_GET, &req, sizeof(req), &r,
 			sizeof(r), NULL);
+		if (ret == -ENOENT)
+			DOMAIN_LOG_RL(ERR, API_HANDLER_GET ": device %d: group %d has no member with that domain id (not joined yet, or left)",
+				dev_id, group_id);
+	}
 	/*
 	 * Under group_lock, so a departure event for this handler (handled
 	 * under it too, and sent after this reply) cannot be overtaken.
@@ -543,7 +613,7 @@ rte_dma_access_pair_group_src_dst_handles_get(int16_t dev_id,
 	if (src_handle == NULL || dst_handle == NULL)
 		return -EINVAL;
 	/* What DPDK's wrapper of handler_get checks, then the same call. */
-	ret = dxa_dev_check(dev_id, &src);
+	ret = dxa_dev_check(__func__, dev_id, &src);
 	if (ret == 0)
 		ret = dxa_group_handler_get(dev_id, group_id, src_domain_id,
 			&src);

@@ -192,9 +192,10 @@ reg_release(struct mem_reg *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* @api: the call the application made, for its log lines. */
 static int
-mem_register(void *addr, size_t len, int fd, uint64_t offset,
-		uint64_t flags, bool allocated, size_t map_len)
+mem_register(const char *api, void *addr, size_t len, int fd,
+		uint64_t offset, uint64_t flags, bool allocated, size_t map_len)
 {
 	struct dxa_mem_export e;
 	struct dxa_reply_status rep;
@@ -213,8 +214,8 @@ mem_register(void *addr, size_t len, int fd, uint64_t offset,
 			len > DXA_MEM_ADDR_LIMIT - a || a >= DXA_MEM_ADDR_LIMIT ||
 			perm == 0 || (flags & ~(uint64_t)MEM_PERMS) != 0 ||
 			fd < 0) {
-		DOMAIN_LOG_RL(ERR, "invalid range %p+%zu, fd %d, offset %" PRIu64 " or flags 0x%" PRIx64,
-			addr, len, fd, offset, flags);
+		DOMAIN_LOG_RL(ERR, "%s: invalid range %p+%zu, fd %d, offset %" PRIu64 " or flags 0x%" PRIx64 ": addr and offset 4 KiB-aligned, len > 0, below 2^48, READ and/or WRITE only",
+			api, addr, len, fd, offset, flags);
 		return -EINVAL;
 	}
 	nfd = own_fd(fd, perm);
@@ -222,8 +223,9 @@ mem_register(void *addr, size_t len, int fd, uint64_t offset,
 		return nfd;
 	ret = dxa_mem_fd_check(nfd, offset, len, perm, &sealed);
 	if (ret != 0) {
-		DOMAIN_LOG_RL(ERR, "fd %d cannot back a window: %s", fd,
-			ret == -EPERM ? "memfd without F_SEAL_SHRINK|F_SEAL_GROW" :
+		DOMAIN_LOG_RL(ERR, "%s: fd %d cannot back a window: %s", api,
+			fd, ret == -EPERM ?
+			"a memfd without F_SEAL_SHRINK|F_SEAL_GROW (seal it, or use rte_dma_domain_mem_alloc())" :
 			strerror(-ret));
 		close(nfd);
 		return ret;
@@ -262,8 +264,8 @@ mem_register(void *addr, size_t len, int fd, uint64_t offset,
 		sizeof(rep));
 	if (ret == 0 || ret == -ENOTCONN || ret == -EEXIST)
 		return 0;
-	DOMAIN_LOG_RL(ERR, "access broker refused to share %p+%zu: %s", addr,
-		len, strerror(-ret));
+	DOMAIN_LOG_RL(ERR, "%s: the access broker refused to share %p+%zu: %s",
+		api, addr, len, strerror(-ret));
 	pthread_mutex_lock(&mem.lock);
 	reg_release(r);
 	pthread_mutex_unlock(&mem.lock);
@@ -274,7 +276,7 @@ int
 rte_dma_domain_mem_register(void *addr, size_t len, int fd, uint64_t offset,
 		uint64_t flags)
 {
-	return mem_register(addr, len, fd, offset, flags, false, 0);
+	return mem_register(__func__, addr, len, fd, offset, flags, false, 0);
 }
 
 int
@@ -298,7 +300,8 @@ rte_dma_domain_mem_unregister(void *addr)
 	}
 	if (reg_granted(r->id)) {
 		pthread_mutex_unlock(&mem.lock);
-		DOMAIN_LOG_RL(ERR, "%p is granted: revoke its grants first", addr);
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_mem_unregister: %p is granted: revoke its grants first (rte_dma_domain_grant_revoke())",
+			addr);
 		return -EBUSY;
 	}
 	r->removing = true;
@@ -317,8 +320,8 @@ rte_dma_domain_mem_unregister(void *addr)
 		reg_release(r);
 	pthread_mutex_unlock(&mem.lock);
 	if (ret != 0)
-		DOMAIN_LOG_RL(ERR, "cannot stop sharing %p: %s", addr,
-			strerror(-ret));
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_mem_unregister: cannot stop sharing %p: %s",
+			addr, strerror(-ret));
 	return ret;
 }
 
@@ -369,7 +372,8 @@ rte_dma_domain_mem_alloc(size_t len, uint64_t flags, void **addr)
 		ret = -errno;
 		goto unmap;
 	}
-	ret = mem_register(p, size, fd, 0, flags & MEM_PERMS, true, size);
+	ret = mem_register(__func__, p, size, fd, 0, flags & MEM_PERMS, true,
+		size);
 	if (ret != 0)
 		goto unmap;
 	close(fd);
@@ -510,7 +514,7 @@ rte_dma_domain_mem_share_dpdk(uint64_t flags)
 		return -EINVAL;
 	ret = mem_share_dpdk(flags);
 	if (ret == -ENOTSUP)
-		DOMAIN_LOG_RL(ERR, "no DPDK memory segment is backed by a file that can be shared (EAL --no-huge?)");
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_mem_share_dpdk: no DPDK memory segment is backed by a file that can be shared (EAL --no-huge?): share memory of rte_dma_domain_mem_alloc() instead");
 	return ret;
 }
 
@@ -550,9 +554,9 @@ mem_dpdk_event(enum rte_mem_event type, const void *addr, size_t len,
 		if (fd < 0 || rte_memseg_get_fd_offset_thread_unsafe(ms,
 				&off) != 0)
 			continue;
-		ret = mem_register(ms->addr, ms->len, fd, off,
-			RTE_DMA_DOMAIN_MEM_READ | RTE_DMA_DOMAIN_MEM_WRITE, false,
-			0);
+		ret = mem_register("rte_dma_domain_mem_share_dpdk", ms->addr,
+			ms->len, fd, off, RTE_DMA_DOMAIN_MEM_READ |
+			RTE_DMA_DOMAIN_MEM_WRITE, false, 0);
 		if (ret != 0 && ret != -EEXIST && ret != -EPERM && ret != -EBADF)
 			DOMAIN_LOG_RL(WARNING, "new DPDK memory at %p is not shared: %s",
 				ms->addr, strerror(-ret));
@@ -631,7 +635,7 @@ mem_conn_opened(int conn_fd)
 		memcpy(&rep, buf + sizeof(h), RTE_MIN(sizeof(rep),
 			(size_t)n - sizeof(h)));
 		if (h.type != (DXA_MEM_EXPORT | DXA_REPLY) || rep.status != 0)
-			DOMAIN_LOG_RL(ERR, "access broker refused to share %p: %d",
+			DOMAIN_LOG_RL(ERR, "reconnected to the access broker: it refused to share %p again: %d",
 				r->addr, rep.status);
 	}
 	pthread_mutex_unlock(&mem.lock);
@@ -691,7 +695,7 @@ rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
 			addr == NULL || len == 0 || a % DXA_MEM_ALIGN != 0 ||
 			(perm & MEM_PERMS) == 0 ||
 			(perm & ~(uint64_t)MEM_PERMS) != 0) {
-		DOMAIN_LOG_RL(ERR, "grant: invalid argument (%p+%zu, perm 0x%" PRIx64 ")",
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_grant_create: invalid argument (%p+%zu, perm 0x%" PRIx64 "): a non-nil token and grantee, a 4 KiB-aligned addr, len > 0, READ and/or WRITE",
 			addr, len, perm);
 		return -EINVAL;
 	}
@@ -699,7 +703,7 @@ rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
 	if (ret != 0)
 		return ret;
 	if (memcmp(req.owner, grantee, DXA_UUID_LEN) == 0) {
-		DOMAIN_LOG_RL(ERR, "grant: the grantee is this domain");
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_grant_create: the grantee is this domain: name another domain's id");
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&mem.lock);
@@ -712,7 +716,8 @@ rte_dma_domain_grant_create(rte_uuid_t token, const rte_uuid_t grantee,
 		ret = r == NULL ? -ENOENT : slot == NULL ? -ENOSPC :
 			(perm & ~(uint64_t)r->perm) != 0 ? -EACCES : -EINVAL;
 		pthread_mutex_unlock(&mem.lock);
-		DOMAIN_LOG_RL(ERR, "grant of %p+%zu: %s", addr, len,
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_grant_create: %p+%zu: %s",
+			addr, len,
 			ret == -ENOENT ? "not inside one registered range" :
 			ret == -ENOSPC ? "too many grants" :
 			ret == -EACCES ?
@@ -754,8 +759,8 @@ out:
 	slot->handler = ret == 0 ? rep.handler : 0;
 	pthread_mutex_unlock(&mem.lock);
 	if (ret != 0) {
-		DOMAIN_LOG_RL(ERR, "grant of %p+%zu refused: %s", addr, len,
-			strerror(-ret));
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_grant_create: %p+%zu refused: %s",
+			addr, len, strerror(-ret));
 		return ret;
 	}
 	*handler = rep.handler;
@@ -800,8 +805,8 @@ rte_dma_domain_grant_revoke(uint16_t handler)
 		g->handler = 0;
 	pthread_mutex_unlock(&mem.lock);
 	if (ret != 0 && ret != -ENOENT)
-		DOMAIN_LOG_RL(ERR, "grant %u not revoked: %s", handler,
-			strerror(-ret));
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_grant_revoke: grant %u not revoked: %s",
+			handler, strerror(-ret));
 	return ret;
 }
 
@@ -830,7 +835,7 @@ mem_event(int conn_fd, const struct dxa_mem_event *ev, int rx_fd)
 		dxa_mp_window_removed(ev->handler, ev->mem_id);
 		dxa_conn_send(conn_fd, DXA_MEM_RELEASED, 0, &rel, sizeof(rel));
 	} else {
-		DOMAIN_LOG_RL(ERR, "window event without its descriptor: ignored");
+		DOMAIN_LOG_RL(ERR, "a window from the access broker came without its descriptor: ignored");
 	}
 	if (rx_fd >= 0)
 		close(rx_fd);

@@ -577,7 +577,7 @@ dxa_in_secondary(void)
 {
 	if (mp_primary())
 		return false;
-	DOMAIN_LOG_RL(ERR, "group membership, memory registration and grants belong to the primary process: not in a secondary");
+	DOMAIN_LOG_RL(ERR, "group membership, memory registration and grants belong to the primary process: call them there, not in a secondary (-E_RTE_SECONDARY)");
 	return true;
 }
 

@@ -76,7 +76,7 @@ dxa_window_map(const struct dxa_mem_event *ev, int rx_fd)
 	if (ret == 0 && fstat(rx_fd, &st) != 0)
 		ret = -errno;
 	if (ret != 0) {
-		DOMAIN_LOG_RL(ERR, "window %u of handler %u refused: %s",
+		DOMAIN_LOG_RL(ERR, "peer window %u of handler %u refused: %s",
 			ev->mem_id, ev->handler, ret == -EPERM ?
 			"it could be shrunk under us (unsealed)" :
 			strerror(-ret));
@@ -90,7 +90,7 @@ dxa_window_map(const struct dxa_mem_event *ev, int rx_fd)
 	prot = PROT_READ | ((ev->perm & DXA_PERM_WRITE) ? PROT_WRITE : 0);
 	p = mem_map_window(ev->base - pre, map_len, prot, rx_fd, aligned_off);
 	if (p == MAP_FAILED) {
-		DOMAIN_LOG_RL(ERR, "cannot map window %u of handler %u (%" PRIu64 " bytes): %s",
+		DOMAIN_LOG_RL(ERR, "cannot map peer window %u of handler %u (%" PRIu64 " bytes): %s",
 			ev->mem_id, ev->handler, ev->len, strerror(errno));
 		return -errno;
 	}
@@ -99,13 +99,13 @@ dxa_window_map(const struct dxa_mem_event *ev, int rx_fd)
 	 * a peer's memory mapped after we give it back.
 	 */
 	if (madvise(p, map_len, MADV_DONTFORK) != 0)
-		DOMAIN_LOG_RL(WARNING, "window %u of handler %u stays mapped in children forked from here: %s",
+		DOMAIN_LOG_RL(WARNING, "peer window %u of handler %u stays mapped in children forked from here: %s",
 			ev->mem_id, ev->handler, strerror(errno));
 	ret = dxa_map_window_add(ev->group_id, ev->handler, ev->mem_id,
 		ev->base, ev->len, ev->perm, (uint64_t)(uintptr_t)p + pre, p,
 		map_len);
 	if (ret != 0) {
-		DOMAIN_LOG_RL(ERR, "window %u of handler %u not added: %s",
+		DOMAIN_LOG_RL(ERR, "peer window %u of handler %u not added: %s",
 			ev->mem_id, ev->handler, strerror(-ret));
 		munmap(p, map_len);
 		return ret;

@@ -32,6 +32,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -397,6 +398,64 @@ dxa_table_free(struct rte_dma_domain_table *t)
  * The fast path's miss: no allocation, lock, log or system call, and no
  * write but to the caller's cache and *local.
  */
+/* Index of the last window of @t whose base is not above @addr, or -1. */
+static int64_t
+table_window_at_or_below(const struct rte_dma_domain_table *t, uint64_t addr)
+{
+	uint32_t lo = 0, hi = t->nb_windows;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (t->windows[mid].base <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (int64_t)lo - 1;
+}
+
+/*
+ * Say why [addr, addr + len) missed: outside every window of the peer, or
+ * beside, across the end of, or without the permission of the window it
+ * was near. Only for an operation that fails anyway (never for one that
+ * translates), out of line and rate-limited: a peer's layout is no
+ * secret to a member, which maps it.
+ */
+static void __rte_noinline __rte_cold
+xlate_miss_log(const struct rte_dma_domain_table *t, uint64_t addr,
+		uint64_t len, uint32_t perm)
+{
+	const bool dst = (perm & RTE_DMA_DOMAIN_PERM_WRITE) != 0;
+	const char *side = dst ? "destination" : "source";
+	const char *status = dst ? "INVALID_DST_ADDR" : "INVALID_SRC_ADDR";
+	const struct rte_dma_domain_window *w = NULL, *next = NULL;
+	int64_t i = table_window_at_or_below(t, addr);
+	uint64_t end = addr + len;
+
+	if (i >= 0)
+		w = &t->windows[i];
+	if (i + 1 < (int64_t)t->nb_windows)
+		next = &t->windows[i + 1];
+	if (w != NULL && addr - w->base < w->len) {
+		if ((w->perm & perm) != perm)
+			DOMAIN_LOG_RL(WARNING, "inter-domain %s 0x%" PRIx64 "+%" PRIu64 ": peer window %u (0x%" PRIx64 "+%" PRIu64 ") is not %s: %s; the owner registered it without that permission",
+				side, addr, len, w->id, w->base, w->len,
+				dst ? "writable" : "readable", status);
+		else
+			DOMAIN_LOG_RL(WARNING, "inter-domain %s 0x%" PRIx64 "+%" PRIu64 ": crosses the end of peer window %u (0x%" PRIx64 "+%" PRIu64 ") by %" PRIu64 " bytes: %s; split the operation at the window's end, or register more memory",
+				side, addr, len, w->id, w->base, w->len,
+				end - (w->base + w->len), status);
+	} else if (next != NULL && end > next->base && end >= addr) {
+		DOMAIN_LOG_RL(WARNING, "inter-domain %s 0x%" PRIx64 "+%" PRIu64 ": starts %" PRIu64 " bytes before peer window %u (0x%" PRIx64 "+%" PRIu64 "): %s",
+			side, addr, len, next->base - addr, next->id,
+			next->base, next->len, status);
+	} else {
+		DOMAIN_LOG_RL(WARNING, "inter-domain %s 0x%" PRIx64 "+%" PRIu64 ": outside every window of the peer (%u windows; memory it never registered, or a local address on an inter-domain side): %s; telemetry /dmadev_domain/windows lists them",
+			side, addr, len, t->nb_windows, status);
+	}
+}
+
 int
 rte_dma_domain_xlate_slow(const struct rte_dma_domain_table *t,
 		struct rte_dma_domain_xcache *c, uint64_t addr, uint64_t len,
@@ -410,7 +469,7 @@ rte_dma_domain_xlate_slow(const struct rte_dma_domain_table *t,
 	if (unlikely(t->dead))
 		return -ENOLINK;
 	if (unlikely(addr >= DXA_MEM_ADDR_LIMIT))
-		return -EFAULT;
+		goto miss;
 	for (level = 0; level < XLATE_LEVELS; level++) {
 		shift = radix_shift(level);
 		e = t->nodes[(size_t)node * XLATE_FANOUT +
@@ -418,7 +477,7 @@ rte_dma_domain_xlate_slow(const struct rte_dma_domain_table *t,
 		if (e & XLATE_LEAF)
 			break;
 		if (e == 0)
-			return -EFAULT;
+			goto miss;
 		node = e;
 	}
 	/* The last level holds only leaves: the loop ended on one. */
@@ -430,13 +489,16 @@ rte_dma_domain_xlate_slow(const struct rte_dma_domain_table *t,
 	 */
 	off = addr - w->base;
 	if (off >= w->len || len > w->len - off || (w->perm & perm) != perm)
-		return -EFAULT;
+		goto miss;
 	c->gen = t->gen;
 	c->base = w->base;
 	c->len = w->len;
 	c->delta = w->delta;
 	*local = addr + w->delta;
 	return 0;
+miss:
+	xlate_miss_log(t, addr, len, perm);
+	return -EFAULT;
 }
 
 /* ---- Quiescence -------------------------------------------------------- */
@@ -728,7 +790,7 @@ map_fail_dead_locked(struct map_priv *mp)
 {
 	struct rte_dma_domain_table *old = map_publish(mp, &dead_table);
 
-	DOMAIN_LOG(ERR, "handler %u: no memory for a new table, windows dropped",
+	DOMAIN_LOG(ERR, "handler %u: no memory for a new window table: its windows are dropped, operations toward it fail",
 		mp->handler);
 	map_windows_release(mp);
 	dxa_table_free(old);
@@ -1007,6 +1069,38 @@ dxa_map_nb_windows(uint16_t handler)
 	pthread_mutex_lock(&map_lock);
 	mp = map_find_locked(handler);
 	n = mp != NULL ? mp->nb_windows : 0;
+	pthread_mutex_unlock(&map_lock);
+	return n;
+}
+
+unsigned int
+dxa_map_each(uint16_t handler,
+		void (*fn)(const struct dxa_map_view *v, void *arg), void *arg)
+{
+	unsigned int n = 0;
+	uint32_t h;
+
+	pthread_mutex_lock(&map_lock);
+	for (h = handler != 0 ? handler : 1; maps != NULL && h < MAP_HANDLERS;
+			h++) {
+		const struct map_priv *mp = maps[h];
+
+		if (mp != NULL) {
+			const struct dxa_map_view v = {
+				.handler = mp->handler,
+				.group_id = mp->group_id,
+				.own = mp->own,
+				.dead = mp->pub.table->dead != 0,
+				.nb_windows = mp->nb_windows,
+				.windows = mp->windows,
+			};
+
+			fn(&v, arg);
+			n++;
+		}
+		if (handler != 0)
+			break;
+	}
 	pthread_mutex_unlock(&map_lock);
 	return n;
 }

@@ -27,7 +27,7 @@ rte_dma_access_pair_group_create(int16_t dev_id, rte_uuid_t domain_id,
 		rte_uuid_t token, int16_t *group_id,
 		rte_dma_access_pair_group_event_cb_t cb)
 {
-	int ret = dxa_dev_check(dev_id, group_id);
+	int ret = dxa_dev_check(__func__, dev_id, group_id);
 
 	return ret != 0 ? ret :
 		dxa_group_create(dev_id, domain_id, token, group_id, cb);
@@ -38,7 +38,7 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 		rte_uuid_t token, int16_t group_id,
 		rte_dma_access_pair_group_event_cb_t cb)
 {
-	int ret = dxa_dev_check(dev_id, &group_id);
+	int ret = dxa_dev_check(__func__, dev_id, &group_id);
 
 	return ret != 0 ? ret :
 		dxa_group_join(dev_id, domain_id, token, group_id, cb);
@@ -47,7 +47,7 @@ rte_dma_access_pair_group_join(int16_t dev_id, rte_uuid_t domain_id,
 int
 rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id)
 {
-	int ret = dxa_dev_check(dev_id, &group_id);
+	int ret = dxa_dev_check(__func__, dev_id, &group_id);
 
 	return ret != 0 ? ret : dxa_group_leave(dev_id, group_id);
 }
@@ -55,7 +55,7 @@ rte_dma_access_pair_group_leave(int16_t dev_id, int16_t group_id)
 int
 rte_dma_access_pair_group_destroy(int16_t dev_id, int16_t group_id)
 {
-	int ret = dxa_dev_check(dev_id, &group_id);
+	int ret = dxa_dev_check(__func__, dev_id, &group_id);
 
 	return ret != 0 ? ret : dxa_group_destroy(dev_id, group_id);
 }
@@ -64,7 +64,7 @@ int
 rte_dma_access_pair_group_handler_get(int16_t dev_id, int16_t group_id,
 		rte_uuid_t domain_id, uint16_t *handler)
 {
-	int ret = dxa_dev_check(dev_id, handler);
+	int ret = dxa_dev_check(__func__, dev_id, handler);
 
 	return ret != 0 ? ret :
 		dxa_group_handler_get(dev_id, group_id, domain_id, handler);
@@ -111,28 +111,28 @@ rte_dma_domain_vchan_setup(int16_t dev_id, uint16_t vchan,
 	int ret;
 
 	if (!rte_dma_is_valid(dev_id) || conf == NULL || domain == NULL) {
-		DOMAIN_LOG_RL(ERR, "invalid device %d or NULL conf/domain", dev_id);
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_vchan_setup: invalid device %d or NULL conf/domain", dev_id);
 		return -EINVAL;
 	}
 	if (rte_dma_sdk_dev_started(dev_id) == 1) {
-		DOMAIN_LOG_RL(ERR, "device %d must be stopped to set up a vchan",
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_vchan_setup: device %d must be stopped to set up a vchan (rte_dma_stop())",
 			dev_id);
 		return -EBUSY;
 	}
 	if (rte_dma_info_get(dev_id, &info) != 0)
 		return -EINVAL;
 	if (info.nb_vchans == 0) {
-		DOMAIN_LOG_RL(ERR, "device %d is not configured", dev_id);
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_vchan_setup: device %d is not configured (rte_dma_configure() first)", dev_id);
 		return -EINVAL;
 	}
 	if (vchan >= info.nb_vchans) {
-		DOMAIN_LOG_RL(ERR, "device %d: vchan %u out of range (%u configured)",
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_vchan_setup: device %d: vchan %u out of range (%u configured)",
 			dev_id, vchan, info.nb_vchans);
 		return -EINVAL;
 	}
 	if (domain->type != RTE_DMA_INTER_DOMAIN_NONE &&
 			conf->direction != RTE_DMA_DIR_MEM_TO_MEM) {
-		DOMAIN_LOG_RL(ERR, "device %d: inter-domain vchans are MEM_TO_MEM only",
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_vchan_setup: device %d: inter-domain vchans are MEM_TO_MEM only",
 			dev_id);
 		return -EINVAL;
 	}
@@ -140,7 +140,7 @@ rte_dma_domain_vchan_setup(int16_t dev_id, uint16_t vchan,
 			!(info.dev_capa & RTE_DMA_CAPA_INTER_OS_DOMAIN)) ||
 			(domain->type == RTE_DMA_INTER_PROCESS_DOMAIN &&
 			!(info.dev_capa & RTE_DMA_CAPA_INTER_PROCESS_DOMAIN))) {
-		DOMAIN_LOG_RL(ERR, "device %d: no %s capability", dev_id,
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_vchan_setup: device %d: no %s capability", dev_id,
 			domain->type == RTE_DMA_INTER_OS_DOMAIN ?
 			"inter_os_domain" : "inter_process_domain");
 		return -EINVAL;
@@ -148,7 +148,7 @@ rte_dma_domain_vchan_setup(int16_t dev_id, uint16_t vchan,
 	if ((domain->type == RTE_DMA_INTER_PROCESS_DOMAIN ||
 			domain->type == RTE_DMA_INTER_OS_DOMAIN) &&
 			(domain->reserved[0] != 0 || domain->reserved[1] != 0)) {
-		DOMAIN_LOG_RL(ERR, "device %d: inter-domain reserved fields are not zero",
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_vchan_setup: device %d: inter-domain reserved fields are not zero",
 			dev_id);
 		return -EINVAL;
 	}

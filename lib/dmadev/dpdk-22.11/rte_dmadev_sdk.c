@@ -89,13 +89,13 @@ rte_dma_sdk_pmd_allocate(const char *name, struct rte_device *device,
 		return NULL;
 	}
 	if (rte_dma_get_dev_id_by_name(name) >= 0) {
-		DOMAIN_LOG(ERR, "a dmadev named %s already exists", name);
+		DOMAIN_LOG(ERR, "rte_dma_sdk_pmd_allocate: a dmadev named %s already exists", name);
 		*err = -EEXIST;
 		return NULL;
 	}
 	dev = rte_dma_pmd_allocate(name, numa_node, priv_size);
 	if (dev == NULL) {
-		DOMAIN_LOG(ERR, "cannot allocate dmadev %s", name);
+		DOMAIN_LOG(ERR, "rte_dma_sdk_pmd_allocate: cannot allocate dmadev %s", name);
 		*err = -ENOMEM;
 		return NULL;
 	}

@@ -74,7 +74,7 @@ rte_dma_domain_vchan_setup(int16_t dev_id, uint16_t vchan,
 	struct rte_dma_vchan_conf with_domain;
 
 	if (conf == NULL || domain == NULL) {
-		DOMAIN_LOG_RL(ERR, "device %d: NULL conf or domain", dev_id);
+		DOMAIN_LOG_RL(ERR, "rte_dma_domain_vchan_setup: device %d: NULL conf or domain", dev_id);
 		return -EINVAL;
 	}
 	with_domain = *conf;
