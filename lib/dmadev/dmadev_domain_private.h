@@ -86,6 +86,16 @@ void dxa_mp_killed(int16_t group_id, uint16_t handler);
 bool dxa_in_secondary(void);
 
 /*
+ * A slot rte_dma_sdk_pmd_allocate() just got from DPDK, for the device
+ * @device: the target's checks and set-up (dpdk-<target>/rte_dmadev_sdk.c).
+ * On DPDK 22.11, the layout check (-ENOTSUP, logged, on a mismatch).
+ */
+struct rte_dma_dev;
+struct rte_device;
+int dxa_sdk_slot_attach(struct rte_dma_dev *dev, const char *name,
+		int numa_node, struct rte_device *device);
+
+/*
  * Start a joinable EAL control thread @name running @fn(@arg): the DPDK
  * target's call for it (dpdk-<target>/rte_dmadev_thread.c). Returns 0 or
  * a negative errno.

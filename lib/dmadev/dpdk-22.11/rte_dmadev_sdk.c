@@ -75,42 +75,17 @@ rte_dma_sdk_layout_check(struct rte_dma_dev *dev, const char *name,
 	return NULL;
 }
 
-struct rte_dma_dev *
-rte_dma_sdk_pmd_allocate(const char *name, struct rte_device *device,
-		int numa_node, size_t priv_size, const struct rte_dma_dev_ops *ops,
-		int *err)
+int
+dxa_sdk_slot_attach(struct rte_dma_dev *dev, const char *name, int numa_node,
+		struct rte_device *device)
 {
-	struct rte_dma_dev *dev;
-	const char *bad;
+	const char *bad = rte_dma_sdk_layout_check(dev, name, numa_node, device);
 
-	if (name == NULL || device == NULL || ops == NULL || err == NULL) {
-		if (err != NULL)
-			*err = -EINVAL;
-		return NULL;
-	}
-	if (rte_dma_get_dev_id_by_name(name) >= 0) {
-		DOMAIN_LOG(ERR, "rte_dma_sdk_pmd_allocate: a dmadev named %s already exists", name);
-		*err = -EEXIST;
-		return NULL;
-	}
-	dev = rte_dma_pmd_allocate(name, numa_node, priv_size);
-	if (dev == NULL) {
-		DOMAIN_LOG(ERR, "rte_dma_sdk_pmd_allocate: cannot allocate dmadev %s", name);
-		*err = -ENOMEM;
-		return NULL;
-	}
-	bad = rte_dma_sdk_layout_check(dev, name, numa_node, device);
-	if (bad != NULL) {
-		DOMAIN_LOG(ERR, "dmadev %s not created: the running librte_dmadev does not match the DPDK 22.11 driver layout this build pins (%s)",
-			name, bad);
-		rte_dma_pmd_release(name);
-		*err = -ENOTSUP;
-		return NULL;
-	}
-	dev->dev_ops = ops;
-	dev->fp_obj->dev_private = dev->data->dev_private;
-	*err = 0;
-	return dev;
+	if (bad == NULL)
+		return 0;
+	DOMAIN_LOG(ERR, "dmadev %s not created: the running librte_dmadev does not match the DPDK 22.11 driver layout this build pins (%s)",
+		name, bad);
+	return -ENOTSUP;
 }
 
 int

@@ -3,8 +3,9 @@
  */
 
 /*
- * The driver calls of rte_dmadev_sdk.h on DPDK >= 25.11: DPDK's own SDK
- * headers give the layouts, so nothing needs checking at probe.
+ * The target's part of the driver calls of rte_dmadev_sdk.h on DPDK >=
+ * 25.11: DPDK's own SDK headers give the layouts, so nothing needs
+ * checking at probe.
  */
 
 #include <errno.h>
@@ -14,34 +15,15 @@
 #include "rte_dmadev_sdk.h"
 #include "dmadev_domain_private.h"
 
-struct rte_dma_dev *
-rte_dma_sdk_pmd_allocate(const char *name, struct rte_device *device,
-		int numa_node, size_t priv_size, const struct rte_dma_dev_ops *ops,
-		int *err)
+/* DPDK's own headers give the layouts: nothing to prove. */
+int
+dxa_sdk_slot_attach(struct rte_dma_dev *dev, const char *name, int numa_node,
+		struct rte_device *device)
 {
-	struct rte_dma_dev *dev;
-
-	if (name == NULL || device == NULL || ops == NULL || err == NULL) {
-		if (err != NULL)
-			*err = -EINVAL;
-		return NULL;
-	}
-	if (rte_dma_get_dev_id_by_name(name) >= 0) {
-		DOMAIN_LOG(ERR, "rte_dma_sdk_pmd_allocate: a dmadev named %s already exists", name);
-		*err = -EEXIST;
-		return NULL;
-	}
-	dev = rte_dma_pmd_allocate(name, numa_node, priv_size);
-	if (dev == NULL) {
-		DOMAIN_LOG(ERR, "rte_dma_sdk_pmd_allocate: cannot allocate dmadev %s", name);
-		*err = -ENOMEM;
-		return NULL;
-	}
+	RTE_SET_USED(name);
+	RTE_SET_USED(numa_node);
 	dev->device = device;
-	dev->dev_ops = ops;
-	dev->fp_obj->dev_private = dev->data->dev_private;
-	*err = 0;
-	return dev;
+	return 0;
 }
 
 int
