@@ -624,7 +624,8 @@ BAD(bad_mem2dev, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=dma_s
 	.expect = { "[case1] lcore_dma0", "dma_skeleton0 cannot copy from memory into a device", "RTE_DMA_CAPA_MEM_TO_DEV" },
 	.needs_debian = true);
 BAD(bad_enq_deq_device, .ini = "[GLOBAL]\n@EAL@\n" XD_CASE "use_enq_deq_ops=1\n",
-	.expect = { "[case1] use_enq_deq_ops", "dma_xd_skeleton0 has no enqueue/dequeue operations" });
+	.expect = { "[case1] use_enq_deq_ops",
+		"dma_xd_skeleton0 has", "use_enq_deq_ops=0" });
 BAD(bad_lcore_dma_unknown_dev, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=0,dev=0000:00:04.2\n",
 	.expect = { "[case1] lcore_dma0", "no dmadev named '0000:00:04.2'" });
 BAD(bad_lcore_dma_few_lcores, .ini = "[GLOBAL]\n@EAL@\n" UP_DMA "lcore_dma0=lcore=10,dev=dma_xd_skeleton0\n",

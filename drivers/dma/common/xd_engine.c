@@ -157,6 +157,7 @@ xd_vchan_free(struct xd_vchan *vc)
 	rte_free(vc->desc);
 	rte_free(vc->sg);
 	rte_free(vc->status);
+	rte_free(vc->ops);
 	memset(vc, 0, sizeof(*vc));
 }
 
@@ -225,7 +226,7 @@ xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_SVA |
 		RTE_DMA_CAPA_HANDLES_ERRORS |
 		RTE_DMA_CAPA_OPS_COPY | RTE_DMA_CAPA_OPS_COPY_SG |
-		RTE_DMA_CAPA_OPS_FILL | e->domain_capa;
+		RTE_DMA_CAPA_OPS_FILL | xd_enq_deq_capa() | e->domain_capa;
 	info->max_vchans = XD_MAX_VCHANS;
 	info->min_desc = XD_MIN_DESC;
 	info->max_desc = XD_MAX_DESC;
@@ -243,6 +244,10 @@ xd_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info,
 		info->min_desc = RTE_MAX(info->min_desc, lo->min_desc);
 		/* Its ring is twice ours: it never fills before ours. */
 		info->max_desc = RTE_MIN(info->max_desc, lo->max_desc / 2);
+		/*
+		 * copy_sg's limit. An op of one entry a side goes down as a
+		 * copy (xd_stack_one()), even when this is 0.
+		 */
 		info->max_sges = RTE_MIN(info->max_sges, lo->max_sges);
 	}
 	if (xd_stacked(e))
@@ -335,6 +340,8 @@ xd_configure(struct rte_dma_dev *dev, const struct rte_dma_conf *conf,
 	xd_vchans_free(e);
 	e->vchan = vchans;
 	e->nb_vchans = conf->nb_vchans;
+	/* Its vchans, set up from now on, keep an op pointer per slot. */
+	e->enq_deq = xd_enq_deq_requested(conf);
 	return 0;
 }
 
@@ -408,6 +415,10 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 		fresh.lower_fill = lo->info.dev_capa & RTE_DMA_CAPA_OPS_FILL;
 		fresh.lower_max_sges = lo->info.max_sges;
 	}
+	fresh.max_sges = XD_MAX_SGES;
+	if (fresh.stacked)
+		fresh.max_sges = fresh.lower_sg ?
+			RTE_MIN(XD_MAX_SGES, fresh.lower_max_sges) : 1;
 	fresh.size = size;
 	fresh.mask = (uint16_t)(size - 1);
 	fresh.inline_engine = (e->lcore == XD_LCORE_NONE) && !fresh.stacked;
@@ -418,7 +429,12 @@ xd_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	fresh.sg = rte_zmalloc_socket(e->driver,
 		sizeof(*fresh.sg) * 2 * XD_MAX_SGES * size, RTE_CACHE_LINE_SIZE,
 		e->numa_node);
-	if (fresh.status == NULL || fresh.desc == NULL || fresh.sg == NULL) {
+	if (e->enq_deq)
+		fresh.ops = rte_zmalloc_socket(e->driver,
+			sizeof(*fresh.ops) * size, RTE_CACHE_LINE_SIZE,
+			e->numa_node);
+	if (fresh.status == NULL || fresh.desc == NULL || fresh.sg == NULL ||
+			(e->enq_deq && fresh.ops == NULL)) {
 		XD_LOG(e, ERR, "no memory for a ring of %u descriptors", size);
 		/* Not configured: only the maps to put. */
 		rte_dma_domain_map_put(src);
@@ -440,6 +456,7 @@ static int
 xd_start(struct rte_dma_dev *dev)
 {
 	struct xd_engine *e = xd_engine_of(dev);
+	uint32_t run;
 	uint16_t i;
 	int ret;
 
@@ -499,8 +516,9 @@ xd_start(struct rte_dma_dev *dev)
 		}
 		e->worker_running = true;
 	}
-	xd_engine_fp_set(e->fp, true, xd_stacked(e));
-	__atomic_store_n(&e->started, 1, __ATOMIC_RELEASE);
+	run = e->enq_deq ? XD_RUN_OPS : XD_RUN_CLASSIC;
+	xd_engine_fp_set(e->fp, run, xd_stacked(e));
+	__atomic_store_n(&e->started, run, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -561,8 +579,8 @@ xd_stop(struct rte_dma_dev *dev)
 
 	if (xd_secondary_refused(e, "stop"))
 		return -E_RTE_SECONDARY;
-	__atomic_store_n(&e->started, 0, __ATOMIC_RELEASE);
-	xd_engine_fp_set(e->fp, false, false);
+	__atomic_store_n(&e->started, XD_RUN_STOPPED, __ATOMIC_RELEASE);
+	xd_engine_fp_set(e->fp, XD_RUN_STOPPED, false);
 	if (xd_stacked(e))
 		xd_stack_stop(e);
 	if (e->worker_running) {
@@ -832,7 +850,7 @@ xd_engine_attach(struct rte_dma_dev *dev)
 	if (xd_stacked(e) || e->lcore != XD_LCORE_NONE) {
 		XD_LOG(e, WARNING, "%s: its %s engine runs in the primary process; operations from a secondary fail",
 			dev->data->dev_name, xd_stacked(e) ? "stacked" : "lcore");
-		xd_engine_fp_set(dev->fp_obj, false, false);
+		xd_engine_fp_set(dev->fp_obj, XD_RUN_STOPPED, false);
 		return 0;
 	}
 	for (i = 0; i < e->nb_vchans; i++)
@@ -914,7 +932,7 @@ xd_engine_init(struct xd_engine *e, struct rte_dma_dev *dev,
 	snprintf(e->driver, sizeof(e->driver), "%s", driver);
 	e->domain_capa = domain_capa;
 	e->dev_id = dev->data->dev_id;
-	xd_engine_fp_set(e->fp, false, false);
+	xd_engine_fp_set(e->fp, XD_RUN_STOPPED, false);
 }
 
 /* The EAL device of a dmadev, by name: its own, or a prefix of it. */

@@ -47,6 +47,15 @@
 #define XD_MAX_DESC 32768
 #define XD_MAX_SGES 16
 
+/*
+ * How a started device runs (struct xd_engine.started): the classic calls
+ * (copy, submit, completed), or the op-based ones (enqueue and dequeue of
+ * rte_dma_op, DPDK >= 25.11), chosen at configure time.
+ */
+#define XD_RUN_STOPPED 0
+#define XD_RUN_CLASSIC 1
+#define XD_RUN_OPS 2
+
 /* No lcore: the inline engine. */
 #define XD_LCORE_NONE UINT32_MAX
 
@@ -54,6 +63,13 @@ enum xd_op {
 	XD_OP_COPY,
 	XD_OP_COPY_SG,
 	XD_OP_FILL,
+	/*
+	 * Scatter-gather whose entries stay where the caller keeps them
+	 * (the op-based API's rte_dma_op, which is the application's until
+	 * dequeued): src points at the nb_src sources, the nb_dst
+	 * destinations follow them.
+	 */
+	XD_OP_COPY_SG_EXT,
 };
 
 #define XD_DESC_FENCE RTE_BIT32(0)     /* RTE_DMA_OP_FLAG_FENCE */
@@ -86,7 +102,9 @@ struct xd_vchan {
 	struct xd_desc *desc;
 	struct rte_dma_sge *sg;   /* 2 x XD_MAX_SGES per slot */
 	uint16_t *status;         /* failures only; 0 (success) elsewhere */
+	void **ops;               /* op mode: each slot's rte_dma_op */
 	uint32_t size;            /* slots: a power of two */
+	uint16_t max_sges;        /* entries per side an op may have */
 
 	/* Published by the application thread, read by the engine. */
 	uint16_t submitted __rte_cache_aligned;
@@ -172,7 +190,8 @@ struct xd_engine {
 	int numa_node;
 	bool worker_running;
 	uint32_t worker_stop;     /* 1 asks the worker to drain and return */
-	uint32_t started;         /* for secondaries' fast paths */
+	uint32_t started;         /* for secondaries' fast paths: XD_RUN_* */
+	bool enq_deq;             /* configured for the op-based API */
 	int16_t dev_id;
 	/*
 	 * The engine lives in memory secondaries share: no pointer into a
@@ -289,8 +308,11 @@ int xd_vdev_remove(struct rte_vdev_device *vdev);
 /* A driver's log type, at level INFO unless EAL's --log-level says. */
 int xd_vdev_logtype_register(const char *name);
 
-/* Fast path: xd_engine_fp.c. */
-void xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started,
+/*
+ * Fast path: xd_engine_fp.c. @run is XD_RUN_*: stopped, the classic
+ * calls, or the op-based ones (whose calls the other mode's table fails).
+ */
+void xd_engine_fp_set(struct rte_dma_fp_object *fp, uint32_t run,
 		bool stacked);
 /* A secondary's table: it follows the primary's start and stop. */
 void xd_engine_fp_set_secondary(struct rte_dma_fp_object *fp);
@@ -302,5 +324,25 @@ bool xd_engine_poll(struct xd_vchan *vc);
  */
 void xd_stack_poll(struct xd_vchan *vc);
 void xd_stack_drain(struct rte_dma_domain_qs *qs);
+
+/*
+ * ---- DPDK target glue: dpdk-<target>/xd_enq_deq.c ----
+ *
+ * The op-based API (rte_dma_enqueue_ops(), rte_dma_dequeue_ops()) exists
+ * from DPDK 25.11 on; DPDK 22.11 has none of its types, and its glue
+ * offers nothing.
+ */
+
+/* RTE_DMA_CAPA_OPS_ENQ_DEQ where the target has it, else 0. */
+uint64_t xd_enq_deq_capa(void);
+/* Whether @conf asks for the op-based API (RTE_DMA_CFG_FLAG_ENQ_DEQ). */
+bool xd_enq_deq_requested(const struct rte_dma_conf *conf);
+/*
+ * Point the table's enqueue and dequeue at the engine's (@run is
+ * XD_RUN_OPS), at functions that do nothing (any other @run), or, for a
+ * secondary (@secondary), at ones that follow the primary's mode.
+ */
+void xd_enq_deq_fp_set(struct rte_dma_fp_object *fp, uint32_t run,
+		bool stacked, bool secondary);
 
 #endif /* XD_ENGINE_H */

@@ -15,16 +15,10 @@
 #include <rte_eal.h>
 #include <rte_pause.h>
 
-#include "xd_engine.h"
+#include "xd_engine_fp.h"
 
 /* Ops executed by the lcore engine before it publishes progress. */
 #define XD_ENGINE_BURST 32
-
-static __rte_always_inline struct xd_vchan *
-xd_vchan_of(void *dev_private, uint16_t vchan)
-{
-	return &((struct xd_engine *)dev_private)->vchan[vchan];
-}
 
 /*
  * glibc's memcpy, dispatched at run time to the best routine for this CPU
@@ -126,10 +120,31 @@ xd_do_fill(uint64_t pattern, uint64_t dst, uint32_t len)
 	return RTE_DMA_STATUS_SUCCESSFUL;
 }
 
+/*
+ * The entries of a scatter-gather op: in the slot's area of the ring
+ * (copy_sg keeps a copy), or where the caller keeps them (the op-based
+ * API's op, which stays the application's until dequeued).
+ */
+static __rte_always_inline const struct rte_dma_sge *
+xd_desc_sges(const struct xd_vchan *vc, const struct xd_desc *d,
+		uint16_t slot, const struct rte_dma_sge **dst)
+{
+	const struct rte_dma_sge *sg;
+
+	if (d->op == XD_OP_COPY_SG_EXT) {
+		sg = (const struct rte_dma_sge *)(uintptr_t)d->src;
+		*dst = sg + d->nb_src;
+	} else {
+		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
+		*dst = sg + XD_MAX_SGES;
+	}
+	return sg;
+}
+
 static __rte_always_inline uint16_t
 xd_exec(const struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
 {
-	const struct rte_dma_sge *sg;
+	const struct rte_dma_sge *sg, *dst;
 
 	switch (d->op) {
 	case XD_OP_COPY:
@@ -137,8 +152,9 @@ xd_exec(const struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
 	case XD_OP_FILL:
 		return xd_do_fill(d->src, d->dst, d->len);
 	case XD_OP_COPY_SG:
-		sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
-		return xd_exec_sg(sg, d->nb_src, sg + XD_MAX_SGES, d->nb_dst);
+	case XD_OP_COPY_SG_EXT:
+		sg = xd_desc_sges(vc, d, slot, &dst);
+		return xd_exec_sg(sg, d->nb_src, dst, d->nb_dst);
 	default:
 		return RTE_DMA_STATUS_INVALID_OPCODE;
 	}
@@ -252,7 +268,8 @@ static __rte_always_inline uint16_t
 xd_xlate_sg(const struct xd_vchan *vc, const struct xd_batch_tables *xt,
 		const struct xd_desc *d, uint16_t slot, struct rte_dma_sge *ls)
 {
-	const struct rte_dma_sge *sg = &vc->sg[(size_t)slot * 2 * XD_MAX_SGES];
+	const struct rte_dma_sge *dst;
+	const struct rte_dma_sge *sg = xd_desc_sges(vc, d, slot, &dst);
 	uint16_t st;
 
 	st = xd_xlate_sges(xt->src, xt->src_c, ls, sg, d->nb_src,
@@ -260,7 +277,7 @@ xd_xlate_sg(const struct xd_vchan *vc, const struct xd_batch_tables *xt,
 	if (st != RTE_DMA_STATUS_SUCCESSFUL)
 		return st;
 	return xd_xlate_sges(xt->dst, xt->dst_c, ls + XD_MAX_SGES,
-		sg + XD_MAX_SGES, d->nb_dst, RTE_DMA_DOMAIN_PERM_WRITE,
+		dst, d->nb_dst, RTE_DMA_DOMAIN_PERM_WRITE,
 		RTE_DMA_STATUS_INVALID_DST_ADDR);
 }
 
@@ -289,6 +306,7 @@ xd_exec_xd(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 			return st;
 		return xd_do_fill(d->src, dst, d->len);
 	case XD_OP_COPY_SG:
+	case XD_OP_COPY_SG_EXT:
 		st = xd_xlate_sg(vc, xt, d, slot, ls);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
@@ -463,9 +481,11 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 			d->len, flags);
 		break;
 	case XD_OP_COPY_SG:
-		if (unlikely(!vc->lower_sg ||
-				d->nb_src > vc->lower_max_sges ||
-				d->nb_dst > vc->lower_max_sges))
+	case XD_OP_COPY_SG_EXT:
+		/* copy_sg is not advertised without the device's own. */
+		if (unlikely((d->op == XD_OP_COPY_SG && !vc->lower_sg) ||
+				d->nb_src > vc->max_sges ||
+				d->nb_dst > vc->max_sges))
 			return RTE_DMA_STATUS_INVALID_OPCODE;
 		st = xd_xlate_sg(vc, xt, d, slot, ls);
 		if (st == RTE_DMA_STATUS_SUCCESSFUL)
@@ -473,6 +493,17 @@ xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 				d->nb_dst);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
+		/*
+		 * An op of one entry a side (the only kind max_sges lets
+		 * through then) reaches a device without scatter-gather
+		 * as a copy.
+		 */
+		if (!vc->lower_sg) {
+			r = rte_dma_copy(vc->lower_dev, vc->lower_vchan,
+				ls[0].addr, ls[XD_MAX_SGES].addr,
+				ls[0].length, flags);
+			break;
+		}
 		r = rte_dma_copy_sg(vc->lower_dev, vc->lower_vchan, ls,
 			ls + XD_MAX_SGES, d->nb_src, d->nb_dst, flags);
 		break;
@@ -719,19 +750,13 @@ xd_ring_full_errno(const struct xd_vchan *vc)
 	return vc->size != 0 ? -ENOSPC : -EINVAL;
 }
 
-static __rte_always_inline uint8_t
-xd_desc_flags(uint64_t flags)
-{
-	return (flags & RTE_DMA_OP_FLAG_FENCE) ? XD_DESC_FENCE : 0;
-}
-
 /*
  * Out of line on purpose: inlined into the enqueue functions, the doorbell
  * (with the whole engine loop in inline mode) made every enqueue save and
  * restore five registers, for a path most enqueues do not take.
  */
-static __rte_noinline void
-xd_doorbell_call(struct xd_vchan *vc)
+__rte_noinline void
+xd_engine_doorbell(struct xd_vchan *vc)
 {
 	xd_doorbell(vc);
 }
@@ -741,7 +766,7 @@ xd_enqueued(struct xd_vchan *vc, uint16_t idx, uint64_t flags)
 {
 	vc->head = idx + 1;
 	if (flags & RTE_DMA_OP_FLAG_SUBMIT)
-		xd_doorbell_call(vc);
+		xd_engine_doorbell(vc);
 	return idx;
 }
 
@@ -823,23 +848,6 @@ xd_submit(void *dev_private, uint16_t vchan)
 	return 0;
 }
 
-/* Executed, not yet reported: done - tail, at most @max. */
-static __rte_always_inline uint16_t
-xd_ready(const struct xd_vchan *vc, uint16_t max)
-{
-	uint16_t avail = __atomic_load_n(&vc->done, __ATOMIC_ACQUIRE) - vc->tail;
-
-	return RTE_MIN(avail, max);
-}
-
-/* Whether a failure may lie among the executed ops not yet reported. */
-static __rte_always_inline bool
-xd_maybe_failed(const struct xd_vchan *vc)
-{
-	return __atomic_load_n(&vc->errors_total, __ATOMIC_RELAXED) !=
-		vc->errors_seen;
-}
-
 static uint16_t
 xd_completed(void *dev_private, uint16_t vchan, const uint16_t nb_cpls,
 		uint16_t *last_idx, bool *has_error)
@@ -878,18 +886,9 @@ xd_completed_status(void *dev_private, uint16_t vchan,
 		for (i = 0; i < n; i++)
 			status[i] = RTE_DMA_STATUS_SUCCESSFUL;
 	} else {
-		for (i = 0; i < n; i++) {
-			uint16_t st = vc->status[(uint16_t)(vc->tail + i) &
-				vc->mask];
-
-			status[i] = (enum rte_dma_status_code)st;
-			if (st != RTE_DMA_STATUS_SUCCESSFUL) {
-				vc->status[(uint16_t)(vc->tail + i) &
-					vc->mask] = RTE_DMA_STATUS_SUCCESSFUL;
-				vc->errors_seen++;
-				vc->stats.errors++;
-			}
-		}
+		for (i = 0; i < n; i++)
+			status[i] = (enum rte_dma_status_code)
+				xd_status_take(vc, vc->tail + i);
 	}
 	vc->tail += n;
 	vc->stats.completed += n;
@@ -925,7 +924,7 @@ xd_burst_capacity(const void *dev_private, uint16_t vchan)
 	const struct xd_vchan *vc =
 		&((const struct xd_engine *)dev_private)->vchan[vchan];
 
-	return vc->size - (uint16_t)(vc->head - vc->tail);
+	return xd_ring_room(vc);
 }
 
 /*
@@ -985,6 +984,46 @@ xd_stopped_completed_status(void *p, uint16_t v, const uint16_t n,
 	return 0;
 }
 
+/*
+ * A device configured for the op-based API: its ops are enqueued and
+ * dequeued as rte_dma_op, and the classic calls, which DPDK leaves
+ * undefined then, are refused rather than mix ring slots without an op
+ * into what dequeue returns. burst_capacity() works in both modes.
+ */
+static int
+xd_ops_mode_copy(void *p, uint16_t v, rte_iova_t s, rte_iova_t d, uint32_t l,
+		uint64_t f)
+{
+	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(s); RTE_SET_USED(d);
+	RTE_SET_USED(l); RTE_SET_USED(f);
+	return -ENOTSUP;
+}
+
+static int
+xd_ops_mode_copy_sg(void *p, uint16_t v, const struct rte_dma_sge *s,
+		const struct rte_dma_sge *d, uint16_t ns, uint16_t nd, uint64_t f)
+{
+	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(s); RTE_SET_USED(d);
+	RTE_SET_USED(ns); RTE_SET_USED(nd); RTE_SET_USED(f);
+	return -ENOTSUP;
+}
+
+static int
+xd_ops_mode_fill(void *p, uint16_t v, uint64_t pat, rte_iova_t d, uint32_t l,
+		uint64_t f)
+{
+	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(pat); RTE_SET_USED(d);
+	RTE_SET_USED(l); RTE_SET_USED(f);
+	return -ENOTSUP;
+}
+
+static int
+xd_ops_mode_submit(void *p, uint16_t v)
+{
+	RTE_SET_USED(p); RTE_SET_USED(v);
+	return -ENOTSUP;
+}
+
 static uint16_t
 xd_stopped_burst_capacity(const void *p, uint16_t v)
 {
@@ -996,13 +1035,14 @@ xd_stopped_burst_capacity(const void *p, uint16_t v)
  * A secondary process: the primary starts and stops the device, and only
  * its own fast-path table changes, so a secondary's calls check the
  * started flag in the shared engine first (one load of a line the primary
- * writes only at start and stop).
+ * writes only at start and stop). A device run with the op-based API
+ * counts as stopped here.
  */
 static __rte_always_inline bool
 xd_sec_started(const void *dev_private)
 {
 	return __atomic_load_n(&((const struct xd_engine *)dev_private)->started,
-		__ATOMIC_ACQUIRE) != 0;
+		__ATOMIC_ACQUIRE) == XD_RUN_CLASSIC;
 }
 
 static int
@@ -1076,12 +1116,14 @@ xd_engine_fp_set_secondary(struct rte_dma_fp_object *fp)
 	fp->completed = xd_sec_completed;
 	fp->completed_status = xd_sec_completed_status;
 	fp->burst_capacity = xd_sec_burst_capacity;
+	xd_enq_deq_fp_set(fp, XD_RUN_OPS, false, true);
 }
 
 void
-xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started, bool stacked)
+xd_engine_fp_set(struct rte_dma_fp_object *fp, uint32_t run, bool stacked)
 {
-	if (started) {
+	switch (run) {
+	case XD_RUN_CLASSIC:
 		fp->copy = xd_copy;
 		fp->copy_sg = xd_copy_sg;
 		fp->fill = xd_fill;
@@ -1090,7 +1132,17 @@ xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started, bool stacked)
 		fp->completed_status = stacked ? xd_stack_completed_status :
 			xd_completed_status;
 		fp->burst_capacity = xd_burst_capacity;
-	} else {
+		break;
+	case XD_RUN_OPS:
+		fp->copy = xd_ops_mode_copy;
+		fp->copy_sg = xd_ops_mode_copy_sg;
+		fp->fill = xd_ops_mode_fill;
+		fp->submit = xd_ops_mode_submit;
+		fp->completed = xd_stopped_completed;
+		fp->completed_status = xd_stopped_completed_status;
+		fp->burst_capacity = xd_burst_capacity;
+		break;
+	default:
 		fp->copy = xd_stopped_copy;
 		fp->copy_sg = xd_stopped_copy_sg;
 		fp->fill = xd_stopped_fill;
@@ -1098,5 +1150,7 @@ xd_engine_fp_set(struct rte_dma_fp_object *fp, bool started, bool stacked)
 		fp->completed = xd_stopped_completed;
 		fp->completed_status = xd_stopped_completed_status;
 		fp->burst_capacity = xd_stopped_burst_capacity;
+		break;
 	}
+	xd_enq_deq_fp_set(fp, run, stacked, false);
 }
