@@ -217,12 +217,17 @@ mem_register(void *addr, size_t len, int fd, uint64_t offset,
 		return -EINVAL;
 	}
 	nfd = own_fd(fd, perm);
-	if (nfd < 0)
+	if (nfd < 0) {
+		/* A dma-buf, e.g., cannot be reopened read-only. */
+		DOMAIN_LOG_RL(ERR, "fd %d: no read-only descriptor for a read-only window: %s (give one opened read-only)",
+			fd, strerror(-nfd));
 		return nfd;
+	}
 	ret = dxa_mem_fd_check(nfd, offset, len, perm, &sealed);
 	if (ret != 0) {
 		DOMAIN_LOG_RL(ERR, "fd %d cannot back a window: %s", fd,
 			ret == -EPERM ? "memfd without F_SEAL_SHRINK|F_SEAL_GROW" :
+			ret == -ENODEV ? "dma-buf whose exporter refuses a shared CPU mapping" :
 			strerror(-ret));
 		close(nfd);
 		return ret;
