@@ -20,6 +20,7 @@
 #include <linux/magic.h>
 
 #include "dma_access_proto.h"
+#include "dma_access_vm.h"
 
 /* Kernel headers older than the features this file checks for. */
 #ifndef HUGETLBFS_MAGIC
@@ -101,9 +102,15 @@ dxa_mem_fd_check(int fd, uint64_t offset, uint64_t len, uint32_t perm,
 		return -EBADF;
 	if (fstat(fd, &st) != 0)
 		return -EBADF;
-	ret = fd_kind(fd, &st, &size, &seals, &s, &dmabuf);
-	if (ret != 0)
-		return ret;
+	/* In a guest, its VM's shared region: the hypervisor fixed its size. */
+	if (dxa_vm_region_is(fd, &size)) {
+		seals = 0;
+		s = true;
+	} else {
+		ret = fd_kind(fd, &st, &size, &seals, &s, &dmabuf);
+		if (ret != 0)
+			return ret;
+	}
 	if (offset > size || len > size - offset)
 		return -ERANGE;
 	/*

@@ -30,6 +30,7 @@
 
 #include "dma_access_client.h"
 #include "dma_access_conn.h"
+#include "dma_access_vm.h"
 #include "dmadev_domain_private.h"
 #include "rte_dmadev_domain.h"
 
@@ -262,6 +263,9 @@ mem_register(void *addr, size_t len, int fd, uint64_t offset,
 	 * Without a connection the export waits for the next one. A connect
 	 * racing with this call may have exported it already: -EEXIST.
 	 */
+	/* A guest's private memory stays with its own device. */
+	if (!dxa_vm_fd_crosses(nfd))
+		return 0;
 	ret = dxa_client_call_fd(DXA_MEM_EXPORT, &e, sizeof(e), nfd, &rep,
 		sizeof(rep));
 	if (ret == 0 || ret == -ENOTCONN || ret == -EEXIST)
@@ -531,7 +535,7 @@ mem_conn_opened(int conn_fd)
 	for (i = 0; i < MEM_REGS; i++) {
 		const struct mem_reg *r = &mem.regs[i];
 
-		if (!r->used || r->removing)
+		if (!r->used || r->removing || !dxa_vm_fd_crosses(r->fd))
 			continue;
 		export_body(r, &e);
 		/*
