@@ -9,11 +9,15 @@
 # Usage: devtools/vm-guest.sh [OPTION...] -- COMMAND [ARG...]
 #        devtools/vm-guest.sh --fetch
 #   --fetch            only install/fetch what a guest needs (idempotent)
-#   --ivshmem FILE     share FILE (a memfd-like file, e.g. under /dev/shm,
-#                      size a power of two) with the guest as ivshmem-plain
-#                      (PCI 1af4:1110, BAR 2)
-#   --chan SOCK        a virtio-serial port named "dmaxd" whose host end is
-#                      the Unix socket SOCK (QEMU listens on it)
+#   --ivshmem SIZE     share SIZE bytes (a power of two, e.g. 16M) with the
+#                      guest as ivshmem-plain (PCI 1af4:1110, BAR 2), backed
+#                      by a sealed memfd of QEMU (memory-backend-memfd): the
+#                      host finds it as QEMU's fd linked to
+#                      "/memfd:memory-backend-memfd (deleted)"
+#   --port NAME:SOCK   a virtio-serial port NAME whose host end is the Unix
+#                      socket SOCK (QEMU listens on it); in the guest the
+#                      command finds its device in $DMA_XD_VPORT_NAME
+#                      (repeatable)
 #   --pidfile FILE     QEMU writes its pid there (for tests that kill it)
 #   --timeout SEC      stop the guest after SEC seconds (default 240)
 #   --log FILE         the guest's console (default: a temporary file,
@@ -52,7 +56,7 @@ fi
 
 fetch_only=false
 ivshmem=
-chan=
+ports=()
 pidfile=
 timeout_s=240
 log=
@@ -61,7 +65,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--fetch) fetch_only=true ;;
 	--ivshmem) ivshmem=$2; shift ;;
-	--chan) chan=$2; shift ;;
+	--port) ports+=("$2"); shift ;;
 	--pidfile) pidfile=$2; shift ;;
 	--timeout) timeout_s=$2; shift ;;
 	--log) log=$2; shift ;;
@@ -185,7 +189,7 @@ kver=$(cat "$kdir/kver")
 # ---- the initramfs, cached by kernel and busybox -------------------------
 
 bbver=$(dpkg-query -W -f='${Version}' busybox-static | tr ':~' '__')
-initrd=$kdir/initrd-busybox-$bbver.cpio.gz
+initrd=$kdir/initrd-busybox-$bbver-$(sha1sum "$top/devtools/vm-guest-init.sh" | cut -c1-12).cpio.gz
 # The modules to mount the host root, in dependency order.
 mods_for() {
 	local m=$1 dep
@@ -259,12 +263,17 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -machine q35 -smp 1 -m 1G
 	-virtfs "local,path=$kdir/modules,mount_tag=modules,security_model=none,readonly=on"
 	-virtfs "local,path=$scratch,mount_tag=scratch,security_model=none")
 if [ -n "$ivshmem" ]; then
-	qemu+=(-object "memory-backend-file,id=shm0,mem-path=$ivshmem,size=$(stat -c %s "$ivshmem"),share=on"
+	qemu+=(-object "memory-backend-memfd,id=shm0,size=$ivshmem,share=on,seal=on"
 		-device ivshmem-plain,memdev=shm0)
 fi
-if [ -n "$chan" ]; then
-	qemu+=(-device virtio-serial -chardev "socket,path=$chan,server=on,wait=off,id=chan0"
-		-device virtserialport,chardev=chan0,name=dmaxd)
+if [ ${#ports[@]} -gt 0 ]; then
+	qemu+=(-device virtio-serial)
+	i=0
+	for p in "${ports[@]}"; do
+		qemu+=(-chardev "socket,path=${p#*:},server=on,wait=off,id=port$i"
+			-device "virtserialport,chardev=port$i,name=${p%%:*}")
+		i=$((i + 1))
+	done
 fi
 [ -z "$pidfile" ] || qemu+=(-pidfile "$pidfile")
 

@@ -47,6 +47,12 @@
  *                                             memfd), udmabuf-unsealed,
  *                                             heap (/dev/dma_heap/system)
  *                                             or heap-ro (read-only fd)
+ *   file NAME PATH                ok ADDR SIZE  PATH opened read-write and
+ *                                             mapped shared, whole (e.g. a
+ *                                             VM's region: /proc/PID/fd/N)
+ *   ivshmem NAME                  ok ADDR SIZE  in a guest: BAR 2 of the
+ *                                             ivshmem device (1af4:1110),
+ *                                             enabled, mapped shared
  *   reg NAME AOFF FOFF LEN FLAGS [FD]         rte_dma_domain_mem_register(
  *                                             base+AOFF, LEN, fd, FOFF);
  *                                             FD rw (default), ro (a
@@ -1904,6 +1910,99 @@ heap_new(uint64_t size, int mode)
 	return ret;
 }
 
+/* The first ivshmem device's BAR 2 resource file, enabled. */
+static int
+ivshmem_find(char *path, size_t len)
+{
+	char dir[300], buf[16];
+	struct dirent *de;
+	unsigned int ven, dev;
+	FILE *f;
+	DIR *d;
+	int ret = -ENOENT;
+
+	d = opendir("/sys/bus/pci/devices");
+	if (d == NULL)
+		return -ENOENT;
+	while (ret != 0 && (de = readdir(d)) != NULL) {
+		ven = dev = 0;
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vendor", de->d_name);
+		f = fopen(dir, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%x", &ven) != 1)
+			ven = 0;
+		fclose(f);
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/device", de->d_name);
+		f = fopen(dir, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%x", &dev) != 1)
+			dev = 0;
+		fclose(f);
+		if (ven != 0x1af4 || dev != 0x1110)
+			continue;
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/enable", de->d_name);
+		f = fopen(dir, "w");
+		if (f != NULL) {
+			fputs("1", f);
+			fclose(f);
+		}
+		snprintf(buf, sizeof(buf), "%s", "resource2");
+		snprintf(path, len, "/sys/bus/pci/devices/%s/%s", de->d_name, buf);
+		ret = 0;
+	}
+	closedir(d);
+	return ret;
+}
+
+/* file NAME PATH, ivshmem NAME: a shared file mapped whole. */
+static void
+cmd_file(char **w, unsigned int n, bool ivshmem)
+{
+	char path[PATH_MAX];
+	struct region *r;
+	struct stat st;
+	void *p;
+	int fd, ret;
+
+	if ((ivshmem ? n != 2 : n != 3) || region_find(w[1]) != NULL) {
+		say("err usage");
+		return;
+	}
+	if (ivshmem) {
+		ret = ivshmem_find(path, sizeof(path));
+		if (ret != 0) {
+			say("err %d", ret);
+			return;
+		}
+	} else {
+		snprintf(path, sizeof(path), "%s", w[2]);
+	}
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) {
+		say("err %d", fd < 0 ? -errno : -EINVAL);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		fd, 0);
+	if (p == MAP_FAILED || (r = region_new(w[1])) == NULL) {
+		say("err %d", p == MAP_FAILED ? -errno : -ENOSPC);
+		if (p != MAP_FAILED)
+			munmap(p, (size_t)st.st_size);
+		close(fd);
+		return;
+	}
+	r->used = true;
+	r->addr = p;
+	r->size = (size_t)st.st_size;
+	r->fd = fd;
+	say("ok %#" PRIx64 " %" PRIu64, (uint64_t)(uintptr_t)p,
+		(uint64_t)st.st_size);
+}
+
 static void
 cmd_dmabuf(char **w, unsigned int n)
 {
@@ -2605,6 +2704,10 @@ run(char *line)
 		cmd_mfd(w, n);
 	} else if (strcmp(w[0], "dmabuf") == 0) {
 		cmd_dmabuf(w, n);
+	} else if (strcmp(w[0], "file") == 0) {
+		cmd_file(w, n, false);
+	} else if (strcmp(w[0], "ivshmem") == 0) {
+		cmd_file(w, n, true);
 	} else if (strcmp(w[0], "reg") == 0) {
 		cmd_reg(w, n);
 	} else if (strcmp(w[0], "unreg") == 0) {
