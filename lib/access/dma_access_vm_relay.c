@@ -30,6 +30,12 @@
 
 /* Retry of a channel whose QEMU is not (yet, or any more) there. */
 #define CHAN_RETRY_MS 50
+/*
+ * How long a channel stays disconnected after the relay broke it: the
+ * guest sees end-of-file only while the host end is not connected, and
+ * an emulated guest may take a while to look.
+ */
+#define CHAN_BREAK_MS 500
 
 /* A window relayed to the guest: its removal is the guest's to answer. */
 struct fwd {
@@ -46,6 +52,7 @@ struct relay {
 	ino_t region_ino;
 	uint64_t region_size;
 	int chan;                /* QEMU's socket, or -1 */
+	bool broke;              /* the relay broke it: wait CHAN_BREAK_MS */
 	int broker;              /* this session's, or -1 */
 	bool in_session;         /* a hello came: frames follow */
 	uint8_t in[2 * DXA_MSG_MAX];
@@ -385,6 +392,11 @@ dxa_vm_relay_run(const struct dxa_vm_relay_conf *conf)
 	for (;;) {
 		p[0] = (struct pollfd){ .fd = conf->stop_fd, .events = POLLIN };
 		nb = 1;
+		if (r.broke) {
+			r.broke = false;
+			if (poll(p, 1, CHAN_BREAK_MS) > 0)
+				break;
+		}
 		if (r.chan < 0 && chan_connect(&r) != 0) {
 			if (poll(p, 1, CHAN_RETRY_MS) > 0)
 				break;
@@ -412,6 +424,7 @@ dxa_vm_relay_run(const struct dxa_vm_relay_conf *conf)
 			r.in_len += (size_t)n;
 			if (guest_input(&r) != 0) {
 				chan_drop(&r);
+				r.broke = true;
 				continue;
 			}
 		}
@@ -423,10 +436,13 @@ dxa_vm_relay_run(const struct dxa_vm_relay_conf *conf)
 				RLOG(&r, NOTICE, "the broker ended the guest's connection: %s",
 					strerror((int)-n));
 				chan_drop(&r);
+				r.broke = true;
 				continue;
 			}
-			if (to_guest(&r, msg, (size_t)n, rx_fd) != 0)
+			if (to_guest(&r, msg, (size_t)n, rx_fd) != 0) {
 				chan_drop(&r);
+				r.broke = true;
+			}
 		}
 	}
 	ret = ret < 0 ? ret : 0;

@@ -56,6 +56,11 @@
 
 #include <cmocka.h>
 
+#include <uuid/uuid.h>
+
+#include "dma_access_proto.h"
+#include "dma_access_vm.h"
+#include "rte_dmadev_domain.h"
 #include "test_proc.h"
 
 #define EXIT_SKIP 77
@@ -78,11 +83,12 @@
 #define STREAM_BS 4096
 #define STREAM_OPS 512
 
-enum { P_GUEST_VM, P_RELAY, P_GUEST, P_HOST, P_NB };
+enum { P_GUEST_VM, P_RELAY, P_RELAY2, P_GUEST, P_AGENT, P_HOST, P_NB };
 
 struct rig {
 	char dir[64];
-	char broker[128], chan[128], cmd[128], pidfile[128];
+	char broker[128], chan[128], chan2[128], cmd[128], sh[128],
+		pidfile[128];
 	char region[300];       /* /proc/QEMU/fd/N */
 	char token[37];
 	pid_t qemu;
@@ -172,7 +178,7 @@ bridge_main(const char *path)
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	for (i = 0; connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0; i++) {
-		if (i > 1000)
+		if (i > 3000)
 			return 1;
 		usleep(10000);
 	}
@@ -191,6 +197,126 @@ bridge_main(const char *path)
 				return 0;
 		}
 	}
+}
+
+/* ---- a misbehaving guest process: raw frames on a channel ------------- */
+
+static int
+frame_send(int fd, uint16_t type, const void *body, size_t len)
+{
+	uint8_t msg[DXA_MSG_MAX];
+	struct dxa_hdr h;
+
+	dxa_hdr_init(&h, type, 1, len);
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), body, len);
+	return write(fd, msg, sizeof(h) + len) == (ssize_t)(sizeof(h) + len) ?
+		0 : -EIO;
+}
+
+/* Read until end-of-file (the relay broke the stream) within @ms. */
+static bool
+until_eof(int fd, unsigned int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint64_t t0 = test_proc_now_ns();
+	char buf[512];
+
+	while (ms_since(t0) < ms) {
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Open port @port, say hello, join group @gid with @token as a domain of
+ * its own: prints "DOMAIN" and returns the port's fd, or -1.
+ */
+static int
+raw_join(const char *port, const char *token, int gid)
+{
+	struct dxa_group_join j = {
+		.group_id = (int16_t)gid,
+		.dev_class = RTE_DMA_DOMAIN_CLASS_SOFTWARE,
+	};
+	struct dxa_vm_hello hello = {
+		.magic = DXA_VM_HELLO_MAGIC, .version = DXA_VERSION,
+		.nonce = test_proc_now_ns(),
+	};
+	uint8_t win[sizeof(hello)], buf[DXA_MSG_MAX];
+	struct dxa_reply_group rep;
+	char dom[37];
+	size_t have = 0;
+	int fd;
+
+	fd = open(port, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || uuid_parse(token, j.token) != 0)
+		return -1;
+	uuid_generate_random(j.domain_id);
+	if (write(fd, &hello, sizeof(hello)) != sizeof(hello))
+		return -1;
+	while (have < sizeof(win) || memcmp(win, &hello, sizeof(win)) != 0) {
+		if (have == sizeof(win))
+			memmove(win, win + 1, --have);
+		if (read(fd, win + have, 1) != 1)
+			return -1;
+		have++;
+	}
+	if (frame_send(fd, DXA_GROUP_JOIN, &j, sizeof(j)) != 0 ||
+			read(fd, buf, sizeof(struct dxa_hdr) + sizeof(rep)) !=
+				(ssize_t)(sizeof(struct dxa_hdr) + sizeof(rep)))
+		return -1;
+	memcpy(&rep, buf + sizeof(struct dxa_hdr), sizeof(rep));
+	if (rep.status != 0)
+		return -1;
+	uuid_unparse_lower(j.domain_id, dom);
+	printf("%s ", dom);
+	return fd;
+}
+
+/*
+ * In the guest: "badguest PORT TOKEN GID garbage|range": join, then send
+ * garbage or claim a range past the region's end; the relay must break
+ * the stream; then a new session on the same channel must be able to join
+ * again. Prints "DOMAIN1 DOMAIN2 dropped".
+ */
+static int
+badguest_main(char **argv)
+{
+	struct dxa_mem_export e = {
+		.base = 0x100000000ull, .len = 4096, .mem_id = 1,
+		.perm = DXA_PERM_ALL,
+	};
+	static const char junk[] = "GET / HTTP/1.0\r\n\r\n and some more junk";
+	int fd, gid = atoi(argv[4]);
+	struct stat st;
+
+	fd = raw_join(argv[2], argv[3], gid);
+	if (fd < 0)
+		return 2;
+	if (strcmp(argv[5], "garbage") == 0) {
+		if (write(fd, junk, sizeof(junk)) != sizeof(junk))
+			return 3;
+	} else {
+		/* Its region is BAR 2 of the ivshmem device; claim past it. */
+		e.offset = getenv("XD_REGION_SIZE") != NULL ?
+			strtoull(getenv("XD_REGION_SIZE"), NULL, 0) : 0;
+		if (e.offset == 0 || frame_send(fd, DXA_MEM_EXPORT, &e,
+				sizeof(e)) != 0)
+			return 3;
+	}
+	if (!until_eof(fd, 5000))
+		return 4;
+	close(fd);
+	fd = raw_join(argv[2], argv[3], gid);
+	if (fd < 0 || fstat(fd, &st) != 0)
+		return 5;
+	printf("dropped\n");
+	close(fd);
+	return 0;
 }
 
 /* ---- the rig ---------------------------------------------------------- */
@@ -247,6 +373,32 @@ read_ready(struct test_proc *p, char dom[37], unsigned int ms)
 	snprintf(dom, 37, "%s", line + 6);
 }
 
+static void
+relay_start(struct rig *r, struct test_proc *p, char *chan)
+{
+	const struct test_proc_opts o = { 0 };
+	char *argv[] = {
+		(char *)(uintptr_t)getenv("XD_ACCESS"),
+		(char *)(uintptr_t)"--socket", r->broker,
+		(char *)(uintptr_t)"vm", (char *)(uintptr_t)"--name",
+		(char *)(uintptr_t)"g0", (char *)(uintptr_t)"--region",
+		r->region, (char *)(uintptr_t)"--chan", chan, NULL,
+	};
+
+	assert_int_equal(test_proc_spawn(p, p == &r->procs[P_RELAY] ?
+		"relay" : "relay2", argv, &o), 0);
+}
+
+/* A process of the guest, driven through its port's socket @sock. */
+static void
+bridge_start(struct test_proc *p, const char *name, char *sock)
+{
+	const struct test_proc_opts o = { .with_stdin = true };
+	char *argv[] = { self_path, (char *)(uintptr_t)"bridge", sock, NULL };
+
+	assert_int_equal(test_proc_spawn(p, name, argv, &o), 0);
+}
+
 /*
  * Boot a guest running G, start the relay and H; H creates a group, G
  * joins; G's window is [0, 1 MiB) of the region, H's [2, 3 MiB) of it,
@@ -256,8 +408,8 @@ static void
 rig_start(struct rig *r)
 {
 	static const char *const h_env_unset = "RTE_DMA_ACCESS_BROKER";
-	char reply[TEST_PROC_LINE], guest_cmd[PATH_MAX + 64], port_dmaxd[160],
-		port_cmd[160], sock_env[160], bridge_arg[160];
+	char reply[TEST_PROC_LINE], guest_cmd[PATH_MAX + 256], port_dmaxd[160],
+		port_dmaxd2[160], port_cmd[160], port_sh[160], sock_env[160];
 	const char *vm = getenv("XD_VM_GUEST"), *peer = getenv("XD_PEER"),
 		*access_bin = getenv("XD_ACCESS");
 	uint64_t t0 = test_proc_now_ns();
@@ -267,16 +419,22 @@ rig_start(struct rig *r)
 
 	if (vm == NULL || peer == NULL || access_bin == NULL)
 		fail_msg("XD_VM_GUEST, XD_PEER and XD_ACCESS must be set");
+	/* G on port cmd; on port sh, a shell that runs a line, says "ok rc=.. OUTPUT". */
 	snprintf(guest_cmd, sizeof(guest_cmd),
+		"(sh -c 'while read -r l; do o=$(sh -c \"$l\" 2>&1 </dev/null); echo \"ok rc=$? $(echo $o)\"; done' <>\"$DMA_XD_VPORT_sh\" >&0) & "
 		"exec %s xdpeer <>\"$DMA_XD_VPORT_cmd\" >&0", peer);
 	snprintf(port_dmaxd, sizeof(port_dmaxd), "dmaxd:%s", r->chan);
+	snprintf(port_dmaxd2, sizeof(port_dmaxd2), "dmaxd2:%s", r->chan2);
 	snprintf(port_cmd, sizeof(port_cmd), "cmd:%s", r->cmd);
+	snprintf(port_sh, sizeof(port_sh), "sh:%s", r->sh);
 	{
 		char *argv[] = {
 			(char *)(uintptr_t)vm,
 			(char *)(uintptr_t)"--ivshmem", (char *)(uintptr_t)REGION,
 			(char *)(uintptr_t)"--port", port_dmaxd,
+			(char *)(uintptr_t)"--port", port_dmaxd2,
 			(char *)(uintptr_t)"--port", port_cmd,
+			(char *)(uintptr_t)"--port", port_sh,
 			(char *)(uintptr_t)"--pidfile", r->pidfile,
 			(char *)(uintptr_t)"--env",
 			(char *)(uintptr_t)"XD_EAL_LCORES=(0-1)@0",
@@ -289,6 +447,12 @@ rig_start(struct rig *r)
 		assert_int_equal(test_proc_spawn(&r->procs[P_GUEST_VM], "vm",
 			argv, &o), 0);
 	}
+	/*
+	 * Connect to the guest's command ports at once: a guest process
+	 * reading a port whose host end is not connected reads end-of-file.
+	 */
+	bridge_start(&r->procs[P_GUEST], "G", r->cmd);
+	bridge_start(&r->procs[P_AGENT], "guest-sh", r->sh);
 	/* QEMU up: its pid, its memfd. */
 	while (r->region[0] == '\0') {
 		if (test_proc_reaped(&r->procs[P_GUEST_VM], false)) {
@@ -311,18 +475,9 @@ rig_start(struct rig *r)
 		if (r->qemu == 0 || !find_region(r))
 			usleep(20000);
 	}
-	{
-		char *argv[] = {
-			(char *)(uintptr_t)access_bin,
-			(char *)(uintptr_t)"--socket", r->broker,
-			(char *)(uintptr_t)"vm", (char *)(uintptr_t)"--name",
-			(char *)(uintptr_t)"g0", (char *)(uintptr_t)"--region",
-			r->region, (char *)(uintptr_t)"--chan", r->chan, NULL,
-		};
-
-		assert_int_equal(test_proc_spawn(&r->procs[P_RELAY], "relay",
-			argv, &o), 0);
-	}
+	/* The VM bound twice: a channel each, one region. */
+	relay_start(r, &r->procs[P_RELAY], r->chan);
+	relay_start(r, &r->procs[P_RELAY2], r->chan2);
 	/* H: the group's creator, whose embedded broker the relay uses. */
 	{
 		const char *env[] = { sock_env, h_env_unset, NULL };
@@ -336,16 +491,7 @@ rig_start(struct rig *r)
 			&ho), 0);
 		read_ready(&r->procs[P_HOST], r->h_dom, START_MS);
 	}
-	{
-		const struct test_proc_opts go = { .with_stdin = true };
-		char *argv[] = { self_path, (char *)(uintptr_t)"bridge",
-			bridge_arg, NULL };
-
-		snprintf(bridge_arg, sizeof(bridge_arg), "%s", r->cmd);
-		assert_int_equal(test_proc_spawn(&r->procs[P_GUEST], "G", argv,
-			&go), 0);
-		read_ready(&r->procs[P_GUEST], r->g_dom, BOOT_MS);
-	}
+	read_ready(&r->procs[P_GUEST], r->g_dom, BOOT_MS);
 	print_message("guest up, its peer ready, after %" PRIu64 " ms\n",
 		ms_since(t0));
 
@@ -379,7 +525,9 @@ setup(void **state)
 	}
 	snprintf(r->broker, sizeof(r->broker), "%s/broker.sock", r->dir);
 	snprintf(r->chan, sizeof(r->chan), "%s/chan.sock", r->dir);
+	snprintf(r->chan2, sizeof(r->chan2), "%s/chan2.sock", r->dir);
 	snprintf(r->cmd, sizeof(r->cmd), "%s/cmd.sock", r->dir);
+	snprintf(r->sh, sizeof(r->sh), "%s/sh.sock", r->dir);
 	snprintf(r->pidfile, sizeof(r->pidfile), "%s/qemu.pid", r->dir);
 	f = fopen("/proc/sys/kernel/random/uuid", "r");
 	if (f == NULL || fscanf(f, "%36s", r->token) != 1) {
@@ -544,21 +692,87 @@ test_vm_kill(void **state)
 	ok(h, reply, "same R %u %u 0", HWIN_OFF, WIN_LEN);
 }
 
+/* ---- (f) -------------------------------------------------------------- */
+
+/*
+ * A guest process on the VM's second channel joins, then misbehaves
+ * (@how: garbage, or a claim past its region): it alone leaves the group,
+ * and the channel serves its next session; G, on the first channel, and
+ * H are untouched.
+ */
+static void
+misbehave(struct rig *r, const char *how)
+{
+	struct test_proc *h, *g, *sh;
+	char reply[TEST_PROC_LINE], line[TEST_PROC_LINE], want[TEST_PROC_LINE],
+		bad1[37], bad2[37];
+	const char *s;
+	int ret;
+
+	rig_start(r);
+	h = &r->procs[P_HOST];
+	g = &r->procs[P_GUEST];
+	sh = &r->procs[P_AGENT];
+	s = ok(sh, reply, "echo hello; ls /dev/vport*");
+	print_message("guest shell: %s\n", s);
+	s = ok(sh, reply, "XD_REGION_SIZE=%u %s badguest \"$DMA_XD_VPORT_dmaxd2\" %s %d %s",
+		16 * MIB, self_path, r->token, r->gid, how);
+	if (sscanf(s, "rc=0 %36s %36s dropped", bad1, bad2) != 2)
+		fail_msg("the misbehaving guest process: %s", s);
+	/* H sees the first session leave, and nothing else. */
+	snprintf(want, sizeof(want), "event %d %s MEMBER_LEFT", r->gid, bad1);
+	ret = test_proc_async(h, line, 3000);
+	if (ret != 0 || strcmp(line, want) != 0)
+		fail_msg("H: expected '%s', got %s", want,
+			ret != 0 ? strerror(-ret) : line);
+	ret = test_proc_async(h, line, 500);
+	if (ret != -ETIMEDOUT)
+		fail_msg("H: unexpected '%s'", ret == 0 ? line : strerror(-ret));
+	/* The second session is a member; G and H still copy. */
+	num(h, "handler i %d %s", r->gid, bad2);
+	num(h, "handler i %d %s", r->gid, r->g_dom);
+	ok(h, reply, "setup i 64 process %u %u", r->hh, r->hg);
+	ok(h, reply, "pat P 0 4096 31");
+	status(h, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		r->h_priv, r->g_region + GWIN_OFF);
+	ok(g, reply, "check R %u 4096 31 0", GWIN_OFF);
+}
+
+static void
+test_vm_garbage(void **state)
+{
+	misbehave(*state, "garbage");
+}
+
+static void
+test_vm_out_of_region(void **state)
+{
+	misbehave(*state, "range");
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_vm_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vm_garbage, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_vm_out_of_region, setup,
+			teardown),
 	};
 	ssize_t n;
 
 	if (argc == 3 && strcmp(argv[1], "bridge") == 0)
 		return bridge_main(argv[2]);
+	if (argc == 6 && strcmp(argv[1], "badguest") == 0)
+		return badguest_main(argv);
 	n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
 	if (n <= 0)
 		return EXIT_FAILURE;
 	self_path[n] = '\0';
 	signal(SIGPIPE, SIG_IGN);
+	if (getenv("XD_TEST") != NULL)
+		cmocka_set_test_filter(getenv("XD_TEST"));
 	return cmocka_run_group_tests_name("vm", tests, NULL, group_teardown);
 }
