@@ -22,7 +22,9 @@
 #   --timeout SEC      stop the guest after SEC seconds (default 240)
 #   --log FILE         the guest's console (default: a temporary file,
 #                      printed on failure)
-#   --env NAME=VALUE   set in the guest command's environment (repeatable)
+#   --env NAME=VALUE   set in the guest command's environment (repeatable);
+#                      ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS and
+#                      LD_LIBRARY_PATH pass on from here
 #
 # How: Debian packages only. qemu-system-x86 and busybox-static are
 # installed with apt-get (root) when missing. The guest kernel is
@@ -248,6 +250,10 @@ trap 'exit 130' INT TERM
 
 {
 	printf 'cd %q\n' "$PWD"
+	# What a sanitizer build and meson's test environment need, as here.
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS LD_LIBRARY_PATH; do
+		[ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"
+	done
 	for e in "${guest_env[@]}"; do printf 'export %q\n' "$e"; done
 	printf 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n'
 	printf 'export DMA_XD_VM_SCRATCH=%q\n' "$scratch"
