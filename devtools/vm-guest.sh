@@ -39,8 +39,9 @@
 # virtio-9p and chroots into it: COMMAND runs there as root, in the
 # current directory, with the guest kernel's modules at /lib/modules.
 #
-# Exit status: COMMAND's; 77 when QEMU cannot run here at all (the reason
-# is printed); 1 when the guest failed (its console is printed).
+# Exit status: COMMAND's; 77 when QEMU cannot run here at all - it is not
+# installed and cannot be (the reason is printed); 1 when the guest failed
+# or QEMU stopped before the command ended (its console is printed).
 set -euo pipefail
 
 export PATH=$PATH:/usr/sbin:/sbin
@@ -296,11 +297,7 @@ kill "$qpid" 2>/dev/null || true
 wait "$qpid" 2>/dev/null && qrc=0 || qrc=$?
 qpid=
 if [ ! -f "$scratch/rc" ]; then
-	if grep -q "could not\|failed to\|qemu-system-x86_64:" "$log" &&
-			! grep -q "dmaxd-init:" "$log"; then
-		cat "$log" >&2
-		skip "QEMU cannot run here (exit $qrc): see its messages above"
-	fi
+	# Whatever stopped it, QEMU ran: a failure, never a skip.
 	cat "$log" >&2
 	die "the guest ended without the command's status (QEMU exit $qrc, $((SECONDS - start)) s)"
 fi
