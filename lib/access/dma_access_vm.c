@@ -349,6 +349,9 @@ dxa_vm_chan_recv(int fd, void *buf, int timeout_ms, int *rx_fd)
 	if (ret != 0)
 		return ret;
 	memcpy(&h, b, sizeof(h));
+	/* The relay's bye: the session, and this connection, are over. */
+	if (h.magic == DXA_VM_HELLO_MAGIC)
+		return -ECONNRESET;
 	if (h.magic != DXA_MAGIC || h.length < sizeof(h) ||
 			h.length > DXA_MSG_MAX)
 		return -EPROTO;

@@ -42,6 +42,10 @@
  * new one. A guest process that exits therefore keeps its memberships
  * until the next one opens the channel or the VM goes.
  *
+ * When the relay ends a session, it sends a bye (a struct dxa_vm_hello
+ * with version 0), then disconnects for a while: a guest reads either as
+ * the end of its connection.
+ *
  * Authentication: the broker sees the relay's connection, whose peer
  * credentials are those of whoever the administrator ran the relay as for
  * that VM; the guest adds its token as any member does. The relay passes
@@ -70,6 +74,9 @@ struct dxa_vm_hello {
 	uint32_t version;  /* DXA_VERSION */
 	uint64_t nonce;
 };
+
+/* A hello of this version ends the session instead (relay to guest). */
+#define DXA_VM_BYE_VERSION 0
 
 /* How long a guest waits for the relay's echo of its hello. */
 #define DXA_VM_HELLO_MS 3000

@@ -98,6 +98,13 @@ session_end(struct relay *r)
 static void
 chan_drop(struct relay *r)
 {
+	const struct dxa_vm_hello bye = {
+		.magic = DXA_VM_HELLO_MAGIC, .version = DXA_VM_BYE_VERSION,
+	};
+
+	/* Queued in the guest's port: read even by a guest slow to look. */
+	if (r->chan >= 0 && r->in_session)
+		send(r->chan, &bye, sizeof(bye), MSG_NOSIGNAL | MSG_DONTWAIT);
 	session_end(r);
 	if (r->chan >= 0)
 		close(r->chan);

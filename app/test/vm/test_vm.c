@@ -214,18 +214,29 @@ frame_send(int fd, uint16_t type, const void *body, size_t len)
 		0 : -EIO;
 }
 
-/* Read until end-of-file (the relay broke the stream) within @ms. */
+/*
+ * Read until the relay's bye, or end-of-file (it broke the stream),
+ * within @ms.
+ */
 static bool
 until_eof(int fd, unsigned int ms)
 {
+	const struct dxa_vm_hello bye = {
+		.magic = DXA_VM_HELLO_MAGIC, .version = DXA_VM_BYE_VERSION,
+	};
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	uint64_t t0 = test_proc_now_ns();
-	char buf[512];
+	uint8_t win[sizeof(bye)];
+	size_t have = 0;
 
 	while (ms_since(t0) < ms) {
 		if (poll(&p, 1, 100) <= 0)
 			continue;
-		if (read(fd, buf, sizeof(buf)) <= 0)
+		if (have == sizeof(win))
+			memmove(win, win + 1, --have);
+		if (read(fd, win + have, 1) != 1)
+			return true;
+		if (++have == sizeof(win) && memcmp(win, &bye, sizeof(bye)) == 0)
 			return true;
 	}
 	return false;
