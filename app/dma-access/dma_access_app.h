@@ -49,6 +49,7 @@ int cmd_token(const struct app_ctx *ctx, int argc, char **argv);
 int cmd_group(const struct app_ctx *ctx, int argc, char **argv);
 /* dpdk-dma-access grant list */
 int cmd_grant(const struct app_ctx *ctx, int argc, char **argv);
+int cmd_vm(const struct app_ctx *ctx, int argc, char **argv);
 
 /* Print "dpdk-dma-access: <msg>" and the help hint; returns APP_EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -87,6 +87,14 @@ static const char usage_group[] =
 static const char usage_grant[] =
 "  grant list           list Class B grants (owner, grantee, size, access)\n";
 
+static const char usage_vm[] =
+"  vm --name NAME --region PATH --chan SOCKET\n"
+"        bind virtual machine NAME: relay its guests' broker connections\n"
+"        from the socket of its virtio-serial port (QEMU's chardev, server)\n"
+"        until SIGTERM or SIGINT; its guests share windows of PATH (the\n"
+"        sealed memfd behind its ivshmem device, e.g. /proc/PID/fd/N of QEMU\n"
+"        with memory-backend-memfd) and act with this process's credentials\n";
+
 static const char usage_tail[] =
 "  help [COMMAND]       this help\n"
 "\n"
@@ -104,6 +112,7 @@ usage_print(const char *topic)
 		{ "token", usage_token },
 		{ "group", usage_group },
 		{ "grant", usage_grant },
+		{ "vm", usage_vm },
 	};
 	unsigned int i;
 
@@ -235,6 +244,8 @@ main(int argc, char **argv)
 		return cmd_group(&ctx, argc, argv);
 	if (strcmp(cmd, "grant") == 0)
 		return cmd_grant(&ctx, argc, argv);
+	if (strcmp(cmd, "vm") == 0)
+		return cmd_vm(&ctx, argc, argv);
 	if (strcmp(cmd, "help") == 0) {
 		if (argc > 2)
 			return usage_error("help: unexpected argument '%s'", argv[2]);

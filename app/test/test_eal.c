@@ -29,7 +29,7 @@ test_eal_init(const char *tag, const char *const extra[],
 		unsigned int nb_extra)
 {
 	static const char *const base[] = {
-		"--no-pci", "-l", "0-1", "--iova-mode=va",
+		"--no-pci", "--iova-mode=va",
 		/* the tests stop stopped devices on purpose: no warnings */
 		"--log-level=lib.dmadev:error",
 	};
@@ -37,12 +37,13 @@ test_eal_init(const char *tag, const char *const extra[],
 	const char *huge = getenv(TEST_EAL_HUGE_DIR_ENV);
 	const char *fixed_prefix = getenv(TEST_EAL_PREFIX_ENV);
 	char *argv[TEST_EAL_MAX_ARGS];
-	char prefix[96], huge_dir[PATH_MAX + 16];
+	const char *lcores = getenv(TEST_EAL_LCORES_ENV);
+	char prefix[96], huge_dir[PATH_MAX + 16], lcores_arg[64];
 	unsigned int i;
 	int argc = 0;
 	int ret;
 
-	if (RTE_DIM(base) + RTE_DIM(no_huge) + nb_extra + 4 > RTE_DIM(argv))
+	if (RTE_DIM(base) + RTE_DIM(no_huge) + nb_extra + 5 > RTE_DIM(argv))
 		return -E2BIG;
 	if (fixed_prefix != NULL)
 		snprintf(prefix, sizeof(prefix), "--file-prefix=%s",
@@ -53,6 +54,10 @@ test_eal_init(const char *tag, const char *const extra[],
 	/* EAL copies what it keeps of argv, so locals are enough here. */
 	argv[argc++] = (char *)(uintptr_t)"test";
 	argv[argc++] = prefix;
+	/* Lcores 0 and 1: on CPUs 0 and 1, or where the environment says. */
+	snprintf(lcores_arg, sizeof(lcores_arg), "--lcores=%s",
+		lcores != NULL ? lcores : "0-1");
+	argv[argc++] = lcores_arg;
 	for (i = 0; i < RTE_DIM(base); i++)
 		argv[argc++] = (char *)(uintptr_t)base[i];
 	if (huge != NULL) {

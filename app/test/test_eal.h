@@ -19,11 +19,14 @@
  * runs on the hugepages of that hugetlbfs mount (64 MB) instead of
  * --no-huge; TEST_EAL_PREFIX_ENV fixes its file prefix (else one of its
  * own); TEST_EAL_PROC_ENV=secondary makes it a secondary process of the
- * primary with that prefix, without devices of its own.
+ * primary with that prefix, without devices of its own;
+ * TEST_EAL_LCORES_ENV maps lcores 0 and 1 to CPUs (EAL's --lcores, e.g.
+ * "(0-1)@0" in a guest with one vCPU; default "0-1").
  */
 #define TEST_EAL_HUGE_DIR_ENV "XD_EAL_HUGE_DIR"
 #define TEST_EAL_PREFIX_ENV "XD_EAL_PREFIX"
 #define TEST_EAL_PROC_ENV "XD_EAL_PROC"
+#define TEST_EAL_LCORES_ENV "XD_EAL_LCORES"
 
 /* Whether TEST_EAL_PROC_ENV asks for a secondary process. */
 bool test_eal_secondary(void);

@@ -1394,6 +1394,129 @@ test_copy(void **state)
 	peer_ok(a, reply, "check A %u 4096 55 0", 3 * MIB);
 }
 
+/* ---- 3a. dma-buf windows from real exporters ------------------------- */
+
+/*
+ * Whether this kernel has the exporter @dev. The host's may have none (no
+ * udmabuf, no DMA-BUF heap): the cases skip then, unless
+ * XD_REQUIRE_DMABUF is set - the "vm" suite sets it in a guest whose
+ * kernel has both, where a missing exporter is a failure.
+ */
+static void
+dmabuf_require(const char *dev)
+{
+	if (access(dev, F_OK) == 0)
+		return;
+	if (getenv("XD_REQUIRE_DMABUF") != NULL)
+		fail_msg("%s: %s, but XD_REQUIRE_DMABUF is set", dev,
+			strerror(errno));
+	print_message("skipped: no %s on this kernel (meson test --suite vm runs this case in a guest that has it)\n",
+		dev);
+	skip();
+}
+
+/*
+ * Both windows are dma-bufs of @kind: each peer's region is a buffer of
+ * the exporter, registered whole; copies of every size both ways between
+ * them, checked byte for byte by the receiver, with the bytes around
+ * untouched.
+ */
+static void
+dmabuf_copy(struct fixture *f, const char *kind)
+{
+	const char dev = f->dev;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[TEST_PROC_LINE];
+	uint64_t la, wb;
+	unsigned int ha, hb, i;
+	int gid;
+
+	gid = group_of(f, dev, a, &b, 1);
+	la = peer_num(a, "dmabuf A %u %s", 4 * MIB, kind);
+	peer_ok(a, reply, "reg A 0 0 %u rw", 4 * MIB);
+	wb = peer_num(b, "dmabuf B %u %s", 4 * MIB, kind);
+	peer_ok(b, reply, "reg B 0 0 %u rw", 4 * MIB);
+	ha = handler_of(a, dev, gid, a);
+	hb = handler_of(a, dev, gid, b);
+	peer_ok(a, reply, "setup %c 64 process %u %u process %u %u", dev, ha,
+		hb, hb, ha);
+	for (i = 0; i < DIM(copy_sizes); i++)
+		copy_both_ways(a, dev, la, b, wb, copy_sizes[i].n,
+			copy_sizes[i].off, 3000 + i);
+	/* Unregistered, B's buffer is no window any more. */
+	peer_ok(b, reply, "unreg B");
+	peer_status(a, "INVALID_DST_ADDR", "copy %c 0 %#" PRIx64 " %#" PRIx64 " 64",
+		dev, la, wb);
+}
+
+static void
+test_dmabuf_udmabuf(void **state)
+{
+	dmabuf_require("/dev/udmabuf");
+	dmabuf_copy(*state, "udmabuf");
+}
+
+static void
+test_dmabuf_heap(void **state)
+{
+	dmabuf_require("/dev/dma_heap/system");
+	dmabuf_copy(*state, "heap");
+}
+
+/*
+ * What registration requires of a dma-buf, each refused with its own
+ * error and no window: the range inside the buffer (-ERANGE), a
+ * read-write descriptor for a writable window and a read-only one for a
+ * read-only window (-EACCES: a dma-buf cannot be reopened). Its size needs
+ * no seal: the exporter fixes it, and udmabuf itself refuses a memfd that
+ * could shrink (the kernel's -EINVAL, not ours).
+ */
+static void
+test_dmabuf_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a, *b;
+	char reply[TEST_PROC_LINE];
+	uint64_t la, x, r;
+	unsigned int ha, hb;
+	int gid;
+
+	dmabuf_require("/dev/udmabuf");
+	dmabuf_require("/dev/dma_heap/system");
+	a = peer_start(f, "A");
+	b = peer_start(f, "B");
+	gid = group_of(f, 'i', a, &b, 1);
+	peer_err(b, -EINVAL, "dmabuf U 65536 udmabuf-unsealed");
+	x = peer_num(b, "dmabuf X 65536 udmabuf");
+	peer_err(b, -ERANGE, "reg X 0 0 131072 rw");
+	peer_err(b, -ERANGE, "reg X 61440 61440 8192 rw");
+	peer_err(b, -ERANGE, "reg X 65536 65536 4096 rw");
+	/* No read-only file description of a dma-buf can be had from a
+	 * read-write one: a read-only window needs one opened read-only. */
+	peer_err(b, -EACCES, "reg X 0 0 4096 r");
+	r = peer_num(b, "dmabuf R 65536 heap-ro");
+	peer_err(b, -EACCES, "reg R 0 0 65536 rw");
+	peer_err(b, -EACCES, "reg R 0 0 65536 w");
+	peer_ok(b, reply, "reg R 0 0 65536 r");
+
+	la = mem_alloc(a, "A", 64 * KIB, "rw");
+	ha = handler_of(a, 'i', gid, a);
+	hb = handler_of(a, 'i', gid, b);
+	peer_ok(a, reply, "setup i 64 process %u %u", ha, hb);
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, x);
+	peer_status(a, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		la, r);
+	/* The read-only one can be read: the heap's zeroes. */
+	peer_ok(a, reply, "set A 0 4096 255");
+	peer_ok(a, reply, "setup i 64 process %u %u", hb, ha);
+	peer_status(a, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 4096",
+		r + 8192, la);
+	peer_ok(a, reply, "same A 0 4096 0");
+	peer_status(a, "INVALID_SRC_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		x, la);
+}
+
 /* ---- 3b. where windows are mapped ------------------------------------- */
 
 /* What "where ADDR" says in @pe, copied to @out. */
@@ -2668,6 +2791,12 @@ main(void)
 			teardown, (void *)(uintptr_t)&inline_engine),
 		cmocka_unit_test_prestate_setup_teardown(test_copy, setup,
 			teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_dmabuf_udmabuf,
+			setup, teardown, (void *)(uintptr_t)&inline_engine),
+		cmocka_unit_test_prestate_setup_teardown(test_dmabuf_heap,
+			setup, teardown, (void *)(uintptr_t)&lcore_engine),
+		cmocka_unit_test_setup_teardown(test_dmabuf_errors, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_placement, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_third_party, setup,

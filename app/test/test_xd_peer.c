@@ -41,6 +41,18 @@
  *   mfd NAME SIZE SEALS           ok ADDR     a memfd of our own, mapped
  *                                             shared; SEALS none, shrink,
  *                                             grow or both (+ F_SEAL_SEAL)
+ *   dmabuf NAME SIZE KIND         ok ADDR     a dma-buf from a real
+ *                                             exporter, mapped shared:
+ *                                             KIND udmabuf (of a sealed
+ *                                             memfd), udmabuf-unsealed,
+ *                                             heap (/dev/dma_heap/system)
+ *                                             or heap-ro (read-only fd)
+ *   file NAME PATH                ok ADDR SIZE  PATH opened read-write and
+ *                                             mapped shared, whole (e.g. a
+ *                                             VM's region: /proc/PID/fd/N)
+ *   ivshmem NAME                  ok ADDR SIZE  in a guest: BAR 2 of the
+ *                                             ivshmem device (1af4:1110),
+ *                                             enabled, mapped shared
  *   reg NAME AOFF FOFF LEN FLAGS [FD]         rte_dma_domain_mem_register(
  *                                             base+AOFF, LEN, fd, FOFF);
  *                                             FD rw (default), ro (a
@@ -118,10 +130,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/dma-heap.h>
+#include <linux/udmabuf.h>
 
 #include <rte_common.h>
 #include <rte_dmadev.h>
@@ -1848,6 +1864,190 @@ cmd_mfd(char **w, unsigned int n)
 	say("ok %#" PRIx64, (uint64_t)(uintptr_t)p);
 }
 
+/* A udmabuf of a memfd of @size bytes; the memfd is closed again. */
+static int
+udmabuf_new(uint64_t size, bool seal)
+{
+	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	int dev, mfd, fd = -1, err = 0;
+
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return -errno;
+	mfd = memfd_create("xdtest-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0 || ftruncate(mfd, (off_t)size) != 0 ||
+			(seal && fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK) != 0)) {
+		err = -errno;
+	} else {
+		c.memfd = (uint32_t)mfd;
+		c.size = size;
+		fd = ioctl(dev, UDMABUF_CREATE, &c);
+		if (fd < 0)
+			err = -errno;
+	}
+	if (mfd >= 0)
+		close(mfd);
+	close(dev);
+	return fd >= 0 ? fd : err;
+}
+
+/* A buffer of the system DMA-BUF heap, its fd opened with @mode. */
+static int
+heap_new(uint64_t size, int mode)
+{
+	struct dma_heap_allocation_data a = {
+		.len = size,
+		.fd_flags = (uint32_t)(mode | O_CLOEXEC),
+	};
+	int heap, ret;
+
+	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (heap < 0)
+		return -errno;
+	ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a);
+	ret = ret < 0 ? -errno : (int)a.fd;
+	close(heap);
+	return ret;
+}
+
+/* The first ivshmem device's BAR 2 resource file, enabled. */
+static int
+ivshmem_find(char *path, size_t len)
+{
+	char dir[300], buf[16];
+	struct dirent *de;
+	unsigned int ven, dev;
+	FILE *f;
+	DIR *d;
+	int ret = -ENOENT;
+
+	d = opendir("/sys/bus/pci/devices");
+	if (d == NULL)
+		return -ENOENT;
+	while (ret != 0 && (de = readdir(d)) != NULL) {
+		ven = dev = 0;
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vendor", de->d_name);
+		f = fopen(dir, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%x", &ven) != 1)
+			ven = 0;
+		fclose(f);
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/device", de->d_name);
+		f = fopen(dir, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%x", &dev) != 1)
+			dev = 0;
+		fclose(f);
+		if (ven != 0x1af4 || dev != 0x1110)
+			continue;
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/enable", de->d_name);
+		f = fopen(dir, "w");
+		if (f != NULL) {
+			fputs("1", f);
+			fclose(f);
+		}
+		snprintf(buf, sizeof(buf), "%s", "resource2");
+		snprintf(path, len, "/sys/bus/pci/devices/%s/%s", de->d_name, buf);
+		ret = 0;
+	}
+	closedir(d);
+	return ret;
+}
+
+/* file NAME PATH, ivshmem NAME: a shared file mapped whole. */
+static void
+cmd_file(char **w, unsigned int n, bool ivshmem)
+{
+	char path[PATH_MAX];
+	struct region *r;
+	struct stat st;
+	void *p;
+	int fd, ret;
+
+	if ((ivshmem ? n != 2 : n != 3) || region_find(w[1]) != NULL) {
+		say("err usage");
+		return;
+	}
+	if (ivshmem) {
+		ret = ivshmem_find(path, sizeof(path));
+		if (ret != 0) {
+			say("err %d", ret);
+			return;
+		}
+	} else {
+		snprintf(path, sizeof(path), "%s", w[2]);
+	}
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) {
+		say("err %d", fd < 0 ? -errno : -EINVAL);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		fd, 0);
+	if (p == MAP_FAILED || (r = region_new(w[1])) == NULL) {
+		say("err %d", p == MAP_FAILED ? -errno : -ENOSPC);
+		if (p != MAP_FAILED)
+			munmap(p, (size_t)st.st_size);
+		close(fd);
+		return;
+	}
+	r->used = true;
+	r->addr = p;
+	r->size = (size_t)st.st_size;
+	r->fd = fd;
+	say("ok %#" PRIx64 " %" PRIu64, (uint64_t)(uintptr_t)p,
+		(uint64_t)st.st_size);
+}
+
+static void
+cmd_dmabuf(char **w, unsigned int n)
+{
+	struct region *r;
+	uint64_t size;
+	int fd, prot = PROT_READ | PROT_WRITE;
+	void *p;
+
+	if (n != 4 || arg_u64(w[2], &size) != 0 || size == 0 ||
+			region_find(w[1]) != NULL) {
+		say("err usage");
+		return;
+	}
+	if (strcmp(w[3], "udmabuf") == 0) {
+		fd = udmabuf_new(size, true);
+	} else if (strcmp(w[3], "udmabuf-unsealed") == 0) {
+		fd = udmabuf_new(size, false);
+	} else if (strcmp(w[3], "heap") == 0) {
+		fd = heap_new(size, O_RDWR);
+	} else if (strcmp(w[3], "heap-ro") == 0) {
+		fd = heap_new(size, O_RDONLY);
+		prot = PROT_READ;
+	} else {
+		say("err usage");
+		return;
+	}
+	if (fd < 0) {
+		say("err %d", fd);
+		return;
+	}
+	p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || (r = region_new(w[1])) == NULL) {
+		say("err %d", p == MAP_FAILED ? -errno : -ENOSPC);
+		if (p != MAP_FAILED)
+			munmap(p, size);
+		close(fd);
+		return;
+	}
+	r->used = true;
+	r->addr = p;
+	r->size = size;
+	r->fd = fd;
+	say("ok %#" PRIx64, (uint64_t)(uintptr_t)p);
+}
+
 static void
 cmd_reg(char **w, unsigned int n)
 {
@@ -2502,6 +2702,12 @@ run(char *line)
 		cmd_free(w, n);
 	} else if (strcmp(w[0], "mfd") == 0) {
 		cmd_mfd(w, n);
+	} else if (strcmp(w[0], "dmabuf") == 0) {
+		cmd_dmabuf(w, n);
+	} else if (strcmp(w[0], "file") == 0) {
+		cmd_file(w, n, false);
+	} else if (strcmp(w[0], "ivshmem") == 0) {
+		cmd_file(w, n, true);
 	} else if (strcmp(w[0], "reg") == 0) {
 		cmd_reg(w, n);
 	} else if (strcmp(w[0], "unreg") == 0) {

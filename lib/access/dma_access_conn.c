@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dma_access_conn.h"
+#include "dma_access_vm.h"
 
 int
 dxa_conn_open(const char *path)
@@ -62,6 +63,9 @@ dxa_conn_send_fd(int fd, uint16_t type, uint32_t seq, const void *body,
 	struct dxa_hdr h;
 	ssize_t n;
 
+	/* A guest's channel to its VM relay is a byte stream. */
+	if (dxa_vm_chan_is(fd))
+		return dxa_vm_chan_send(fd, type, seq, body, body_len, pass_fd);
 	if (sizeof(h) + body_len > sizeof(msg))
 		return -EMSGSIZE;
 	dxa_hdr_init(&h, type, seq, body_len);
@@ -137,6 +141,8 @@ dxa_conn_recv_fd(int fd, void *buf, int timeout_ms, int *rx_fd)
 	ssize_t n;
 	int ret, got;
 
+	if (dxa_vm_chan_is(fd))
+		return dxa_vm_chan_recv(fd, buf, timeout_ms, rx_fd);
 	*rx_fd = -1;
 	do {
 		ret = poll(&p, 1, timeout_ms);
@@ -212,4 +218,22 @@ dxa_conn_call(int fd, uint16_t type, const void *body, size_t body_len,
 		memcpy(&status, reply, sizeof(status));
 		return status;
 	}
+}
+
+void
+dxa_conn_shutdown(int fd)
+{
+	if (dxa_vm_chan_is(fd))
+		dxa_vm_chan_shutdown(fd);
+	else
+		shutdown(fd, SHUT_RDWR);
+}
+
+void
+dxa_conn_close(int fd)
+{
+	if (dxa_vm_chan_is(fd))
+		dxa_vm_chan_close(fd);
+	else
+		close(fd);
 }

@@ -60,4 +60,11 @@ int dxa_conn_recv(int fd, void *buf, int timeout_ms);
 int dxa_conn_call(int fd, uint16_t type, const void *body, size_t body_len,
 		void *reply, size_t reply_len, int timeout_ms);
 
+/*
+ * shutdown(SHUT_RDWR) and close() of a connection of dxa_conn_open() or
+ * of a guest's VM channel (dma_access_vm.h), which is no socket.
+ */
+void dxa_conn_shutdown(int fd);
+void dxa_conn_close(int fd);
+
 #endif /* DMA_ACCESS_CONN_H */

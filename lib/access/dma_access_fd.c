@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <linux/magic.h>
 
 #include "dma_access_proto.h"
+#include "dma_access_vm.h"
 
 /* Kernel headers older than the features this file checks for. */
 #ifndef HUGETLBFS_MAGIC
@@ -43,7 +45,7 @@
  */
 static int
 fd_kind(int fd, const struct stat *st, uint64_t *size, int *seals,
-		bool *sealed)
+		bool *sealed, bool *dmabuf)
 {
 	struct statfs sfs;
 	off_t end;
@@ -59,6 +61,7 @@ fd_kind(int fd, const struct stat *st, uint64_t *size, int *seals,
 		lseek(fd, 0, SEEK_SET);
 		*size = (uint64_t)end;
 		*sealed = true;
+		*dmabuf = true;
 		return 0;
 	}
 	if (!S_ISREG(st->st_mode) || st->st_size < 0)
@@ -88,7 +91,8 @@ dxa_mem_fd_check(int fd, uint64_t offset, uint64_t len, uint32_t perm,
 	uint64_t size;
 	struct stat st;
 	int flags, need, seals, ret;
-	bool s = false;
+	bool s = false, dmabuf = false;
+	void *p;
 
 	if (fd < 0)
 		return -EBADF;
@@ -98,9 +102,15 @@ dxa_mem_fd_check(int fd, uint64_t offset, uint64_t len, uint32_t perm,
 		return -EBADF;
 	if (fstat(fd, &st) != 0)
 		return -EBADF;
-	ret = fd_kind(fd, &st, &size, &seals, &s);
-	if (ret != 0)
-		return ret;
+	/* In a guest, its VM's shared region: the hypervisor fixed its size. */
+	if (dxa_vm_region_is(fd, &size)) {
+		seals = 0;
+		s = true;
+	} else {
+		ret = fd_kind(fd, &st, &size, &seals, &s, &dmabuf);
+		if (ret != 0)
+			return ret;
+	}
 	if (offset > size || len > size - offset)
 		return -ERANGE;
 	/*
@@ -114,6 +124,20 @@ dxa_mem_fd_check(int fd, uint64_t offset, uint64_t len, uint32_t perm,
 		return -EACCES;
 	if ((perm & DXA_PERM_WRITE) != 0 && (seals & SEALS_WRITE) != 0)
 		return -EACCES;
+	/*
+	 * A dma-buf's size is its exporter's and never changes (udmabuf
+	 * itself requires its memfd sealed against shrinking), but not every
+	 * exporter lets the CPU map it, or map it shared. Every receiver maps
+	 * it shared with the window's protection: find out once, here.
+	 */
+	if (dmabuf) {
+		p = mmap(NULL, DXA_MEM_ALIGN, (perm & DXA_PERM_WRITE) != 0 ?
+			PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd,
+			(off_t)offset);
+		if (p == MAP_FAILED)
+			return -ENODEV;
+		munmap(p, DXA_MEM_ALIGN);
+	}
 	if (sealed != NULL)
 		*sealed = s;
 	return 0;

@@ -338,7 +338,9 @@ struct dxa_reply_grant_list {
  * *sealed when the kernel guarantees that nobody can shrink it (a sealed
  * memfd, or a dma-buf whose size is fixed). Returns 0, or -EPERM (an
  * unsealed memfd), -EBADF (not a memfd, hugetlbfs file or dma-buf),
- * -ERANGE (too small), -EACCES (access mode does not match perm).
+ * -ERANGE (too small), -EACCES (access mode does not match perm),
+ * -ENODEV (a dma-buf whose exporter refuses a shared CPU mapping with
+ * that access).
  */
 int dxa_mem_fd_check(int fd, uint64_t offset, uint64_t len, uint32_t perm,
 		bool *sealed);

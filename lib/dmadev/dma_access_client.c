@@ -18,10 +18,13 @@
 #include "dma_access_broker.h"
 #include "dma_access_client.h"
 #include "dma_access_conn.h"
+#include "dma_access_vm.h"
 #include "dmadev_domain_private.h"
 
 /* RTE_DMA_ACCESS_BROKER: "auto" (default), "daemon" or "embedded". */
 #define BROKER_ENV "RTE_DMA_ACCESS_BROKER"
+/* A guest's channel to its VM relay (dma_access_vm.h). */
+#define CHANNEL_ENV "RTE_DMA_ACCESS_CHANNEL"
 #define EVENT_QUEUE 256
 
 struct ev_item {
@@ -112,7 +115,7 @@ queue_push(const struct ev_item *it)
 		 * last slot is kept for the "lost" that follows.
 		 */
 		if (cl.fd >= 0)
-			shutdown(cl.fd, SHUT_RDWR);
+			dxa_conn_shutdown(cl.fd);
 		return;
 	}
 	if (cl.q_head - cl.q_tail >= EVENT_QUEUE)
@@ -153,7 +156,7 @@ conn_lost(void)
 	struct ev_item lost = { .lost = true, .gen = cl.gen };
 
 	if (cl.fd >= 0) {
-		close(cl.fd);
+		dxa_conn_close(cl.fd);
 		cl.fd = -1;
 	}
 	queue_push(&lost);
@@ -411,6 +414,16 @@ connect_locked(const uint8_t *embed_secret)
 	/* The reader of a broken connection must be gone before a new one. */
 	while (cl.reader_alive)
 		pthread_cond_wait(&cl.cond, &cl.lock);
+	/* In a guest: the channel its VM's relay serves; no embedding. */
+	if (getenv(CHANNEL_ENV) != NULL) {
+		fd = dxa_vm_chan_open(getenv(CHANNEL_ENV));
+		if (fd < 0) {
+			DOMAIN_LOG_RL(ERR, "cannot open the VM channel %s: %s",
+				getenv(CHANNEL_ENV), strerror(-fd));
+			return -ECONNREFUSED;
+		}
+		goto connected;
+	}
 	ret = dxa_default_socket_path(path, sizeof(path));
 	if (ret == 0)
 		ret = socket_dir_check(path);
@@ -449,6 +462,7 @@ connect_locked(const uint8_t *embed_secret)
 		fd = -ECONNREFUSED;
 	if (fd < 0)
 		return fd;
+connected:
 	/* The broker forgot our exports with the last connection. */
 	if (cl.mem != NULL)
 		cl.mem->opened(fd);
@@ -456,7 +470,7 @@ connect_locked(const uint8_t *embed_secret)
 		ret = dxa_ctrl_thread_create(&cl.event_thread, "dma-xd-event",
 			event_main, NULL);
 		if (ret != 0) {
-			close(fd);
+			dxa_conn_close(fd);
 			return ret;
 		}
 		cl.event_thread_alive = true;
@@ -464,7 +478,7 @@ connect_locked(const uint8_t *embed_secret)
 	ret = dxa_ctrl_thread_create(&cl.reader, "dma-xd-client",
 		reader_main, (void *)(intptr_t)fd);
 	if (ret != 0) {
-		close(fd);
+		dxa_conn_close(fd);
 		return ret;
 	}
 	pthread_detach(cl.reader);
@@ -587,7 +601,7 @@ client_forget(void)
 	pthread_cond_init(&cl.cond, NULL);
 	pthread_cond_init(&cl.q_cond, NULL);
 	if (cl.fd >= 0)
-		close(cl.fd);
+		dxa_conn_close(cl.fd);
 	cl.fd = -1;
 	cl.reader_alive = false;
 	cl.event_thread_alive = false;
@@ -612,7 +626,7 @@ dxa_client_shutdown(void)
 	pthread_mutex_lock(&cl.lock);
 	/* The broker ends what the connection carried; the reader sees EOF. */
 	if (cl.fd >= 0)
-		shutdown(cl.fd, SHUT_RDWR);
+		dxa_conn_shutdown(cl.fd);
 	while (cl.reader_alive)
 		pthread_cond_wait(&cl.cond, &cl.lock);
 	pthread_mutex_unlock(&cl.call_lock);

@@ -531,8 +531,10 @@ int rte_dma_domain_mem_free(void *addr);
  * @return 0; -EINVAL (bad alignment, range, flags); -EEXIST (overlaps a
  *   registered range); -EPERM (a memfd without F_SEAL_SHRINK and
  *   F_SEAL_GROW); -EBADF (not a usable descriptor kind); -ERANGE (the file
- *   is smaller than offset + len); -EACCES (read-only descriptor for a
- *   writable window); -ENOSPC (4096 ranges registered already); -ENOMEM;
+ *   or dma-buf is smaller than offset + len); -EACCES (read-only
+ *   descriptor for a writable window); -ENODEV (a dma-buf whose exporter
+ *   refuses a shared CPU mapping with the window's access: every peer
+ *   maps it); -ENOSPC (4096 ranges registered already); -ENOMEM;
  *   errors of sharing with a connected broker (-ECONNRESET, -ETIMEDOUT,
  *   -EPROTO: the range is not registered then).
  *   -E_RTE_SECONDARY in a DPDK secondary process: groups, memory

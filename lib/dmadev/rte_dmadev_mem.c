@@ -30,6 +30,7 @@
 
 #include "dma_access_client.h"
 #include "dma_access_conn.h"
+#include "dma_access_vm.h"
 #include "dmadev_domain_private.h"
 #include "rte_dmadev_domain.h"
 
@@ -219,13 +220,18 @@ mem_register(const char *api, void *addr, size_t len, int fd,
 		return -EINVAL;
 	}
 	nfd = own_fd(fd, perm);
-	if (nfd < 0)
+	if (nfd < 0) {
+		/* A dma-buf, e.g., cannot be reopened read-only. */
+		DOMAIN_LOG_RL(ERR, "%s: fd %d: no read-only descriptor for a read-only window: %s (give one opened read-only)",
+			api, fd, strerror(-nfd));
 		return nfd;
+	}
 	ret = dxa_mem_fd_check(nfd, offset, len, perm, &sealed);
 	if (ret != 0) {
 		DOMAIN_LOG_RL(ERR, "%s: fd %d cannot back a window: %s", api,
 			fd, ret == -EPERM ?
 			"a memfd without F_SEAL_SHRINK|F_SEAL_GROW (seal it, or use rte_dma_domain_mem_alloc())" :
+			ret == -ENODEV ? "a dma-buf whose exporter refuses a shared CPU mapping" :
 			strerror(-ret));
 		close(nfd);
 		return ret;
@@ -260,6 +266,9 @@ mem_register(const char *api, void *addr, size_t len, int fd,
 	 * Without a connection the export waits for the next one. A connect
 	 * racing with this call may have exported it already: -EEXIST.
 	 */
+	/* A guest's private memory stays with its own device. */
+	if (!dxa_vm_fd_crosses(nfd))
+		return 0;
 	ret = dxa_client_call_fd(DXA_MEM_EXPORT, &e, sizeof(e), nfd, &rep,
 		sizeof(rep));
 	if (ret == 0 || ret == -ENOTCONN || ret == -EEXIST)
@@ -615,7 +624,7 @@ mem_conn_opened(int conn_fd)
 	for (i = 0; i < MEM_REGS; i++) {
 		const struct mem_reg *r = &mem.regs[i];
 
-		if (!r->used || r->removing)
+		if (!r->used || r->removing || !dxa_vm_fd_crosses(r->fd))
 			continue;
 		export_body(r, &e);
 		/*
