@@ -14,10 +14,13 @@
 set -euo pipefail
 
 packages=(
+	busybox-static        # the VM tests' guest initramfs (devtools/vm-guest.sh)
 	clang                 # warning check and sanitizer builds
+	cpio                  # the VM tests' guest initramfs
 	dpdk                  # DPDK tools and runtime
 	gcc
 	gnuplot-nox           # dpdk-test-dma-perf --plot (and its test)
+	kmod                  # the VM tests' guest kernel modules (depmod)
 	libc6-dev             # gcc only recommends it
 	libclang-rt-14-dev    # clang's ASan/UBSan/libFuzzer runtimes
 	libcmocka-dev         # test suite
@@ -28,6 +31,7 @@ packages=(
 	patch                 # the upstream example's DPDK 22.11 diff
 	pkg-config
 	python3-pyelftools    # building DPDK 25.11 (devtools/build-dpdk.sh)
+	qemu-system-x86       # the VM tests: real guests under TCG
 	uuid-dev              # domain ids
 	xz-utils              # DPDK release tarballs
 )
