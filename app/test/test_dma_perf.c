@@ -56,6 +56,8 @@
 
 #include <cmocka.h>
 
+#include "test_huge.h"
+
 #define EXIT_SKIP 77
 #define RUN_TIMEOUT_S 60
 #define OUT_MAX (256 * 1024)
@@ -81,6 +83,7 @@
 struct fixture {
 	char dir[64];
 	const void *param;  /* the test's initial state, if any */
+	struct test_huge huge; /* hugepages a case reserved, if any */
 };
 
 struct run {
@@ -88,6 +91,9 @@ struct run {
 	char *out;         /* its stdout */
 	char *err;         /* its stderr */
 };
+
+/* 2 MB pages reserved for upstream's config (--in-memory). */
+#define UPSTREAM_HUGE_PAGES 160
 
 static const char *perf_bin;
 static int run_timeout_s = RUN_TIMEOUT_S;
@@ -134,6 +140,7 @@ teardown_dir(void **state)
 	free(live_out);
 	free(live_err);
 	live_out = live_err = NULL;
+	test_huge_teardown(&fx->huge);
 	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(fx);
 	return 0;
@@ -1485,22 +1492,30 @@ check_result_case(const char *text, unsigned int id, const char *type,
 
 /*
  * configs/upstream.ini, our config in the language of DPDK's own tool
- * (its example's cases, our devices and lcores), run as it is but for a
- * --file-prefix of this test's own: exit 0, every round verified, and
- * upstream's result file under its default name in the current
- * directory, case by case.
+ * (its example's cases, our devices and lcores, upstream's --in-memory on
+ * real hugepages), run as it is but for a --file-prefix of this test's
+ * own: exit 0, every round verified, and upstream's result file under its
+ * default name in the current directory, case by case.
  */
 static void
 test_upstream_config(void **state)
 {
 	struct fixture *fx = *state;
 	char src[PATH_MAX], cfg[PATH_MAX], res[PATH_MAX], prefix[64];
+	char why[256];
 	char *text, *at;
 	FILE *f;
 	struct run r;
 
 	if (!have_debian(fx))
 		skip();
+	/* Two 10 MB cases of two workers, and EAL's own. */
+	if (!test_huge_setup(&fx->huge, fx->dir, UPSTREAM_HUGE_PAGES, why,
+			sizeof(why))) {
+		print_message("  skipped: upstream's --in-memory needs hugepages: %s\n",
+			why);
+		skip();
+	}
 	snprintf(src, sizeof(src), "%s/upstream.ini", configs_dir);
 	text = read_file(src);
 	assert_non_null(text);
