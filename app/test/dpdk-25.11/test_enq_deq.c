@@ -40,16 +40,24 @@
 /* A status no device writes: the op was never touched. */
 #define STATUS_UNTOUCHED ((enum rte_dma_status_code)0x7777)
 
-struct test_op {
-	struct rte_dma_op op;
-	struct rte_dma_sge seg[OP_SGES];
-};
+/*
+ * An op and room for OP_SGES entries after it: struct rte_dma_op ends with
+ * a flexible array, so the ops live in one buffer, OP_STRIDE bytes apart.
+ */
+#define OP_STRIDE RTE_ALIGN_CEIL(sizeof(struct rte_dma_op) + \
+	OP_SGES * sizeof(struct rte_dma_sge), RTE_CACHE_LINE_SIZE)
 
 static int16_t dev_id = -1;
 static struct rte_dma_info info;
 static uint8_t *src_buf;
 static uint8_t *dst_buf;
-static struct test_op *tops; /* NB_DESC + 1 of them */
+static uint8_t *op_mem; /* NB_DESC + 1 ops */
+
+static struct rte_dma_op *
+op_at(unsigned int i)
+{
+	return (struct rte_dma_op *)(op_mem + (size_t)i * OP_STRIDE);
+}
 
 static rte_iova_t
 iova(const void *p)
@@ -84,7 +92,7 @@ static int
 setup_ops(void **state)
 {
 	RTE_SET_USED(state);
-	memset(tops, 0, sizeof(*tops) * (NB_DESC + 1));
+	memset(op_mem, 0, OP_STRIDE * (NB_DESC + 1));
 	return dev_setup(true);
 }
 
@@ -99,18 +107,18 @@ setup_classic(void **state)
 static struct rte_dma_op *
 op_copy(unsigned int i, size_t off, uint32_t len, uint64_t flags)
 {
-	struct test_op *t = &tops[i];
+	struct rte_dma_op *op = op_at(i);
 
-	memset(t, 0, sizeof(*t));
-	t->op.flags = flags;
-	t->op.status = STATUS_UNTOUCHED;
-	t->op.nb_src = 1;
-	t->op.nb_dst = 1;
-	t->seg[0].addr = iova(src_buf + off);
-	t->seg[0].length = len;
-	t->seg[1].addr = iova(dst_buf + off);
-	t->seg[1].length = len;
-	return &t->op;
+	memset(op, 0, OP_STRIDE);
+	op->flags = flags;
+	op->status = STATUS_UNTOUCHED;
+	op->nb_src = 1;
+	op->nb_dst = 1;
+	op->src_dst_seg[0].addr = iova(src_buf + off);
+	op->src_dst_seg[0].length = len;
+	op->src_dst_seg[1].addr = iova(dst_buf + off);
+	op->src_dst_seg[1].length = len;
+	return op;
 }
 
 /* Dequeue exactly @n ops (waiting for a worker lcore or a device below). */
@@ -311,7 +319,7 @@ static void
 test_multi_entry(void **state)
 {
 	uint16_t n = RTE_MIN(info.max_sges, (uint16_t)(OP_SGES / 2));
-	struct rte_dma_op *op = &tops[0].op, *out;
+	struct rte_dma_op *op = op_at(0), *out;
 	uint32_t total = 0, off = 0, len;
 	uint16_t i;
 
@@ -319,7 +327,7 @@ test_multi_entry(void **state)
 	for (i = 0; i < BUF_LEN; i++)
 		src_buf[i] = (uint8_t)(i * 7 + 1);
 	memset(dst_buf, SENTINEL, BUF_LEN);
-	memset(&tops[0], 0, sizeof(tops[0]));
+	memset(op, 0, OP_STRIDE);
 	/* sources of 1, 2, 3... bytes, spaced out */
 	for (i = 0; i < n; i++) {
 		len = i + 1;
@@ -379,8 +387,9 @@ group_setup(void **state)
 	}
 	src_buf = rte_malloc("test_src", BUF_LEN, 4096);
 	dst_buf = rte_malloc("test_dst", BUF_LEN, 4096);
-	tops = rte_zmalloc("test_ops", sizeof(*tops) * (NB_DESC + 1), 0);
-	if (src_buf == NULL || dst_buf == NULL || tops == NULL)
+	op_mem = rte_zmalloc("test_ops", OP_STRIDE * (NB_DESC + 1),
+		RTE_CACHE_LINE_SIZE);
+	if (src_buf == NULL || dst_buf == NULL || op_mem == NULL)
 		return -1;
 	return rte_dma_info_get(dev_id, &info) == 0 ? 0 : -1;
 }
@@ -391,7 +400,7 @@ group_teardown(void **state)
 	RTE_SET_USED(state);
 	rte_free(src_buf);
 	rte_free(dst_buf);
-	rte_free(tops);
+	rte_free(op_mem);
 	return 0;
 }
 
