@@ -579,6 +579,7 @@ load_inter_keys(const struct perf_config *cfg, struct perf_case *c,
 	static const char *const domains[] = {
 		[PERF_DOMAIN_PROCESS] = "process",
 		[PERF_DOMAIN_OS] = "os",
+		[PERF_DOMAIN_VM] = "vm",
 	};
 	static const char *const directions[] = {
 		[PERF_DIR_WRITE] = "write",
@@ -614,6 +615,12 @@ load_inter_keys(const struct perf_config *cfg, struct perf_case *c,
 		ret = -EINVAL;
 	else if (present)
 		c->windows = (uint32_t)u;
+	/* A guest's buffer is one range of its ivshmem region. */
+	if (c->domain == PERF_DOMAIN_VM && c->windows != 1) {
+		perf_config_error(cfg, c->name, "windows",
+			"vm: the guest shares one window of its ivshmem region: windows=1");
+		ret = -EINVAL;
+	}
 	return ret;
 }
 

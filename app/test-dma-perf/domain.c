@@ -34,6 +34,11 @@
  * inherits (its socket pair, our stderr). uid 0 inside is our uid outside;
  * it gets a private /run for EAL's runtime files and a /proc of its own pid
  * namespace when the kernel lets it mount them.
+ *
+ * domain=vm: the peer runs in a QEMU guest (domain_vm.c), its channel a
+ * virtio-serial port instead of the socket pair, and joins through the
+ * guest's relay, which domain_vm.c starts once the group (and with it the
+ * embedded broker) exists.
  */
 
 #include <errno.h>
@@ -93,6 +98,12 @@ any_inter(const struct perf_config *cfg)
 			return true;
 	return false;
 }
+
+static const char *const domain_names[] = {
+	[PERF_DOMAIN_PROCESS] = "process",
+	[PERF_DOMAIN_OS] = "os",
+	[PERF_DOMAIN_VM] = "vm",
+};
 
 static const char *
 errno_name(int err)
@@ -394,6 +405,8 @@ perf_domain_spawn(struct perf_case *c, unsigned int index, const int *others,
 	unsigned int i;
 	int sv[2], null_fd, ret;
 
+	if (c->domain == PERF_DOMAIN_VM)
+		return perf_vm_spawn(c, index, others, nb_others);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	ret = spawn_args_init(&a, c, index, sv[1]);
@@ -559,6 +572,17 @@ case_setup(const struct perf_config *cfg, struct perf_case *c,
 		return -EINVAL;
 	if (!granted && group_get(cfg, c, me) < 0)
 		return -EINVAL;
+	if (c->domain == PERF_DOMAIN_VM) {
+		/* The relay passes no Class B grant: a guest has no descriptor. */
+		if (granted) {
+			perf_config_error(cfg, c->name, "domain",
+				"vm: %s is Class B, whose peer grants its buffer, and a guest cannot grant across the VM boundary",
+				c->device);
+			return -EINVAL;
+		}
+		if (perf_vm_relay_start(cfg, c) < 0)
+			return -EINVAL;
+	}
 	memcpy(join.token, token, sizeof(join.token));
 	join.group_id = c->group_id;
 	if (granted)
@@ -616,8 +640,9 @@ case_setup(const struct perf_config *cfg, struct perf_case *c,
 		}
 	}
 	c->xd = (struct rte_dma_inter_domain_param){
-		.type = c->domain == PERF_DOMAIN_OS ? RTE_DMA_INTER_OS_DOMAIN :
-			RTE_DMA_INTER_PROCESS_DOMAIN,
+		/* A VM is an OS domain of its own. */
+		.type = c->domain == PERF_DOMAIN_PROCESS ?
+			RTE_DMA_INTER_PROCESS_DOMAIN : RTE_DMA_INTER_OS_DOMAIN,
 		.src_handler = c->direction == PERF_DIR_WRITE ? own : peer,
 		.dst_handler = c->direction == PERF_DIR_WRITE ? peer : own,
 	};
@@ -627,7 +652,7 @@ case_setup(const struct perf_config *cfg, struct perf_case *c,
 	if (ret < 0) {
 		perf_config_error(cfg, c->name, "device",
 			"%s refused the inter-domain vchan (%s, handlers %u -> %u): %s",
-			c->device, c->domain == PERF_DOMAIN_OS ? "os" : "process",
+			c->device, domain_names[c->domain],
 			c->xd.src_handler, c->xd.dst_handler, rte_strerror(-ret));
 		return -EINVAL;
 	}

@@ -25,6 +25,7 @@
  * does not make a memory segment list of each piece.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -33,6 +34,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -56,6 +58,7 @@ struct peer_buf {
 	uint32_t windows;   /* registered so far */
 	uint32_t nb_windows; /* asked for */
 	bool memfd;         /* our own mapping (several windows) */
+	int region_fd;      /* in a guest: the ivshmem BAR; else -1 */
 	bool extmem;        /* that mapping registered with EAL by us */
 };
 
@@ -67,12 +70,36 @@ fault(const char *what)
 	return f != NULL && strcmp(f, what) == 0;
 }
 
+/*
+ * All of @p len to the benchmark. In a guest, @p fd is a virtio-serial
+ * port: no socket, and a stream that may take part of it.
+ */
+static int
+peer_send(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == ENOTSOCK)
+			n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EPIPE;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 static int
 report(int fd, enum perf_xpeer_stage stage, int status)
 {
 	struct perf_xpeer_status st = { .status = status, .stage = stage };
 
-	return send(fd, &st, sizeof(st), MSG_NOSIGNAL) == sizeof(st) ? 0 : -EPIPE;
+	return peer_send(fd, &st, sizeof(st));
 }
 
 /* ---- the buffer ------------------------------------------------------------ */
@@ -85,7 +112,12 @@ buf_unshare(struct peer_buf *b)
 
 	if (b->addr == NULL)
 		return;
-	if (b->memfd) {
+	if (b->region_fd >= 0) {
+		rte_dma_domain_mem_unregister(b->addr);
+		munmap(b->addr, b->bytes);
+		close(b->region_fd);
+		b->region_fd = -1;
+	} else if (b->memfd) {
 		win = b->bytes / b->nb_windows;
 		for (i = 0; i < b->windows; i++)
 			rte_dma_domain_mem_unregister(b->addr + i * win);
@@ -150,12 +182,108 @@ close_fd:
 	return ret;
 }
 
+/* In a guest: BAR 2 of the first ivshmem device (PCI 1af4:1110). */
+static int
+ivshmem_open(void)
+{
+	static const char *const root = "/sys/bus/pci/devices";
+	char path[PATH_MAX], id[2][16];
+	struct dirent *de;
+	int fd = -ENOENT;
+	unsigned int i;
+	FILE *f;
+	DIR *d;
+
+	d = opendir(root);
+	if (d == NULL)
+		return -errno;
+	while (fd == -ENOENT && (de = readdir(d)) != NULL) {
+		static const char *const files[] = { "vendor", "device" };
+
+		if (de->d_name[0] == '.')
+			continue;
+		for (i = 0; i < RTE_DIM(files); i++) {
+			id[i][0] = '\0';
+			snprintf(path, sizeof(path), "%s/%s/%s", root,
+				de->d_name, files[i]);
+			f = fopen(path, "r");
+			if (f == NULL)
+				break;
+			if (fgets(id[i], sizeof(id[i]), f) == NULL)
+				id[i][0] = '\0';
+			fclose(f);
+		}
+		if (i < RTE_DIM(files) || strtoul(id[0], NULL, 16) != 0x1af4 ||
+				strtoul(id[1], NULL, 16) != 0x1110)
+			continue;
+		/* Nothing has enabled it: the guest has no driver for it. */
+		snprintf(path, sizeof(path), "%s/%s/enable", root, de->d_name);
+		f = fopen(path, "w");
+		if (f != NULL) {
+			fputs("1", f);
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "%s/%s/resource2", root, de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	closedir(d);
+	return fd;
+}
+
+/*
+ * domain=vm: [0, bytes) of the ivshmem region, the one memory a guest
+ * shares; the host maps it from QEMU's memfd. Only mmap() reaches a BAR.
+ */
+static int
+buf_share_ivshmem(struct peer_buf *b, size_t bytes)
+{
+	struct stat st;
+	void *p;
+	int fd, ret;
+
+	fd = ivshmem_open();
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		goto close_fd;
+	}
+	if ((uint64_t)st.st_size < bytes) {
+		ret = -ENOSPC;
+		goto close_fd;
+	}
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto close_fd;
+	}
+	ret = rte_dma_domain_mem_register(p, bytes, fd, 0, PEER_PERMS);
+	if (ret < 0) {
+		munmap(p, bytes);
+		goto close_fd;
+	}
+	b->addr = p;
+	b->bytes = bytes;
+	b->windows = 1;
+	b->nb_windows = 1;
+	b->region_fd = fd;
+	return 0;
+
+close_fd:
+	close(fd);
+	return ret;
+}
+
 static int
 buf_share(struct peer_buf *b, size_t bytes, uint32_t windows)
 {
 	void *p;
 	int ret;
 
+	if (getenv(PERF_PEER_IVSHMEM_ENV) != NULL)
+		return windows == 1 ? buf_share_ivshmem(b, bytes) : -EINVAL;
 	if (windows > 1)
 		return buf_share_windows(b, bytes, windows);
 	ret = rte_dma_domain_mem_alloc(bytes, PEER_PERMS, &p);
@@ -246,7 +374,7 @@ peer_join(int fd, int16_t dev_id, struct peer_buf *b, int16_t *group_id,
 	st.pid = (int32_t)getpid();
 	st.uid = (uint32_t)getuid();
 	memcpy(st.domain_id, me, sizeof(st.domain_id));
-	return send(fd, &st, sizeof(st), MSG_NOSIGNAL) == sizeof(st) ? 0 : -EPIPE;
+	return peer_send(fd, &st, sizeof(st));
 }
 
 static void
@@ -264,7 +392,7 @@ peer_serve(int fd, struct peer_buf *b, const char *runtime_dir)
 		}
 		if (!perf_peer_serve(&m, b->addr, b->bytes, &reply))
 			reply.status = -EINVAL;
-		if (send(fd, &reply, sizeof(reply), MSG_NOSIGNAL) != sizeof(reply))
+		if (peer_send(fd, &reply, sizeof(reply)) < 0)
 			return;
 	}
 }
@@ -274,7 +402,7 @@ perf_domain_peer_main(int argc, char **argv)
 {
 	char *eal_argv[MAX_EAL_ARGS + 1];
 	char runtime_dir[PATH_MAX] = "";
-	struct peer_buf b = { 0 };
+	struct peer_buf b = { .region_fd = -1 };
 	int16_t dev_id, group_id = -1;
 	uint16_t grant = 0;
 	int fd, i, eal_argc = 0, ret;

@@ -303,6 +303,10 @@ perf_peer_read(const struct perf_peer *p, uint64_t off, void *buf, size_t len)
 void
 perf_peer_stop(struct perf_peer *p)
 {
+	if (p->vm) {
+		perf_vm_stop(p);
+		return;
+	}
 	if (p->fd >= 0) {
 		close(p->fd);
 		p->fd = -1;

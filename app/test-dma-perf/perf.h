@@ -92,6 +92,7 @@ enum perf_type {
 enum perf_domain {
 	PERF_DOMAIN_PROCESS,  /* another process */
 	PERF_DOMAIN_OS,       /* another process in its own namespaces */
+	PERF_DOMAIN_VM,       /* a process in a QEMU guest (domain_vm.c) */
 };
 
 /* DMA_INTER_DOMAIN_COPY: which way the copies go (direction=). */
@@ -131,6 +132,11 @@ struct perf_peer {
 	size_t bytes;
 	rte_uuid_t domain_id; /* DMA_INTER_DOMAIN_COPY: the peer's domain */
 	int32_t own_pid;      /* DMA_INTER_DOMAIN_COPY: its pid, as it sees it */
+	/* domain=vm: pid is devtools/vm-guest.sh's, which owns QEMU. */
+	bool vm;
+	pid_t qemu;           /* from QEMU's pidfile; 0: not known yet */
+	pid_t relay;          /* dpdk-dma-access vm; 0: none */
+	char vm_dir[64];      /* its sockets and pidfile */
 };
 
 struct perf_case {
@@ -387,6 +393,26 @@ void perf_domain_release(struct perf_config *cfg);
 /* After EAL's cleanup: remove the socket directory of this run, if ours. */
 void perf_domain_cleanup(void);
 
+/* ---- domain_vm.c ---- */
+
+/*
+ * domain=vm: boot a QEMU guest (devtools/vm-guest.sh) whose command is the
+ * peer, and connect to its command port. Before EAL, as
+ * perf_domain_spawn(). Returns 0 or a negative errno (printed).
+ */
+int perf_vm_spawn(struct perf_case *c, unsigned int index,
+		const int *others, unsigned int nb_others);
+
+/*
+ * Bind the guest of @p c to the broker: start its relay (dpdk-dma-access
+ * vm) with QEMU's ivshmem memfd and the guest's channel. After the group
+ * exists (the broker runs), before the peer joins. 0 or -errno (printed).
+ */
+int perf_vm_relay_start(const struct perf_config *cfg, struct perf_case *c);
+
+/* Stop the guest (its peer leaves on end of file), then its relay. */
+void perf_vm_stop(struct perf_peer *p);
+
 /* ---- domain_peer.c ---- */
 
 /*
@@ -396,6 +422,13 @@ void perf_domain_cleanup(void);
  * driver and class (a Class A group takes only devices of its class).
  */
 #define PERF_PEER_OPTION "--peer"
+
+/*
+ * Set in a guest peer's environment (domain=vm): its buffer is a window of
+ * the ivshmem region (PCI 1af4:1110, BAR 2) at offset 0, and FD is a
+ * virtio-serial port, not a socket.
+ */
+#define PERF_PEER_IVSHMEM_ENV "DPDK_TEST_DMA_PERF_PEER_IVSHMEM"
 
 /* This program as the peer (argv[1] is PERF_PEER_OPTION). Exit status. */
 int perf_domain_peer_main(int argc, char **argv);

@@ -84,7 +84,13 @@ device_of(const struct perf_case *c)
 static const char *
 domain_name(const struct perf_case *c)
 {
-	return c->domain == PERF_DOMAIN_OS ? "os" : "process";
+	static const char *const names[] = {
+		[PERF_DOMAIN_PROCESS] = "process",
+		[PERF_DOMAIN_OS] = "os",
+		[PERF_DOMAIN_VM] = "vm",
+	};
+
+	return names[c->domain];
 }
 
 static const char *
@@ -216,6 +222,20 @@ is_intra(const struct perf_case *ref, const struct perf_case *c)
 }
 
 /*
+ * The same copies into (or out of) another process's window: what a
+ * guest's window, host memory too, should cost the host as much as.
+ */
+static bool
+is_process_peer(const struct perf_case *ref, const struct perf_case *c)
+{
+	return ref->type == PERF_DMA_INTER_DOMAIN_COPY &&
+		ref->domain == PERF_DOMAIN_PROCESS &&
+		ref->direction == c->direction &&
+		strcmp(ref->device, c->device) == 0 &&
+		ref->src_sge == c->src_sge && ref->dst_sge == c->dst_sge;
+}
+
+/*
  * Copies per second of @p c at @p size over those of the first case that
  * @p match accepts (*ref); 0 if there is none.
  */
@@ -274,7 +294,10 @@ perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 		if (c->nb_workers > 1)
 			printf(", worker %u of %u (in parallel)", c->worker + 1,
 				c->nb_workers);
-		if (c->type == PERF_DMA_INTER_DOMAIN_COPY && c->domain == PERF_DOMAIN_OS)
+		if (c->type == PERF_DMA_INTER_DOMAIN_COPY && c->domain == PERF_DOMAIN_VM)
+			printf(", domain vm, direction %s, windows %u, peer pid %d in a QEMU guest",
+				direction_name(c), c->windows, c->peer.own_pid);
+		else if (c->type == PERF_DMA_INTER_DOMAIN_COPY && c->domain == PERF_DOMAIN_OS)
 			printf(", domain os, direction %s, windows %u, peer pid %d in its own namespaces",
 				direction_name(c), c->windows, c->peer.own_pid);
 		else if (c->type == PERF_DMA_INTER_DOMAIN_COPY)
@@ -293,27 +316,34 @@ static void
 report_ratios(const struct perf_config *cfg, const struct perf_bench *b,
 		uint32_t size, const char *sz)
 {
-	const struct perf_case *intra, *cma;
+	const struct perf_case *intra, *cma, *proc;
 	unsigned int i;
 	bool first = true;
 
 	for (i = 0; i < cfg->nb_cases; i++) {
 		const struct perf_case *c = &cfg->cases[i];
-		char what[64], vs_intra[96] = "", vs_cma[96] = "";
-		double ri, rc;
+		char what[64], vs_intra[96] = "", vs_cma[96] = "",
+			vs_proc[96] = "";
+		double ri, rc, rp = 0.0;
 
 		if (!perf_case_active(c) || c->type != PERF_DMA_INTER_DOMAIN_COPY ||
 				perf_case_size_index(c, size) < 0)
 			continue;
 		ri = ratio_to(cfg, b, c, size, is_intra, &intra);
 		rc = ratio_to(cfg, b, c, size, is_cma, &cma);
+		if (c->domain == PERF_DOMAIN_VM)
+			rp = ratio_to(cfg, b, c, size, is_process_peer, &proc);
 		if (ri > 0)
 			snprintf(vs_intra, sizeof(vs_intra), "%8.2fx intra (%s)",
 				ri, intra->name);
 		if (rc > 0)
 			snprintf(vs_cma, sizeof(vs_cma), "%8.2fx CMA (%s)", rc,
 				cma->name);
-		if (vs_intra[0] == '\0' && vs_cma[0] == '\0')
+		if (rp > 0)
+			snprintf(vs_proc, sizeof(vs_proc), "%8.2fx process (%s)",
+				rp, proc->name);
+		if (vs_intra[0] == '\0' && vs_cma[0] == '\0' &&
+				vs_proc[0] == '\0')
 			continue;
 		if (first)
 			printf("%9s  ratios of copies per second, inter-domain over the same copies in our domain (same device) and over CMA_COPY:\n",
@@ -321,7 +351,13 @@ report_ratios(const struct perf_config *cfg, const struct perf_bench *b,
 		first = false;
 		snprintf(what, sizeof(what), "%s %s, %u window%s", domain_name(c),
 			direction_name(c), c->windows, c->windows > 1 ? "s" : "");
-		if (vs_cma[0] != '\0')
+		if (vs_proc[0] != '\0' && vs_intra[0] != '\0')
+			printf("%9s  %-8s %-27s %-28s %s\n", "", c->name, what,
+				vs_proc, vs_intra);
+		else if (vs_proc[0] != '\0')
+			printf("%9s  %-8s %-27s %s\n", "", c->name, what,
+				vs_proc);
+		else if (vs_cma[0] != '\0')
 			printf("%9s  %-8s %-27s %-28s %s\n", "", c->name, what,
 				vs_intra[0] != '\0' ? vs_intra :
 				"   (no intra case)", vs_cma);
