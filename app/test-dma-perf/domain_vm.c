@@ -182,6 +182,9 @@ perf_vm_spawn(struct perf_case *c, unsigned int index, const int *others,
 		};
 
 		child_io(others, nb_others);
+		/* The guest runs its command in our directory, if it can see it. */
+		if (chdir("/") == 0)
+			setenv("PWD", "/", 1);
 		execv(script, argv);
 		fprintf(stderr, PERF_NAME ": %s: cannot execute %s: %s\n",
 			c->name, script, strerror(errno));

@@ -1219,6 +1219,68 @@ test_run_inter_os(void **state)
 }
 
 /*
+ * domain=vm: configs/vm.ini, with shorter rounds. Its vm cases' peers run
+ * in QEMU guests (devtools/vm-guest.sh), their buffers windows of the
+ * guests' ivshmem regions; the data is verified after every round, the
+ * ratio rows compare each with its process case, and each guest ends
+ * with its peer (vm-guest.sh reports the peer's exit status 0 once QEMU
+ * has stopped). Skipped only where QEMU cannot run at all.
+ */
+static void
+test_vm_config(void **state)
+{
+	struct fixture *fx = *state;
+	static const char full[] = "\ntest_seconds=1\n";
+	char src[PATH_MAX], cfg[PATH_MAX], csv[PATH_MAX], *text, *at, *ini;
+	bool seen[NB_TYPES] = { false };
+	const char *e;
+	unsigned int guests = 0;
+	struct run r;
+
+	snprintf(src, sizeof(src), "%s/vm.ini", configs_dir);
+	text = read_file(src);
+	assert_non_null(text);
+	at = strstr(text, full);
+	assert_non_null(at);
+	*at = '\0';
+	assert_true(asprintf(&ini, "%s\ntest_seconds=0.2\n%s", text,
+		at + strlen(full)) > 0);
+	write_config(fx, "vm.ini", ini, "", cfg, sizeof(cfg));
+	free(ini);
+	free(text);
+	path_in(fx, "vm.csv", csv, sizeof(csv));
+	/* Two guests boot under TCG, one after the other's QEMU is up. */
+	run_timeout_s = 300;
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--csv", csv,
+		NULL }, &r);
+	run_timeout_s = RUN_TIMEOUT_S;
+	if (r.status != 0 && strstr(r.err, "QEMU cannot run here") != NULL) {
+		print_message("  skip reason: QEMU cannot run on this machine: %s",
+			r.err);
+		run_free(&r);
+		skip();
+	}
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "domain vm, direction write, windows 1, peer pid");
+	expect_in(&r, r.out, "domain vm, direction read, windows 1, peer pid");
+	expect_in(&r, r.out, "in a QEMU guest");
+	expect_in(&r, r.out, "case2    vm write, 1 window");
+	expect_in(&r, r.out, "x process (case1)");
+	expect_in(&r, r.out, "case4    vm read, 1 window");
+	expect_in(&r, r.out, "x process (case3)");
+	for (e = r.err; (e = strstr(e, "--peer 3")) != NULL; e++)
+		if (strstr(e, "exited 0 after") != NULL)
+			guests++;
+	if (guests < 2) {
+		run_dump(&r);
+		fail_msg("the guests' peers did not both end with status 0");
+	}
+	assert_int_equal(check_csv(csv, seen), 8);
+	assert_true(seen[T_INTER]);
+	run_free(&r);
+}
+
+/*
  * RTE_DMA_ACCESS_SOCKET set by the user wins: the broker (embedded, as
  * nobody listens there) is on that path, and no directory of the run's is
  * made.
@@ -1744,11 +1806,14 @@ main(int argc, char **argv)
 	const struct CMUnitTest upstream_tests[] = {
 		T(test_upstream_config),
 	};
+	const struct CMUnitTest vm_tests[] = {
+		T(test_vm_config),
+	};
 
 	perf_bin = getenv("XD_PERF");
 	configs_dir = getenv("XD_PERF_CONFIGS");
 	if (argc != 2 || perf_bin == NULL || configs_dir == NULL) {
-		fprintf(stderr, "usage: XD_PERF=BINARY XD_PERF_CONFIGS=DIR %s config|run|upstream\n",
+		fprintf(stderr, "usage: XD_PERF=BINARY XD_PERF_CONFIGS=DIR %s config|run|upstream|vm\n",
 			argv[0]);
 		return 2;
 	}
@@ -1766,7 +1831,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "upstream") == 0)
 		return cmocka_run_group_tests_name("dma_perf_upstream",
 			upstream_tests, NULL, NULL);
-	fprintf(stderr, "%s: unknown group '%s' (config, run or upstream)\n", argv[0],
+	if (strcmp(argv[1], "vm") == 0)
+		return cmocka_run_group_tests_name("dma_perf_vm", vm_tests,
+			NULL, NULL);
+	fprintf(stderr, "%s: unknown group '%s' (config, run, upstream or vm)\n", argv[0],
 		argv[1]);
 	return 2;
 }
