@@ -369,9 +369,16 @@ perf_vm_stop(struct perf_peer *p)
 		close(p->fd);
 		p->fd = -1;
 	}
-	if (p->pid > 0 && !wait_ms(p->pid, VM_STOP_MS, &status)) {
-		fprintf(stderr, PERF_NAME ": warning: the guest's peer did not end within %u s: stopping QEMU\n",
-			VM_STOP_MS / 1000);
+	/*
+	 * A peer that has joined reads end of file and leaves. One that has
+	 * not may not even have opened its port, and would then block in its
+	 * first write with nobody on our end: nothing to leave, stop QEMU.
+	 */
+	if (p->pid > 0 && (p->own_pid == 0 ||
+			!wait_ms(p->pid, VM_STOP_MS, &status))) {
+		if (p->own_pid != 0)
+			fprintf(stderr, PERF_NAME ": warning: the guest's peer did not end within %u s: stopping QEMU\n",
+				VM_STOP_MS / 1000);
 		/* vm-guest.sh stops QEMU on SIGTERM. */
 		kill(p->pid, SIGTERM);
 		if (!wait_ms(p->pid, RELAY_STOP_MS, &status)) {

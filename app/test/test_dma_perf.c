@@ -463,8 +463,11 @@ BAD(bad_type_unknown, .ini = "[case1]\ntype=GPU_COPY\nbuf_size=64\n",
 	.expect = { "[case1] type", "unknown type 'GPU_COPY'" });
 /* DMA_INTER_DOMAIN_COPY's keys */
 #define INTER_CASE "[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\n"
-BAD(bad_inter_domain, .ini = INTER_CASE "domain=vm\n",
-	.expect = { "[case1] domain", "'vm' is neither process nor os" });
+BAD(bad_inter_domain, .ini = INTER_CASE "domain=container\n",
+	.expect = { "[case1] domain", "'container' is neither process, os nor vm" });
+/* Refused before anything starts: no guest is booted for it. */
+BAD(bad_inter_vm_windows, .ini = INTER_CASE "domain=vm\nwindows=2\n",
+	.expect = { "[case1] windows", "vm: the guest shares one window" });
 BAD(bad_inter_direction, .ini = INTER_CASE "direction=sideways\n",
 	.expect = { "[case1] direction", "'sideways' is neither write nor read" });
 BAD(bad_inter_windows_zero, .ini = INTER_CASE "windows=0\n",
@@ -1281,6 +1284,40 @@ test_vm_config(void **state)
 }
 
 /*
+ * A run that stops after its guest was booted (here: no such device in
+ * our EAL) stops the guest at once, whatever the guest's peer was doing:
+ * one that has not joined has nothing to leave.
+ */
+static void
+test_vm_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX];
+	time_t t0 = time(NULL);
+	struct run r;
+
+	write_config(fx, "vm-bad.ini",
+		"[GLOBAL]\n@EAL@\ntest_seconds=0.1\n"
+		"[case1]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\ndomain=vm\nbuf_size=4K\nmem_size=1\n",
+		"", cfg, sizeof(cfg));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, NULL }, &r);
+	if (r.status != 2 && strstr(r.err, "QEMU cannot run here") != NULL) {
+		print_message("  skip reason: QEMU cannot run on this machine: %s",
+			r.err);
+		run_free(&r);
+		skip();
+	}
+	expect_status(&r, 2);
+	expect_in(&r, r.err, "[case1] device: no dmadev named 'dma_xd_skeleton0'");
+	if (time(NULL) - t0 > 20) {
+		run_dump(&r);
+		fail_msg("the refused run took %ld s to stop its guest",
+			(long)(time(NULL) - t0));
+	}
+	run_free(&r);
+}
+
+/*
  * RTE_DMA_ACCESS_SOCKET set by the user wins: the broker (embedded, as
  * nobody listens there) is on that path, and no directory of the run's is
  * made.
@@ -1705,6 +1742,7 @@ main(int argc, char **argv)
 		BAD_TEST(bad_type_missing),
 		BAD_TEST(bad_type_unknown),
 		BAD_TEST(bad_inter_domain),
+		BAD_TEST(bad_inter_vm_windows),
 		BAD_TEST(bad_inter_direction),
 		BAD_TEST(bad_inter_windows_zero),
 		BAD_TEST(bad_inter_windows_many),
@@ -1808,6 +1846,7 @@ main(int argc, char **argv)
 	};
 	const struct CMUnitTest vm_tests[] = {
 		T(test_vm_config),
+		T(test_vm_refused),
 	};
 
 	perf_bin = getenv("XD_PERF");
