@@ -51,7 +51,9 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1267,6 +1269,100 @@ in_set(unsigned int v, const unsigned int *set, unsigned int n)
  * its groups. Anything else is -ENOENT, also a handler of a group of the
  * process's other device; NONE stays a local vchan.
  */
+/*
+ * The telemetry socket of peer @pe, as EAL makes it in its runtime
+ * directory (see peer_killed()), connected; its greeting read.
+ */
+static int
+telemetry_open(const struct peer *pe)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char hello[1024];
+	int fd, i;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path),
+		"%s/dpdk/xdtest-xdpeer-%d/dpdk_telemetry.v2",
+		geteuid() == 0 ? "/var/run" : xdg != NULL ? xdg : "/tmp",
+		(int)pe->proc.pid);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	for (i = 0; connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0;
+			i++) {
+		if (i == 50)
+			fail_msg("%s: no telemetry socket at %s: %s",
+				pe->proc.name, sa.sun_path, strerror(errno));
+		usleep(100 * 1000);
+	}
+	assert_true(read(fd, hello, sizeof(hello)) > 0);
+	return fd;
+}
+
+/* One telemetry command and its JSON reply (NUL-terminated). */
+static void
+telemetry_ask(int fd, const char *cmd, char *reply, size_t len)
+{
+	ssize_t n;
+
+	assert_int_equal(write(fd, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+	n = read(fd, reply, len - 1);
+	assert_true(n > 0);
+	reply[n] = '\0';
+}
+
+static void
+expect_json(const char *reply, const char *what, const char *cmd)
+{
+	if (strstr(reply, what) == NULL)
+		fail_msg("%s: '%s' not in %s", cmd, what, reply);
+}
+
+/*
+ * What a member sees of its peers' windows, through its own telemetry
+ * socket as an operator would ask (usertools/dpdk-telemetry.py): the
+ * handlers it knows, each with its windows; a peer's windows with their
+ * bases and permissions; an unknown handler, an error.
+ */
+static void
+test_telemetry_windows(void **state)
+{
+	struct fixture *f = *state;
+	struct peer *a = peer_start(f, "A"), *b = peer_start(f, "B");
+	char reply[16384], cmd[64], want[96];
+	uint64_t wb, rb;
+	unsigned int hb;
+	int gid, fd;
+
+	gid = group_of(f, 'i', a, &b, 1);
+	wb = mem_alloc(b, "B", 64 * KIB, "rw");
+	rb = mem_alloc(b, "R", 4096, "r");
+	/* After the allocations: A has both windows when this returns. */
+	hb = handler_of(a, 'i', gid, b);
+	fd = telemetry_open(a);
+
+	telemetry_ask(fd, "/dmadev_domain/handlers", reply, sizeof(reply));
+	snprintf(want, sizeof(want), "\"%u\":{\"group_id\":%d,\"own\":0,\"dead\":0,\"nb_windows\":2}",
+		hb, gid);
+	expect_json(reply, want, "/dmadev_domain/handlers");
+
+	snprintf(cmd, sizeof(cmd), "/dmadev_domain/windows,%u", hb);
+	telemetry_ask(fd, cmd, reply, sizeof(reply));
+	expect_json(reply, "\"nb_windows\":2", cmd);
+	snprintf(want, sizeof(want), "\"base\":\"0x%" PRIx64 "\",\"len\":\"0x10000\",\"perm\":\"rw\"",
+		wb);
+	expect_json(reply, want, cmd);
+	snprintf(want, sizeof(want), "\"base\":\"0x%" PRIx64 "\",\"len\":\"0x1000\",\"perm\":\"r\"",
+		rb);
+	expect_json(reply, want, cmd);
+
+	/* A handler this process does not know, and no handler at all. */
+	telemetry_ask(fd, "/dmadev_domain/windows,65000", reply, sizeof(reply));
+	expect_json(reply, "null", "/dmadev_domain/windows,65000");
+	telemetry_ask(fd, "/dmadev_domain/windows", reply, sizeof(reply));
+	expect_json(reply, "null", "/dmadev_domain/windows");
+	close(fd);
+}
+
 static void
 test_vchan_setup(void **state)
 {
@@ -2757,6 +2853,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reg_errors, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_class_mismatch, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_telemetry_windows, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_vchan_setup, setup,
 			teardown),
