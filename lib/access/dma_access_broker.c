@@ -2272,34 +2272,6 @@ conn_accept(struct dxa_broker *b)
 }
 
 /*
- * Take the descriptors that came in @mh: the first in *first, the others
- * closed. Returns how many came.
- */
-static unsigned int
-take_fds(struct msghdr *mh, int *first)
-{
-	struct cmsghdr *cm;
-	unsigned int nb = 0;
-	size_t i, n;
-	int fd;
-
-	*first = -1;
-	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-			if (nb++ == 0)
-				*first = fd;
-			else
-				close(fd);
-		}
-	}
-	return nb;
-}
-
-/*
  * Receive one message of @c, with at most one descriptor (*rx_fd, or -1).
  * More than one, or control data cut short around one, make the message
  * malformed and are closed: the broker never keeps what it did not ask
@@ -2332,7 +2304,7 @@ conn_recv(struct dxa_broker *b, struct conn *c, uint8_t *msg, int *rx_fd,
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : 0;
-	nb = take_fds(&mh, rx_fd);
+	nb = dxa_conn_take_fds(&mh, rx_fd);
 	if (nb > 1 || (nb == 1 && (mh.msg_flags & MSG_CTRUNC) != 0)) {
 		BLOG_RL(b, WARNING, "more than one descriptor with a message from pid %d: connection closed",
 			(int)c->pid);

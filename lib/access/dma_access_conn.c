@@ -98,12 +98,8 @@ dxa_conn_send(int fd, uint16_t type, uint32_t seq, const void *body,
 	return dxa_conn_send_fd(fd, type, seq, body, body_len, -1);
 }
 
-/*
- * Take the descriptors out of @mh's control data. Returns how many came;
- * the first is in *first, the others are closed at once.
- */
-static unsigned int
-take_fds(struct msghdr *mh, int *first)
+unsigned int
+dxa_conn_take_fds(struct msghdr *mh, int *first)
 {
 	struct cmsghdr *cm;
 	unsigned int nb = 0;
@@ -157,7 +153,7 @@ dxa_conn_recv_fd(int fd, void *buf, int timeout_ms, int *rx_fd)
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == ECONNRESET ? -ECONNRESET : -errno;
-	nb = take_fds(&mh, &got);
+	nb = dxa_conn_take_fds(&mh, &got);
 	if (nb > 1 || (mh.msg_flags & MSG_CTRUNC) != 0)
 		ret = -EPROTO;
 	else if (n == 0)

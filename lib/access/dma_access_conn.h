@@ -67,4 +67,14 @@ int dxa_conn_call(int fd, uint16_t type, const void *body, size_t body_len,
 void dxa_conn_shutdown(int fd);
 void dxa_conn_close(int fd);
 
+struct msghdr;
+
+/*
+ * Take the descriptors out of @mh's control data (received with
+ * recvmsg()). Returns how many came; the first is in *first (-1 if none),
+ * the others are closed at once: a receiver never keeps what it did not
+ * ask for.
+ */
+unsigned int dxa_conn_take_fds(struct msghdr *mh, int *first);
+
 #endif /* DMA_ACCESS_CONN_H */
