@@ -33,11 +33,20 @@ dxa_conn_open(const char *path)
 	return fd;
 }
 
-/* Control data room for the one descriptor a message may carry. */
-union fd_control {
-	struct cmsghdr align;
-	char buf[CMSG_SPACE(sizeof(int))];
-};
+void
+dxa_conn_attach_fd(struct msghdr *mh, union dxa_fd_control *ctl, int fd)
+{
+	struct cmsghdr *cm;
+
+	memset(ctl, 0, sizeof(*ctl));
+	mh->msg_control = ctl->buf;
+	mh->msg_controllen = sizeof(ctl->buf);
+	cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+}
 
 /*
  * Room to receive a few descriptors: a peer that sends more than one is
@@ -56,10 +65,9 @@ dxa_conn_send_fd(int fd, uint16_t type, uint32_t seq, const void *body,
 		size_t body_len, int pass_fd)
 {
 	uint8_t msg[DXA_MSG_MAX];
-	union fd_control ctl;
+	union dxa_fd_control ctl;
 	struct iovec iov = { .iov_base = msg };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
 	struct dxa_hdr h;
 	ssize_t n;
 
@@ -73,16 +81,8 @@ dxa_conn_send_fd(int fd, uint16_t type, uint32_t seq, const void *body,
 	if (body_len != 0)
 		memcpy(msg + sizeof(h), body, body_len);
 	iov.iov_len = sizeof(h) + body_len;
-	if (pass_fd >= 0) {
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
-	}
+	if (pass_fd >= 0)
+		dxa_conn_attach_fd(&mh, &ctl, pass_fd);
 	do {
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);

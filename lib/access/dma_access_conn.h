@@ -67,7 +67,17 @@ int dxa_conn_call(int fd, uint16_t type, const void *body, size_t body_len,
 void dxa_conn_shutdown(int fd);
 void dxa_conn_close(int fd);
 
-struct msghdr;
+#include <sys/socket.h>
+
+/* Control data room for the one descriptor a message may carry. */
+union dxa_fd_control {
+	struct cmsghdr align;
+	char buf[CMSG_SPACE(sizeof(int))];
+};
+
+/* Attach descriptor @fd to @mh, in @ctl (which must outlive the send). */
+void dxa_conn_attach_fd(struct msghdr *mh, union dxa_fd_control *ctl,
+		int fd);
 
 /*
  * Take the descriptors out of @mh's control data (received with
