@@ -932,39 +932,44 @@ xd_burst_capacity(const void *dev_private, uint16_t vchan)
  * device state, so these make a call on a stopped device fail cleanly
  * instead of touching rings that may not exist.
  */
-static int
-xd_stopped_copy(void *p, uint16_t v, rte_iova_t s, rte_iova_t d, uint32_t l,
-		uint64_t f)
-{
-	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(s); RTE_SET_USED(d);
-	RTE_SET_USED(l); RTE_SET_USED(f);
-	return -EBUSY;
+/*
+ * The enqueue calls of a device in a state that refuses them, each
+ * returning @err: prefix_copy, prefix_copy_sg, prefix_fill, prefix_submit.
+ */
+#define XD_REFUSING_ENQUEUE(prefix, err) \
+static int \
+prefix ## _copy(void *p, uint16_t v, rte_iova_t s, rte_iova_t d, \
+		uint32_t l, uint64_t f) \
+{ \
+	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(s); RTE_SET_USED(d); \
+	RTE_SET_USED(l); RTE_SET_USED(f); \
+	return (err); \
+} \
+static int \
+prefix ## _copy_sg(void *p, uint16_t v, const struct rte_dma_sge *s, \
+		const struct rte_dma_sge *d, uint16_t ns, uint16_t nd, \
+		uint64_t f) \
+{ \
+	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(s); RTE_SET_USED(d); \
+	RTE_SET_USED(ns); RTE_SET_USED(nd); RTE_SET_USED(f); \
+	return (err); \
+} \
+static int \
+prefix ## _fill(void *p, uint16_t v, uint64_t pat, rte_iova_t d, \
+		uint32_t l, uint64_t f) \
+{ \
+	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(pat); \
+	RTE_SET_USED(d); RTE_SET_USED(l); RTE_SET_USED(f); \
+	return (err); \
+} \
+static int \
+prefix ## _submit(void *p, uint16_t v) \
+{ \
+	RTE_SET_USED(p); RTE_SET_USED(v); \
+	return (err); \
 }
 
-static int
-xd_stopped_copy_sg(void *p, uint16_t v, const struct rte_dma_sge *s,
-		const struct rte_dma_sge *d, uint16_t ns, uint16_t nd, uint64_t f)
-{
-	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(s); RTE_SET_USED(d);
-	RTE_SET_USED(ns); RTE_SET_USED(nd); RTE_SET_USED(f);
-	return -EBUSY;
-}
-
-static int
-xd_stopped_fill(void *p, uint16_t v, uint64_t pat, rte_iova_t d, uint32_t l,
-		uint64_t f)
-{
-	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(pat); RTE_SET_USED(d);
-	RTE_SET_USED(l); RTE_SET_USED(f);
-	return -EBUSY;
-}
-
-static int
-xd_stopped_submit(void *p, uint16_t v)
-{
-	RTE_SET_USED(p); RTE_SET_USED(v);
-	return -EBUSY;
-}
+XD_REFUSING_ENQUEUE(xd_stopped, -EBUSY)
 
 static uint16_t
 xd_stopped_completed(void *p, uint16_t v, const uint16_t n, uint16_t *last,
@@ -990,39 +995,7 @@ xd_stopped_completed_status(void *p, uint16_t v, const uint16_t n,
  * undefined then, are refused rather than mix ring slots without an op
  * into what dequeue returns. burst_capacity() works in both modes.
  */
-static int
-xd_ops_mode_copy(void *p, uint16_t v, rte_iova_t s, rte_iova_t d, uint32_t l,
-		uint64_t f)
-{
-	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(s); RTE_SET_USED(d);
-	RTE_SET_USED(l); RTE_SET_USED(f);
-	return -ENOTSUP;
-}
-
-static int
-xd_ops_mode_copy_sg(void *p, uint16_t v, const struct rte_dma_sge *s,
-		const struct rte_dma_sge *d, uint16_t ns, uint16_t nd, uint64_t f)
-{
-	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(s); RTE_SET_USED(d);
-	RTE_SET_USED(ns); RTE_SET_USED(nd); RTE_SET_USED(f);
-	return -ENOTSUP;
-}
-
-static int
-xd_ops_mode_fill(void *p, uint16_t v, uint64_t pat, rte_iova_t d, uint32_t l,
-		uint64_t f)
-{
-	RTE_SET_USED(p); RTE_SET_USED(v); RTE_SET_USED(pat); RTE_SET_USED(d);
-	RTE_SET_USED(l); RTE_SET_USED(f);
-	return -ENOTSUP;
-}
-
-static int
-xd_ops_mode_submit(void *p, uint16_t v)
-{
-	RTE_SET_USED(p); RTE_SET_USED(v);
-	return -ENOTSUP;
-}
+XD_REFUSING_ENQUEUE(xd_ops_mode, -ENOTSUP)
 
 static uint16_t
 xd_stopped_burst_capacity(const void *p, uint16_t v)
