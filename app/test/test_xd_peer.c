@@ -633,7 +633,7 @@ static struct {
 	uint8_t *src;            /* BATCH blocks, local */
 	/* Shared while the thread runs: atomics. */
 	uint32_t stop;
-	uint64_t next;           /* ops enqueued */
+	uint64_t next;           /* ops claimed: enqueued or about to be */
 	uint64_t done;           /* ops completed */
 	uint64_t mark;           /* set by the main thread */
 	int error;               /* a failure of the stream itself */
@@ -686,6 +686,15 @@ bg_main(void *arg)
 
 	RTE_SET_USED(arg);
 	while (!__atomic_load_n(&bg.stop, __ATOMIC_ACQUIRE)) {
+		/*
+		 * Claimed before the batch is enqueued, with a full fence: a
+		 * mark that reads i + BATCH or less was taken before any op
+		 * numbered i + BATCH or more was enqueued, so those see every
+		 * revocation that preceded the mark. Published after the
+		 * enqueue instead, a batch already run could land after a
+		 * stale mark.
+		 */
+		__atomic_store_n(&bg.next, i + BATCH, __ATOMIC_SEQ_CST);
 		for (k = 0; k < BATCH; k++) {
 			uint8_t *s = bg.src + (size_t)k * bg.bs;
 
@@ -701,11 +710,6 @@ bg_main(void *arg)
 				return NULL;
 			}
 		}
-		/*
-		 * Published after the whole batch is enqueued: an op numbered
-		 * from "mark" on was enqueued after the mark was taken.
-		 */
-		__atomic_store_n(&bg.next, i + BATCH, __ATOMIC_RELEASE);
 		ret = wait_done(bg.dev_id, 0, BATCH, st);
 		if (ret != 0) {
 			__atomic_store_n(&bg.error, ret, __ATOMIC_RELEASE);
@@ -777,7 +781,7 @@ cmd_bg(char **w, unsigned int n)
 		else
 			say("ok %" PRIu64, done);
 	} else if (n == 2 && strcmp(w[1], "mark") == 0 && bg.running) {
-		uint64_t m = __atomic_load_n(&bg.next, __ATOMIC_ACQUIRE);
+		uint64_t m = __atomic_load_n(&bg.next, __ATOMIC_SEQ_CST);
 
 		__atomic_store_n(&bg.mark, m, __ATOMIC_RELEASE);
 		say("ok %" PRIu64, m);
