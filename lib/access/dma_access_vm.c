@@ -122,49 +122,90 @@ ivshmem_path(char *path, size_t len)
 	return ret;
 }
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /*
- * Start a session: send a hello, then skip what the stream holds until
- * the relay echoes it (replies and events of an earlier session).
+ * Send hello @h until the relay echoes it, by @deadline. Non-blocking @fd:
+ * a port whose host end is not connected takes no bytes (EAGAIN) and reads
+ * end-of-file; a hello sent just before the host end went is lost with
+ * that connection, so it is sent again once the host is back. The relay
+ * echoes a repeated hello of the same nonce once only.
  */
 static int
-hello(int fd)
+hello_exchange(int fd, const struct dxa_vm_hello *h, uint64_t deadline)
 {
-	struct dxa_vm_hello h = {
-		.magic = DXA_VM_HELLO_MAGIC, .version = DXA_VERSION,
-	};
-	uint8_t win[sizeof(h)], c;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t win[sizeof(*h)], c;
+	bool sent = false;
 	size_t have = 0;
-	int ret, rnd;
+	uint64_t now;
 	ssize_t n;
 
-	rnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (rnd < 0 || read(rnd, &h.nonce, sizeof(h.nonce)) != sizeof(h.nonce))
-		h.nonce = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
-	if (rnd >= 0)
-		close(rnd);
-	if (write(fd, &h, sizeof(h)) != (ssize_t)sizeof(h))
-		return -ECONNREFUSED;
-	/* A sliding window over the stream, a byte at a time: it is short. */
-	for (;;) {
-		ret = poll(&p, 1, DXA_VM_HELLO_MS);
-		if (ret < 0 && errno == EINTR)
+	while ((now = now_ms()) < deadline) {
+		if (!sent) {
+			n = write(fd, h, sizeof(*h));
+			if (n == (ssize_t)sizeof(*h)) {
+				sent = true;
+				have = 0;
+				continue;
+			}
+			if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+				return -ECONNREFUSED;
+			poll(NULL, 0, 10);
 			continue;
-		if (ret <= 0)
-			return -ECONNREFUSED; /* nobody relays this channel */
+		}
+		if (poll(&p, 1, (int)(deadline - now)) <= 0)
+			continue;
+		/* A sliding window over the stream, a byte at a time: short. */
 		n = read(fd, &c, 1);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
-		if (n <= 0)
+		if (n < 0)
 			return -ECONNREFUSED;
+		if (n == 0) {
+			/* The host end is gone, for now: so is the hello. */
+			sent = false;
+			poll(NULL, 0, 10);
+			continue;
+		}
 		if (have == sizeof(win)) {
 			memmove(win, win + 1, sizeof(win) - 1);
 			have--;
 		}
 		win[have++] = c;
-		if (have == sizeof(win) && memcmp(win, &h, sizeof(h)) == 0)
+		if (have == sizeof(win) && memcmp(win, h, sizeof(*h)) == 0)
 			return 0;
 	}
+	return -ECONNREFUSED; /* nobody relays this channel */
+}
+
+int
+dxa_vm_hello(int fd)
+{
+	struct dxa_vm_hello h = {
+		.magic = DXA_VM_HELLO_MAGIC, .version = DXA_VERSION,
+	};
+	int flags, rnd, ret;
+
+	rnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (rnd < 0 || read(rnd, &h.nonce, sizeof(h.nonce)) != sizeof(h.nonce))
+		h.nonce = (uint64_t)getpid() << 32 ^ now_ms();
+	if (rnd >= 0)
+		close(rnd);
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+		return -errno;
+	ret = hello_exchange(fd, &h, now_ms() + DXA_VM_HELLO_MS);
+	if (fcntl(fd, F_SETFL, flags) != 0 && ret == 0)
+		ret = -errno;
+	return ret;
 }
 
 int
@@ -201,7 +242,7 @@ dxa_vm_chan_open(const char *chan)
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	ret = hello(fd);
+	ret = dxa_vm_hello(fd);
 	if (ret != 0) {
 		close(fd);
 		return ret;

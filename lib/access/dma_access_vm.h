@@ -39,8 +39,10 @@
  * first sends a struct dxa_vm_hello with a random nonce, and reads until
  * the relay echoes it; the relay discards what precedes a hello, and a
  * hello ends the previous session (its memberships with it) and starts a
- * new one. A guest process that exits therefore keeps its memberships
- * until the next one opens the channel or the VM goes.
+ * new one; a hello repeated with the session's nonce (the guest sent it
+ * again when the host end was briefly gone) is skipped. A guest process
+ * that exits therefore keeps its memberships until the next one opens the
+ * channel or the VM goes.
  *
  * When the relay ends a session, it sends a bye (a struct dxa_vm_hello
  * with version 0), then disconnects for a while: a guest reads either as
@@ -93,6 +95,15 @@ struct dxa_vm_hello {
  * port is open elsewhere), -errno.
  */
 int dxa_vm_chan_open(const char *chan);
+
+/*
+ * Start a session on the open port @fd: send a hello with a random nonce
+ * and skip what the stream holds until the relay echoes it, for up to
+ * DXA_VM_HELLO_MS; a host end that is disconnected meanwhile (the relay
+ * broke an earlier session, or restarts) is waited for and greeted again.
+ * Returns 0, or -ECONNREFUSED (nobody relays this channel), -errno.
+ */
+int dxa_vm_hello(int fd);
 
 /* Whether @fd is the open channel of this process. */
 bool dxa_vm_chan_is(int fd);

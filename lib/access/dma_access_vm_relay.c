@@ -55,6 +55,7 @@ struct relay {
 	bool broke;              /* the relay broke it: wait CHAN_BREAK_MS */
 	int broker;              /* this session's, or -1 */
 	bool in_session;         /* a hello came: frames follow */
+	uint64_t nonce;          /* the session's hello's */
 	uint8_t in[2 * DXA_MSG_MAX];
 	size_t in_len;
 	struct fwd *fwd;
@@ -285,12 +286,22 @@ guest_input(struct relay *r)
 			session_end(r);
 			ret = write_all(r->chan, &hello, sizeof(hello));
 			r->in_session = true;
+			r->nonce = hello.nonce;
 			continue;
 		}
 		if (have < sizeof(h))
 			break;
 		memcpy(&h, p, sizeof(h));
 		if (h.magic == DXA_VM_HELLO_MAGIC) {
+			if (have < sizeof(hello))
+				break;
+			memcpy(&hello, p, sizeof(hello));
+			if (hello.version == DXA_VERSION &&
+					hello.nonce == r->nonce) {
+				/* The session's own, sent again: answered. */
+				used += sizeof(hello);
+				continue;
+			}
 			/* A new process opened the channel: a new session. */
 			r->in_session = false;
 			continue;

@@ -253,29 +253,18 @@ raw_join(const char *port, const char *token, int gid)
 		.group_id = (int16_t)gid,
 		.dev_class = RTE_DMA_DOMAIN_CLASS_SOFTWARE,
 	};
-	struct dxa_vm_hello hello = {
-		.magic = DXA_VM_HELLO_MAGIC, .version = DXA_VERSION,
-		.nonce = test_proc_now_ns(),
-	};
-	uint8_t win[sizeof(hello)], buf[DXA_MSG_MAX];
+	uint8_t buf[DXA_MSG_MAX];
 	struct dxa_reply_group rep;
 	char dom[37];
-	size_t have = 0;
 	int fd;
 
 	fd = open(port, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 || uuid_parse(token, j.token) != 0)
 		return -1;
 	uuid_generate_random(j.domain_id);
-	if (write(fd, &hello, sizeof(hello)) != sizeof(hello))
+	/* The library's session start: it waits out a relay's break. */
+	if (dxa_vm_hello(fd) != 0)
 		return -1;
-	while (have < sizeof(win) || memcmp(win, &hello, sizeof(win)) != 0) {
-		if (have == sizeof(win))
-			memmove(win, win + 1, --have);
-		if (read(fd, win + have, 1) != 1)
-			return -1;
-		have++;
-	}
 	if (frame_send(fd, DXA_GROUP_JOIN, &j, sizeof(j)) != 0 ||
 			read(fd, buf, sizeof(struct dxa_hdr) + sizeof(rep)) !=
 				(ssize_t)(sizeof(struct dxa_hdr) + sizeof(rep)))
