@@ -14,6 +14,10 @@
 #                      by a sealed memfd of QEMU (memory-backend-memfd): the
 #                      host finds it as QEMU's fd linked to
 #                      "/memfd:memory-backend-memfd (deleted)"
+#   --ivshmem-file FILE
+#                      back the ivshmem device with FILE instead (with
+#                      --ivshmem SIZE, its size): e.g. another guest's
+#                      region, /proc/QEMU/fd/N, so two guests share it
 #   --port NAME:SOCK   a virtio-serial port NAME whose host end is the Unix
 #                      socket SOCK (QEMU listens on it); in the guest the
 #                      command finds its device in $DMA_XD_VPORT_NAME
@@ -59,6 +63,7 @@ fi
 
 fetch_only=false
 ivshmem=
+ivshmem_file=
 ports=()
 pidfile=
 timeout_s=240
@@ -68,6 +73,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--fetch) fetch_only=true ;;
 	--ivshmem) ivshmem=$2; shift ;;
+	--ivshmem-file) ivshmem_file=$2; shift ;;
 	--port) ports+=("$2"); shift ;;
 	--pidfile) pidfile=$2; shift ;;
 	--timeout) timeout_s=$2; shift ;;
@@ -80,6 +86,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 $fetch_only || [ $# -gt 0 ] || die "no command (try --help)"
+[ -z "$ivshmem_file" ] || [ -n "$ivshmem" ] || die "--ivshmem-file needs --ivshmem SIZE"
 
 # ---- packages ------------------------------------------------------------
 
@@ -269,7 +276,11 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -machine q35 -smp 1 -m 1G
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$kdir/modules,mount_tag=modules,security_model=none,readonly=on"
 	-virtfs "local,path=$scratch,mount_tag=scratch,security_model=none")
-if [ -n "$ivshmem" ]; then
+if [ -n "$ivshmem_file" ]; then
+	# QEMU never truncates a backing file that has a size already.
+	qemu+=(-object "memory-backend-file,id=shm0,mem-path=$ivshmem_file,size=$ivshmem,share=on"
+		-device ivshmem-plain,memdev=shm0)
+elif [ -n "$ivshmem" ]; then
 	qemu+=(-object "memory-backend-memfd,id=shm0,size=$ivshmem,share=on,seal=on"
 		-device ivshmem-plain,memdev=shm0)
 fi
