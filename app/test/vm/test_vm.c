@@ -21,7 +21,9 @@
  *
  * Cases: the host process copies into and out of a guest process's window
  * (a) and the guest process with its own device into the host's window in
- * the region (b); ranges outside windows are refused on both sides, and a
+ * the region (b); two guests on one region, B's QEMU mapping A's memfd,
+ * each VM with its relay, copy into each other's windows with their own
+ * devices (c); ranges outside windows are refused on both sides, and a
  * host window outside the region never reaches the guest (e); QEMU killed
  * mid-stream (d): MEMBER_LEFT at the host within 1 s, DEV_LINK_ERROR
  * after, nothing outside the windows written; a guest that sends garbage
@@ -83,19 +85,32 @@
 #define STREAM_BS 4096
 #define STREAM_OPS 512
 
-enum { P_GUEST_VM, P_RELAY, P_RELAY2, P_GUEST, P_AGENT, P_HOST, P_NB };
+/* Flow (c): the second guest's window in the one region. */
+#define BWIN_OFF (4 * MIB)
+
+enum {
+	P_GUEST_VM, P_RELAY, P_RELAY2, P_GUEST, P_AGENT, P_HOST,
+	/* the second VM, of flow (c) only */
+	P_GUEST_VM_B, P_RELAY_B, P_GUEST_B, P_AGENT_B,
+	P_NB
+};
+
+/* One VM: the host ends of its ports, its QEMU, its region. */
+struct vm {
+	char chan[128], chan2[128], cmd[128], sh[128], pidfile[128];
+	char region[300];       /* /proc/QEMU/fd/N */
+	pid_t qemu;
+};
 
 struct rig {
 	char dir[64];
-	char broker[128], chan[128], chan2[128], cmd[128], sh[128],
-		pidfile[128];
-	char region[300];       /* /proc/QEMU/fd/N */
+	char broker[128];
+	struct vm vm[2];        /* vm[1] shares vm[0]'s region: flow (c) */
 	char token[37];
-	pid_t qemu;
 	struct test_proc procs[P_NB];
-	char h_dom[37], g_dom[37];
+	char h_dom[37], g_dom[37], b_dom[37];
 	int gid;
-	uint64_t g_region, h_region, h_priv;
+	uint64_t g_region, h_region, h_priv, b_region;
 	unsigned int hh, hg;    /* handlers as H sees them: H's, G's */
 };
 
@@ -330,33 +345,33 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-/* QEMU's memfd behind the ivshmem device. */
+/* QEMU's memfd behind the ivshmem device (or the file it maps). */
 static bool
-find_region(struct rig *r)
+find_region(struct vm *v)
 {
 	char path[300], link[256];
 	struct dirent *de;
 	ssize_t n;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)r->qemu);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)v->qemu);
 	d = opendir(path);
 	if (d == NULL)
 		return false;
 	while ((de = readdir(d)) != NULL) {
-		snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)r->qemu,
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)v->qemu,
 			de->d_name);
 		n = readlink(path, link, sizeof(link) - 1);
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
 		if (strncmp(link, "/memfd:memory-backend-memfd", 27) == 0) {
-			snprintf(r->region, sizeof(r->region), "%s", path);
+			snprintf(v->region, sizeof(v->region), "%s", path);
 			break;
 		}
 	}
 	closedir(d);
-	return r->region[0] != '\0';
+	return v->region[0] != '\0';
 }
 
 static void
@@ -373,20 +388,21 @@ read_ready(struct test_proc *p, char dom[37], unsigned int ms)
 	snprintf(dom, 37, "%s", line + 6);
 }
 
+/* The relay of VM @name: its region @v, its channel @chan. */
 static void
-relay_start(struct rig *r, struct test_proc *p, char *chan)
+relay_start(struct rig *r, struct test_proc *p, const char *pname,
+		const char *name, struct vm *v, char *chan)
 {
 	const struct test_proc_opts o = { 0 };
 	char *argv[] = {
 		(char *)(uintptr_t)getenv("XD_ACCESS"),
 		(char *)(uintptr_t)"--socket", r->broker,
 		(char *)(uintptr_t)"vm", (char *)(uintptr_t)"--name",
-		(char *)(uintptr_t)"g0", (char *)(uintptr_t)"--region",
-		r->region, (char *)(uintptr_t)"--chan", chan, NULL,
+		(char *)(uintptr_t)name, (char *)(uintptr_t)"--region",
+		v->region, (char *)(uintptr_t)"--chan", chan, NULL,
 	};
 
-	assert_int_equal(test_proc_spawn(p, p == &r->procs[P_RELAY] ?
-		"relay" : "relay2", argv, &o), 0);
+	assert_int_equal(test_proc_spawn(p, pname, argv, &o), 0);
 }
 
 /* A process of the guest, driven through its port's socket @sock. */
@@ -400,97 +416,132 @@ bridge_start(struct test_proc *p, const char *name, char *sock)
 }
 
 /*
- * Boot a guest running G, start the relay and H; H creates a group, G
+ * Boot VM @i under vm-guest.sh (@vmp), with the guest's peer @g (named
+ * @gname) on port "cmd" and, on port "sh", a shell @agent that runs a line
+ * and says "ok rc=.. OUTPUT". VM 1 maps VM 0's region. Returns once QEMU
+ * is up and its region found.
+ */
+static void
+vm_boot(struct rig *r, unsigned int i, struct test_proc *vmp,
+		struct test_proc *g, struct test_proc *agent, const char *gname)
+{
+	char guest_cmd[PATH_MAX + 256], ports[4][160], *argv[32];
+	const char *vm = getenv("XD_VM_GUEST"), *peer = getenv("XD_PEER");
+	struct vm *v = &r->vm[i];
+	uint64_t t0 = test_proc_now_ns();
+	struct test_proc_opts o = { 0 };
+	unsigned int n = 0, k;
+	FILE *f;
+	int pid = 0;
+
+	snprintf(guest_cmd, sizeof(guest_cmd),
+		"(sh -c 'while read -r l; do o=$(sh -c \"$l\" 2>&1 </dev/null); echo \"ok rc=$? $(echo $o)\"; done' <>\"$DMA_XD_VPORT_sh\" >&0) & "
+		"exec %s xdpeer <>\"$DMA_XD_VPORT_cmd\" >&0", peer);
+	snprintf(ports[0], sizeof(ports[0]), "dmaxd:%s", v->chan);
+	snprintf(ports[1], sizeof(ports[1]), "dmaxd2:%s", v->chan2);
+	snprintf(ports[2], sizeof(ports[2]), "cmd:%s", v->cmd);
+	snprintf(ports[3], sizeof(ports[3]), "sh:%s", v->sh);
+	argv[n++] = (char *)(uintptr_t)vm;
+	argv[n++] = (char *)(uintptr_t)"--ivshmem";
+	argv[n++] = (char *)(uintptr_t)REGION;
+	if (i > 0) {
+		/* The second VM maps the first one's region. */
+		argv[n++] = (char *)(uintptr_t)"--ivshmem-file";
+		argv[n++] = r->vm[0].region;
+	}
+	for (k = 0; k < RTE_DIM(ports); k++) {
+		argv[n++] = (char *)(uintptr_t)"--port";
+		argv[n++] = ports[k];
+	}
+	argv[n++] = (char *)(uintptr_t)"--pidfile";
+	argv[n++] = v->pidfile;
+	argv[n++] = (char *)(uintptr_t)"--env";
+	argv[n++] = (char *)(uintptr_t)"XD_EAL_LCORES=(0-1)@0";
+	argv[n++] = (char *)(uintptr_t)"--env";
+	argv[n++] = (char *)(uintptr_t)"RTE_DMA_ACCESS_CHANNEL=dmaxd";
+	argv[n++] = (char *)(uintptr_t)"--";
+	argv[n++] = (char *)(uintptr_t)"sh";
+	argv[n++] = (char *)(uintptr_t)"-c";
+	argv[n++] = guest_cmd;
+	argv[n] = NULL;
+	assert_int_equal(test_proc_spawn(vmp, i > 0 ? "vm-b" : "vm", argv, &o),
+		0);
+	/*
+	 * Connect to the guest's command ports at once: a guest process
+	 * reading a port whose host end is not connected reads end-of-file.
+	 */
+	bridge_start(g, gname, v->cmd);
+	bridge_start(agent, i > 0 ? "guest-b-sh" : "guest-sh", v->sh);
+	/* QEMU up: its pid, its region. */
+	while (v->region[0] == '\0') {
+		if (test_proc_reaped(vmp, false)) {
+			if (WIFEXITED(vmp->status) &&
+					WEXITSTATUS(vmp->status) == EXIT_SKIP) {
+				print_message("QEMU cannot run here: skipped\n");
+				skip();
+			}
+			fail_msg("vm-guest.sh ended before QEMU was up (status %#x)",
+				vmp->status);
+		}
+		if (ms_since(t0) > BOOT_MS)
+			fail_msg("QEMU not up within %u ms", BOOT_MS);
+		f = fopen(v->pidfile, "r");
+		if (f != NULL) {
+			if (fscanf(f, "%d", &pid) == 1)
+				v->qemu = pid;
+			fclose(f);
+		}
+		if (v->qemu == 0 || !find_region(v))
+			usleep(20000);
+	}
+}
+
+/* H: the group's creator, whose embedded broker the relays use. */
+static void
+host_start(struct rig *r)
+{
+	static const char *const h_env_unset = "RTE_DMA_ACCESS_BROKER";
+	char sock_env[160];
+	const char *env[] = { sock_env, h_env_unset, NULL };
+	const struct test_proc_opts ho = { .with_stdin = true, .env = env };
+	char *argv[] = { (char *)(uintptr_t)getenv("XD_PEER"),
+		(char *)(uintptr_t)"xdpeer", NULL };
+
+	snprintf(sock_env, sizeof(sock_env), "RTE_DMA_ACCESS_SOCKET=%s",
+		r->broker);
+	assert_int_equal(test_proc_spawn(&r->procs[P_HOST], "H", argv, &ho),
+		0);
+	read_ready(&r->procs[P_HOST], r->h_dom, START_MS);
+}
+
+static void
+rig_check_env(void)
+{
+	if (getenv("XD_VM_GUEST") == NULL || getenv("XD_PEER") == NULL ||
+			getenv("XD_ACCESS") == NULL)
+		fail_msg("XD_VM_GUEST, XD_PEER and XD_ACCESS must be set");
+}
+
+/*
+ * Boot a guest running G, start the relays and H; H creates a group, G
  * joins; G's window is [0, 1 MiB) of the region, H's [2, 3 MiB) of it,
  * and H has a window of private memory (outside the region).
  */
 static void
 rig_start(struct rig *r)
 {
-	static const char *const h_env_unset = "RTE_DMA_ACCESS_BROKER";
-	char reply[TEST_PROC_LINE], guest_cmd[PATH_MAX + 256], port_dmaxd[160],
-		port_dmaxd2[160], port_cmd[160], port_sh[160], sock_env[160];
-	const char *vm = getenv("XD_VM_GUEST"), *peer = getenv("XD_PEER"),
-		*access_bin = getenv("XD_ACCESS");
+	char reply[TEST_PROC_LINE];
 	uint64_t t0 = test_proc_now_ns();
-	struct test_proc_opts o = { 0 };
-	FILE *f;
-	int pid = 0;
 
-	if (vm == NULL || peer == NULL || access_bin == NULL)
-		fail_msg("XD_VM_GUEST, XD_PEER and XD_ACCESS must be set");
-	/* G on port cmd; on port sh, a shell that runs a line, says "ok rc=.. OUTPUT". */
-	snprintf(guest_cmd, sizeof(guest_cmd),
-		"(sh -c 'while read -r l; do o=$(sh -c \"$l\" 2>&1 </dev/null); echo \"ok rc=$? $(echo $o)\"; done' <>\"$DMA_XD_VPORT_sh\" >&0) & "
-		"exec %s xdpeer <>\"$DMA_XD_VPORT_cmd\" >&0", peer);
-	snprintf(port_dmaxd, sizeof(port_dmaxd), "dmaxd:%s", r->chan);
-	snprintf(port_dmaxd2, sizeof(port_dmaxd2), "dmaxd2:%s", r->chan2);
-	snprintf(port_cmd, sizeof(port_cmd), "cmd:%s", r->cmd);
-	snprintf(port_sh, sizeof(port_sh), "sh:%s", r->sh);
-	{
-		char *argv[] = {
-			(char *)(uintptr_t)vm,
-			(char *)(uintptr_t)"--ivshmem", (char *)(uintptr_t)REGION,
-			(char *)(uintptr_t)"--port", port_dmaxd,
-			(char *)(uintptr_t)"--port", port_dmaxd2,
-			(char *)(uintptr_t)"--port", port_cmd,
-			(char *)(uintptr_t)"--port", port_sh,
-			(char *)(uintptr_t)"--pidfile", r->pidfile,
-			(char *)(uintptr_t)"--env",
-			(char *)(uintptr_t)"XD_EAL_LCORES=(0-1)@0",
-			(char *)(uintptr_t)"--env",
-			(char *)(uintptr_t)"RTE_DMA_ACCESS_CHANNEL=dmaxd",
-			(char *)(uintptr_t)"--", (char *)(uintptr_t)"sh",
-			(char *)(uintptr_t)"-c", guest_cmd, NULL,
-		};
-
-		assert_int_equal(test_proc_spawn(&r->procs[P_GUEST_VM], "vm",
-			argv, &o), 0);
-	}
-	/*
-	 * Connect to the guest's command ports at once: a guest process
-	 * reading a port whose host end is not connected reads end-of-file.
-	 */
-	bridge_start(&r->procs[P_GUEST], "G", r->cmd);
-	bridge_start(&r->procs[P_AGENT], "guest-sh", r->sh);
-	/* QEMU up: its pid, its memfd. */
-	while (r->region[0] == '\0') {
-		if (test_proc_reaped(&r->procs[P_GUEST_VM], false)) {
-			if (WIFEXITED(r->procs[P_GUEST_VM].status) &&
-					WEXITSTATUS(r->procs[P_GUEST_VM].status) == EXIT_SKIP) {
-				print_message("QEMU cannot run here: skipped\n");
-				skip();
-			}
-			fail_msg("vm-guest.sh ended before QEMU was up (status %#x)",
-				r->procs[P_GUEST_VM].status);
-		}
-		if (ms_since(t0) > BOOT_MS)
-			fail_msg("QEMU not up within %u ms", BOOT_MS);
-		f = fopen(r->pidfile, "r");
-		if (f != NULL) {
-			if (fscanf(f, "%d", &pid) == 1)
-				r->qemu = pid;
-			fclose(f);
-		}
-		if (r->qemu == 0 || !find_region(r))
-			usleep(20000);
-	}
+	rig_check_env();
+	vm_boot(r, 0, &r->procs[P_GUEST_VM], &r->procs[P_GUEST],
+		&r->procs[P_AGENT], "G");
 	/* The VM bound twice: a channel each, one region. */
-	relay_start(r, &r->procs[P_RELAY], r->chan);
-	relay_start(r, &r->procs[P_RELAY2], r->chan2);
-	/* H: the group's creator, whose embedded broker the relay uses. */
-	{
-		const char *env[] = { sock_env, h_env_unset, NULL };
-		const struct test_proc_opts ho = { .with_stdin = true, .env = env };
-		char *argv[] = { (char *)(uintptr_t)peer,
-			(char *)(uintptr_t)"xdpeer", NULL };
-
-		snprintf(sock_env, sizeof(sock_env), "RTE_DMA_ACCESS_SOCKET=%s",
-			r->broker);
-		assert_int_equal(test_proc_spawn(&r->procs[P_HOST], "H", argv,
-			&ho), 0);
-		read_ready(&r->procs[P_HOST], r->h_dom, START_MS);
-	}
+	relay_start(r, &r->procs[P_RELAY], "relay", "g0", &r->vm[0],
+		r->vm[0].chan);
+	relay_start(r, &r->procs[P_RELAY2], "relay2", "g0", &r->vm[0],
+		r->vm[0].chan2);
+	host_start(r);
 	read_ready(&r->procs[P_GUEST], r->g_dom, BOOT_MS);
 	print_message("guest up, its peer ready, after %" PRIu64 " ms\n",
 		ms_since(t0));
@@ -500,7 +551,7 @@ rig_start(struct rig *r)
 	r->g_region = num(&r->procs[P_GUEST], "ivshmem R");
 	ok(&r->procs[P_GUEST], reply, "reg R %u %u %u rw", GWIN_OFF, GWIN_OFF,
 		WIN_LEN);
-	r->h_region = num(&r->procs[P_HOST], "file R %s", r->region);
+	r->h_region = num(&r->procs[P_HOST], "file R %s", r->vm[0].region);
 	ok(&r->procs[P_HOST], reply, "reg R %u %u %u rw", HWIN_OFF, HWIN_OFF,
 		WIN_LEN);
 	r->h_priv = num(&r->procs[P_HOST], "alloc P %u rw", 64 * KIB);
@@ -510,10 +561,54 @@ rig_start(struct rig *r)
 		r->g_dom);
 }
 
+/*
+ * Flow (c): two guests on one region. VM B maps VM A's region (QEMU A's
+ * memfd), and each VM's relay is bound to its own QEMU's descriptor of
+ * it. H creates the group, G (in VM A) and B (in VM B) join; G's window
+ * is [0, 1 MiB) of the region, B's [4, 5 MiB), and H maps the whole
+ * region to watch it.
+ */
+static void
+rig_start2(struct rig *r)
+{
+	char reply[TEST_PROC_LINE];
+	uint64_t t0 = test_proc_now_ns();
+
+	rig_check_env();
+	vm_boot(r, 0, &r->procs[P_GUEST_VM], &r->procs[P_GUEST],
+		&r->procs[P_AGENT], "G");
+	vm_boot(r, 1, &r->procs[P_GUEST_VM_B], &r->procs[P_GUEST_B],
+		&r->procs[P_AGENT_B], "B");
+	relay_start(r, &r->procs[P_RELAY], "relay", "ga", &r->vm[0],
+		r->vm[0].chan);
+	relay_start(r, &r->procs[P_RELAY_B], "relay-b", "gb", &r->vm[1],
+		r->vm[1].chan);
+	host_start(r);
+	read_ready(&r->procs[P_GUEST], r->g_dom, BOOT_MS);
+	read_ready(&r->procs[P_GUEST_B], r->b_dom, BOOT_MS);
+	print_message("two guests up, their peers ready, after %" PRIu64 " ms\n",
+		ms_since(t0));
+
+	r->gid = (int)num(&r->procs[P_HOST], "create i %s", r->token);
+	ok(&r->procs[P_GUEST], reply, "join i %s %d", r->token, r->gid);
+	ok(&r->procs[P_GUEST_B], reply, "join i %s %d", r->token, r->gid);
+	r->h_region = num(&r->procs[P_HOST], "file R %s", r->vm[0].region);
+	ok(&r->procs[P_HOST], reply, "set R 0 %u 90", 16 * MIB);
+	ok(&r->procs[P_HOST], reply, "set R %u %u 0", GWIN_OFF, WIN_LEN);
+	ok(&r->procs[P_HOST], reply, "set R %u %u 0", BWIN_OFF, WIN_LEN);
+	r->g_region = num(&r->procs[P_GUEST], "ivshmem R");
+	ok(&r->procs[P_GUEST], reply, "reg R %u %u %u rw", GWIN_OFF, GWIN_OFF,
+		WIN_LEN);
+	r->b_region = num(&r->procs[P_GUEST_B], "ivshmem R");
+	ok(&r->procs[P_GUEST_B], reply, "reg R %u %u %u rw", BWIN_OFF,
+		BWIN_OFF, WIN_LEN);
+}
+
 static int
 setup(void **state)
 {
 	struct rig *r = calloc(1, sizeof(*r));
+	unsigned int i;
 	FILE *f;
 
 	if (r == NULL)
@@ -524,11 +619,18 @@ setup(void **state)
 		return -1;
 	}
 	snprintf(r->broker, sizeof(r->broker), "%s/broker.sock", r->dir);
-	snprintf(r->chan, sizeof(r->chan), "%s/chan.sock", r->dir);
-	snprintf(r->chan2, sizeof(r->chan2), "%s/chan2.sock", r->dir);
-	snprintf(r->cmd, sizeof(r->cmd), "%s/cmd.sock", r->dir);
-	snprintf(r->sh, sizeof(r->sh), "%s/sh.sock", r->dir);
-	snprintf(r->pidfile, sizeof(r->pidfile), "%s/qemu.pid", r->dir);
+	for (i = 0; i < RTE_DIM(r->vm); i++) {
+		struct vm *v = &r->vm[i];
+		const char *b = i > 0 ? "b-" : "";
+
+		snprintf(v->chan, sizeof(v->chan), "%s/%schan.sock", r->dir, b);
+		snprintf(v->chan2, sizeof(v->chan2), "%s/%schan2.sock", r->dir,
+			b);
+		snprintf(v->cmd, sizeof(v->cmd), "%s/%scmd.sock", r->dir, b);
+		snprintf(v->sh, sizeof(v->sh), "%s/%ssh.sock", r->dir, b);
+		snprintf(v->pidfile, sizeof(v->pidfile), "%s/%sqemu.pid",
+			r->dir, b);
+	}
 	f = fopen("/proc/sys/kernel/random/uuid", "r");
 	if (f == NULL || fscanf(f, "%36s", r->token) != 1) {
 		if (f != NULL)
@@ -551,8 +653,9 @@ rig_free(struct rig *r)
 	/* Peers first (G's end goes with QEMU), then the relay, then QEMU. */
 	for (i = 0; i < P_NB; i++)
 		procs[i] = &r->procs[P_NB - 1 - i];
-	if (r->qemu > 0)
-		kill(r->qemu, SIGKILL);
+	for (i = 0; i < RTE_DIM(r->vm); i++)
+		if (r->vm[i].qemu > 0)
+			kill(r->vm[i].qemu, SIGKILL);
 	test_proc_end(procs, P_NB, EXIT_MS, NULL);
 	nftw(r->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(r);
@@ -661,7 +764,7 @@ test_vm_kill(void **state)
 	num(h, "bg wait %u", STREAM_OPS);
 
 	t0 = test_proc_now_ns();
-	assert_int_equal(kill(r->qemu, SIGKILL), 0);
+	assert_int_equal(kill(r->vm[0].qemu, SIGKILL), 0);
 	snprintf(want, sizeof(want), "event %d %s MEMBER_LEFT", r->gid,
 		r->g_dom);
 	ret = test_proc_async(h, line, 1000);
@@ -690,6 +793,70 @@ test_vm_kill(void **state)
 	ok(h, reply, "same R %u %u 90", HWIN_OFF + WIN_LEN,
 		16 * MIB - HWIN_OFF - WIN_LEN);
 	ok(h, reply, "same R %u %u 0", HWIN_OFF, WIN_LEN);
+}
+
+/* ---- (c) -------------------------------------------------------------- */
+
+static void
+test_vm_guest_to_guest(void **state)
+{
+	struct rig *r = *state;
+	struct test_proc *h, *g, *b;
+	char reply[TEST_PROC_LINE];
+	uint64_t gwin, bwin, gpriv, bpriv;
+	unsigned int gg, gb, bb, bg;
+
+	rig_start2(r);
+	h = &r->procs[P_HOST];
+	g = &r->procs[P_GUEST];
+	b = &r->procs[P_GUEST_B];
+	gwin = r->g_region + GWIN_OFF;   /* G's addresses: its window */
+	bwin = r->b_region + BWIN_OFF;   /* B's addresses: its window */
+	gpriv = num(g, "alloc P %u rw", 64 * KIB);
+	bpriv = num(b, "alloc P %u rw", 64 * KIB);
+	gg = (unsigned int)num(g, "handler i %d %s", r->gid, r->g_dom);
+	gb = (unsigned int)num(g, "handler i %d %s", r->gid, r->b_dom);
+	bb = (unsigned int)num(b, "handler i %d %s", r->gid, r->b_dom);
+	bg = (unsigned int)num(b, "handler i %d %s", r->gid, r->g_dom);
+
+	/* G's device: G's memory into B's window, and back out of it. */
+	ok(g, reply, "setup i 64 process %u %u process %u %u", gg, gb, gb, gg);
+	ok(g, reply, "pat P 0 16384 41");
+	status(g, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 16384",
+		gpriv, bwin + 4096);
+	ok(b, reply, "check R %u 16384 41 0", BWIN_OFF + 4096);
+	ok(b, reply, "same R %u 4096 0", BWIN_OFF);
+	/* the same bytes of the one region, as the host holds it */
+	ok(h, reply, "check R %u 16384 41 0", BWIN_OFF + 4096);
+	ok(b, reply, "pat R %u 4096 42", BWIN_OFF + 65536);
+	ok(g, reply, "set P 0 4096 0");
+	status(g, "SUCCESSFUL", "copy i 1 %#" PRIx64 " %#" PRIx64 " 4096",
+		bwin + 65536, gpriv);
+	ok(g, reply, "check P 0 4096 42 0");
+
+	/* B's device: B's memory into G's window. */
+	ok(b, reply, "setup i 64 process %u %u process %u %u", bb, bg, bg, bb);
+	ok(b, reply, "pat P 0 8192 43");
+	status(b, "SUCCESSFUL", "copy i 0 %#" PRIx64 " %#" PRIx64 " 8192",
+		bpriv, gwin + 8192);
+	ok(g, reply, "check R %u 8192 43 0", GWIN_OFF + 8192);
+	ok(h, reply, "check R %u 8192 43 0", GWIN_OFF + 8192);
+
+	/* (e) between guests: past a window, and the other's own memory. */
+	status(g, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		gpriv, bwin + WIN_LEN);
+	status(g, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		gpriv, bwin - 32);
+	status(g, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		gpriv, bpriv);
+	status(b, "INVALID_DST_ADDR", "copy i 0 %#" PRIx64 " %#" PRIx64 " 64",
+		bpriv, gwin + WIN_LEN - 32);
+	status(b, "INVALID_SRC_ADDR", "copy i 1 %#" PRIx64 " %#" PRIx64 " 64",
+		gpriv, bpriv);
+	/* Nothing of the region outside the two windows was written. */
+	ok(h, reply, "same R %u %u 90", WIN_LEN, BWIN_OFF - WIN_LEN);
+	ok(h, reply, "same R %u %u 90", BWIN_OFF + WIN_LEN,
+		16 * MIB - BWIN_OFF - WIN_LEN);
 }
 
 /* ---- (f) -------------------------------------------------------------- */
@@ -755,6 +922,8 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_vm_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vm_guest_to_guest, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_vm_kill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_garbage, setup,
 			teardown),
