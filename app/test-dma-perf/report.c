@@ -477,10 +477,13 @@ static void
 json_inter(FILE *f, const struct perf_config *cfg, const struct perf_bench *b,
 		const struct perf_case *c, uint32_t size)
 {
-	const struct perf_case *intra, *cma;
+	const struct perf_case *intra, *cma, *proc = NULL;
 	double ri = ratio_to(cfg, b, c, size, is_intra, &intra);
 	double rc = ratio_to(cfg, b, c, size, is_cma, &cma);
+	double rp = 0.0;
 
+	if (c->domain == PERF_DOMAIN_VM)
+		rp = ratio_to(cfg, b, c, size, is_process_peer, &proc);
 	fprintf(f, ", \"domain\": \"%s\", \"direction\": \"%s\", \"windows\": %u",
 		domain_name(c), direction_name(c), c->windows);
 	fprintf(f, ", \"intra_case\": ");
@@ -496,6 +499,16 @@ json_inter(FILE *f, const struct perf_config *cfg, const struct perf_bench *b,
 		fprintf(f, ", \"vs_cma\": %.4f", rc);
 	} else {
 		fprintf(f, "null, \"vs_cma\": null");
+	}
+	/* A guest's window against another process's: domain=vm only. */
+	if (c->domain != PERF_DOMAIN_VM)
+		return;
+	fprintf(f, ", \"process_case\": ");
+	if (rp > 0) {
+		json_string(f, proc->name);
+		fprintf(f, ", \"vs_process\": %.4f", rp);
+	} else {
+		fprintf(f, "null, \"vs_process\": null");
 	}
 }
 

@@ -1234,7 +1234,8 @@ test_vm_config(void **state)
 {
 	struct fixture *fx = *state;
 	static const char full[] = "\ntest_seconds=1\n";
-	char src[PATH_MAX], cfg[PATH_MAX], csv[PATH_MAX], *text, *at, *ini;
+	char src[PATH_MAX], cfg[PATH_MAX], csv[PATH_MAX], json[PATH_MAX], *text,
+		*at, *ini;
 	bool seen[NB_TYPES] = { false };
 	const char *e;
 	unsigned int guests = 0;
@@ -1252,10 +1253,11 @@ test_vm_config(void **state)
 	free(ini);
 	free(text);
 	path_in(fx, "vm.csv", csv, sizeof(csv));
+	path_in(fx, "vm.json", json, sizeof(json));
 	/* Two guests boot under TCG, one after the other's QEMU is up. */
 	run_timeout_s = 300;
 	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--csv", csv,
-		NULL }, &r);
+		"--json", json, NULL }, &r);
 	run_timeout_s = RUN_TIMEOUT_S;
 	if (r.status != 0 && strstr(r.err, "QEMU cannot run here") != NULL) {
 		print_message("  skip reason: QEMU cannot run on this machine: %s",
@@ -1280,6 +1282,12 @@ test_vm_config(void **state)
 	}
 	assert_int_equal(check_csv(csv, seen), 8);
 	assert_true(seen[T_INTER]);
+	text = read_file(json);
+	assert_non_null(text);
+	expect_in(&r, text, "\"domain\": \"vm\", \"direction\": \"write\"");
+	expect_in(&r, text, "\"process_case\": \"case1\", \"vs_process\": ");
+	expect_in(&r, text, "\"process_case\": \"case3\", \"vs_process\": ");
+	free(text);
 	run_free(&r);
 }
 
