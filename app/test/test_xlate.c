@@ -968,6 +968,7 @@ test_qs_synchronize(void **state)
 static void
 test_fork(void **state)
 {
+	const uint32_t asym = rte_dma_domain_qs_asym;
 	struct rte_dma_domain_qs qs = { 0 };
 	struct rte_dma_domain_map *m;
 	int status;
@@ -983,6 +984,9 @@ test_fork(void **state)
 		/* No cmocka here: the exit status says what failed. */
 		if (dxa_map_ref(150, &m, NULL, NULL) != -ENOENT)
 			_exit(1);
+		/* Registered for membarrier(2) again, as its parent was. */
+		if (rte_dma_domain_qs_asym != asym)
+			_exit(3);
 		/* Would wait forever for the parent's section. */
 		dxa_qs_synchronize();
 		if (dxa_map_learn(GROUP_FORK, 150, true) != 0 ||
@@ -1229,7 +1233,7 @@ conc_wait_progress(struct conc *c)
 }
 
 static void
-test_concurrent_updates(void **state)
+conc_run(void)
 {
 	/* The counters are cache-aligned: calloc() would not honour it. */
 	struct conc *c = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*c));
@@ -1238,7 +1242,6 @@ test_concurrent_updates(void **state)
 	uint64_t total_ok = 0;
 	unsigned int i, u;
 
-	RTE_SET_USED(state);
 	assert_non_null(c);
 	memset(c, 0, sizeof(*c));
 	rng_seed((uint64_t)time(NULL) ^ 0x5bd1e995);
@@ -1302,6 +1305,34 @@ test_concurrent_updates(void **state)
 	free(c);
 }
 
+/*
+ * Executors enter their sections without a fence of their own where the
+ * kernel lets the updaters order them (membarrier(2)): the default here.
+ */
+static void
+test_concurrent_updates(void **state)
+{
+	RTE_SET_USED(state);
+	print_message("  executors enter sections %s\n",
+		rte_dma_domain_qs_asym != 0 ?
+		"without a fence (membarrier(2) at each update)" :
+		"with a fence (no membarrier(2) here)");
+	conc_run();
+}
+
+/* And with a fence in each, as where the kernel has no membarrier(2). */
+static void
+test_concurrent_updates_fenced(void **state)
+{
+	uint32_t asym = rte_dma_domain_qs_asym;
+
+	RTE_SET_USED(state);
+	/* No executor runs between tests: the switch is safe here. */
+	rte_dma_domain_qs_asym = 0;
+	conc_run();
+	rte_dma_domain_qs_asym = asym;
+}
+
 int
 main(void)
 {
@@ -1323,6 +1354,7 @@ main(void)
 		cmocka_unit_test(test_fork),
 		cmocka_unit_test(test_nomem),
 		cmocka_unit_test(test_concurrent_updates),
+		cmocka_unit_test(test_concurrent_updates_fenced),
 	};
 
 	return cmocka_run_group_tests_name("xlate", tests, NULL, NULL) == 0 ?

@@ -141,6 +141,15 @@ struct rte_dma_domain_qs {
 extern uint32_t rte_dma_domain_qs_waiters;
 
 /** Whether an updater waits for read sections to end (see above). */
+/**
+ * Non-zero when this process's reclamations order the executors' read
+ * sections themselves, with membarrier(2)'s private expedited command:
+ * rte_dma_domain_qs_enter() then needs no fence of its own. Set once the
+ * process is registered for it (at start, and again in a forked child),
+ * before any executor runs.
+ */
+extern uint32_t rte_dma_domain_qs_asym;
+
 static __rte_always_inline bool
 rte_dma_domain_qs_reclaiming(void)
 {
@@ -251,12 +260,18 @@ rte_dma_domain_qs_enter(struct rte_dma_domain_qs *qs)
 {
 	__atomic_store_n(&qs->seq, qs->seq + 1, __ATOMIC_RELAXED);
 	/*
-	 * The odd count must be visible before any table pointer is loaded
-	 * (a store-load order, which only a full fence gives); the updater
-	 * has the matching fence between publishing a table and reading the
-	 * counters. One fence per batch, not per operation.
+	 * The odd count must be visible before any table pointer is loaded:
+	 * a store-load order. Where the updater makes every thread of the
+	 * process execute a full barrier (membarrier(2)) between publishing
+	 * a table and reading the counters, keeping the compiler from
+	 * reordering is enough here; otherwise this takes a full fence, one
+	 * per batch, paired with the updater's.
 	 */
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(__atomic_load_n(&rte_dma_domain_qs_asym,
+			__ATOMIC_RELAXED) != 0))
+		rte_compiler_barrier();
+	else
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 /** Leave a read section. */

@@ -37,8 +37,11 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_debug.h>
@@ -131,6 +134,7 @@ static pthread_mutex_t qs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rte_dma_domain_qs *qs_head;
 
 uint32_t rte_dma_domain_qs_waiters;
+uint32_t rte_dma_domain_qs_asym;
 
 /*
  * Devices every window is mapped for (rte_dma_domain_dma_map_add()), in
@@ -564,11 +568,18 @@ dxa_qs_synchronize(void)
 	/* Executors whose sections can last see it and start nothing new. */
 	__atomic_fetch_add(&rte_dma_domain_qs_waiters, 1, __ATOMIC_RELAXED);
 	/*
-	 * Pairs with the fence of rte_dma_domain_qs_enter(): either this
-	 * sees an executor's odd count, or that executor's table load sees
-	 * what the caller published before calling here.
+	 * Pairs with the fence of rte_dma_domain_qs_enter(), or stands for
+	 * it: either this sees an executor's odd count, or that executor's
+	 * table load sees what the caller published before calling here.
+	 * membarrier(2) runs a full barrier on every CPU that runs a thread
+	 * of this process, and returns once they all have. It cannot fail
+	 * once the process is registered: a failure would leave executors
+	 * unordered, so it stops the process rather than free under them.
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&rte_dma_domain_qs_asym, __ATOMIC_RELAXED) != 0)
+		RTE_VERIFY(syscall(__NR_membarrier,
+			MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0);
 	/* Held throughout, so no counter is unregistered and freed under us. */
 	pthread_mutex_lock(&qs_lock);
 	for (qs = qs_head; qs != NULL; qs = qs->next) {
@@ -1246,6 +1257,26 @@ rte_dma_domain_dma_map_del(struct rte_device *dev)
  * allocated and mapped in the child, unreachable, rather than be freed
  * under a vchan copy that may still point at it.
  */
+/*
+ * Executors enter read sections without a fence when the updaters can
+ * make every thread of the process run one instead (membarrier(2), Linux
+ * 4.14; a seccomp filter may refuse it). The registration is the
+ * process's (its mm), so a forked child, which starts with one thread and
+ * no executor, registers again.
+ */
+static void
+qs_asym_init(void)
+{
+	int cmds = (int)syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+	bool ok = cmds > 0 &&
+		(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
+		syscall(__NR_membarrier,
+			MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+
+	__atomic_store_n(&rte_dma_domain_qs_asym, ok ? 1 : 0,
+		__ATOMIC_RELAXED);
+}
+
 static void
 xlate_forget(void)
 {
@@ -1254,9 +1285,11 @@ xlate_forget(void)
 	maps = NULL;
 	qs_head = NULL;
 	nb_dma_devs = 0;
+	qs_asym_init();
 }
 
 RTE_INIT(xlate_init)
 {
+	qs_asym_init();
 	pthread_atfork(NULL, NULL, xlate_forget);
 }
