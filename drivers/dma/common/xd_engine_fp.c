@@ -17,6 +17,12 @@
 
 #include "xd_engine_fp.h"
 
+/* What the caller made sure of: the compiler may drop its checks. */
+#define XD_ASSUME(cond) do { \
+	if (!(cond)) \
+		__builtin_unreachable(); \
+} while (0)
+
 /* Ops executed by the lcore engine before it publishes progress. */
 #define XD_ENGINE_BURST 32
 
@@ -160,22 +166,6 @@ xd_exec(const struct xd_vchan *vc, const struct xd_desc *d, uint16_t slot)
 	}
 }
 
-/*
- * Record the outcome of the operation in @slot. Only failures are written:
- * a slot's status stays RTE_DMA_STATUS_SUCCESSFUL (0) until a failure is
- * stored, and completed_status() zeroes it again when it reports it, so a
- * successful operation costs no store here.
- */
-static __rte_always_inline void
-xd_record(struct xd_vchan *vc, uint16_t slot, uint16_t st, uint64_t *failed)
-{
-	if (unlikely(st != RTE_DMA_STATUS_SUCCESSFUL)) {
-		vc->status[slot] = st;
-		vc->batch_failed = true;
-		(*failed)++;
-	}
-}
-
 /* Publish failures before done is released (see xd_maybe_failed()). */
 static __rte_always_inline void
 xd_count_failed(struct xd_vchan *vc, uint64_t failed)
@@ -186,15 +176,64 @@ xd_count_failed(struct xd_vchan *vc, uint64_t failed)
 }
 
 /*
- * The tables an inter-domain batch translates through (NULL: own domain),
- * and this process's caches for them.
+ * Record the outcome of the operation in @slot. Only failures are written:
+ * a slot's status stays RTE_DMA_STATUS_SUCCESSFUL (0) until a failure is
+ * stored, and completed_status() zeroes it again when it reports it, so a
+ * successful operation costs no store here. A failure is counted at once:
+ * a running count would hold one more register across every memcpy().
  */
-struct xd_batch_tables {
-	const struct rte_dma_domain_table *src;
-	const struct rte_dma_domain_table *dst;
-	struct rte_dma_domain_xcache *src_c;
-	struct rte_dma_domain_xcache *dst_c;
+static __rte_always_inline void
+xd_record(struct xd_vchan *vc, uint16_t slot, uint16_t st)
+{
+	if (unlikely(st != RTE_DMA_STATUS_SUCCESSFUL)) {
+		vc->status[slot] = st;
+		vc->batch_failed = true;
+		xd_count_failed(vc, 1);
+	}
+}
+
+/*
+ * One side of an inter-domain batch: the table it translates through
+ * (NULL: the vchan's own domain), this process's cache for it, and a
+ * copy of the cached window that the loop keeps in registers. The cache
+ * lives in memory and the loop calls memcpy(), so reading it there would
+ * reload it at every operation; the copy is refreshed whenever the slow
+ * path refills the cache.
+ */
+struct xd_side {
+	const struct rte_dma_domain_table *t;
+	struct rte_dma_domain_xcache *c;
+	uint64_t base;
+	uint64_t len;
+	uint64_t delta;
 };
+
+/* The tables of an inter-domain batch, a side each. */
+struct xd_batch_tables {
+	struct xd_side src;
+	struct xd_side dst;
+};
+
+static __rte_always_inline void
+xd_side_load(struct xd_side *s)
+{
+	s->base = s->c->base;
+	s->len = s->c->len;
+	s->delta = s->c->delta;
+}
+
+/* Start a side for a batch: the current table of @map, if any. */
+static __rte_always_inline void
+xd_side_begin(struct xd_side *s, const struct rte_dma_domain_map *map,
+		struct rte_dma_domain_xcache *c)
+{
+	s->c = c;
+	s->t = NULL;
+	if (map == NULL)
+		return;
+	s->t = rte_dma_domain_xlate_begin(map, c);
+	xd_side_load(s);
+}
 
 /*
  * Translate one side of an operation: a peer's range into a local address
@@ -202,23 +241,31 @@ struct xd_batch_tables {
  * NULL). The status names the side; a departed domain is a link error.
  */
 static __rte_always_inline uint16_t
-xd_xlate(const struct rte_dma_domain_table *t,
-		struct rte_dma_domain_xcache *c, uint64_t *addr, uint64_t len,
-		uint32_t perm, uint16_t bad_addr)
+xd_xlate(struct xd_side *s, uint64_t *addr, uint64_t len, uint32_t perm,
+		uint16_t bad_addr)
 {
+	uint64_t off, local;
 	int r;
 
-	if (t == NULL)
+	if (s->t == NULL)
 		return RTE_DMA_STATUS_SUCCESSFUL;
-	r = rte_dma_domain_xlate_in(t, c, *addr, len, perm, addr);
-	if (likely(r == RTE_DMA_DOMAIN_XLATE_OK))
+	/* The cached window, as rte_dma_domain_xlate_in() checks it. */
+	off = *addr - s->base;
+	if (likely(off < s->len && len <= s->len - off)) {
+		*addr += s->delta;
 		return RTE_DMA_STATUS_SUCCESSFUL;
+	}
+	r = rte_dma_domain_xlate_slow(s->t, s->c, *addr, len, perm, &local);
+	xd_side_load(s);
+	if (likely(r == RTE_DMA_DOMAIN_XLATE_OK)) {
+		*addr = local;
+		return RTE_DMA_STATUS_SUCCESSFUL;
+	}
 	return r == -ENOLINK ? RTE_DMA_STATUS_DEV_LINK_ERROR : bad_addr;
 }
 
 static uint16_t
-xd_xlate_sges(const struct rte_dma_domain_table *t,
-		struct rte_dma_domain_xcache *c, struct rte_dma_sge *out,
+xd_xlate_sges(struct xd_side *s, struct rte_dma_sge *out,
 		const struct rte_dma_sge *in, uint16_t n, uint32_t perm,
 		uint16_t bad_addr)
 {
@@ -227,7 +274,7 @@ xd_xlate_sges(const struct rte_dma_domain_table *t,
 	for (i = 0; i < n; i++) {
 		uint64_t a = in[i].addr;
 
-		st = xd_xlate(t, c, &a, in[i].length, perm, bad_addr);
+		st = xd_xlate(s, &a, in[i].length, perm, bad_addr);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		out[i].addr = a;
@@ -238,26 +285,26 @@ xd_xlate_sges(const struct rte_dma_domain_table *t,
 
 /* Translate a copy's two ranges (the status names the failing side). */
 static __rte_always_inline uint16_t
-xd_xlate_copy(const struct xd_batch_tables *xt, const struct xd_desc *d,
+xd_xlate_copy(struct xd_batch_tables *xt, const struct xd_desc *d,
 		uint64_t *src, uint64_t *dst)
 {
 	uint16_t st;
 
-	st = xd_xlate(xt->src, xt->src_c, src, d->len,
-		RTE_DMA_DOMAIN_PERM_READ, RTE_DMA_STATUS_INVALID_SRC_ADDR);
+	st = xd_xlate(&xt->src, src, d->len, RTE_DMA_DOMAIN_PERM_READ,
+		RTE_DMA_STATUS_INVALID_SRC_ADDR);
 	if (st != RTE_DMA_STATUS_SUCCESSFUL)
 		return st;
-	return xd_xlate(xt->dst, xt->dst_c, dst, d->len,
-		RTE_DMA_DOMAIN_PERM_WRITE, RTE_DMA_STATUS_INVALID_DST_ADDR);
+	return xd_xlate(&xt->dst, dst, d->len, RTE_DMA_DOMAIN_PERM_WRITE,
+		RTE_DMA_STATUS_INVALID_DST_ADDR);
 }
 
 /* Translate a fill's destination. */
 static __rte_always_inline uint16_t
-xd_xlate_fill(const struct xd_batch_tables *xt, const struct xd_desc *d,
+xd_xlate_fill(struct xd_batch_tables *xt, const struct xd_desc *d,
 		uint64_t *dst)
 {
-	return xd_xlate(xt->dst, xt->dst_c, dst, d->len,
-		RTE_DMA_DOMAIN_PERM_WRITE, RTE_DMA_STATUS_INVALID_DST_ADDR);
+	return xd_xlate(&xt->dst, dst, d->len, RTE_DMA_DOMAIN_PERM_WRITE,
+		RTE_DMA_STATUS_INVALID_DST_ADDR);
 }
 
 /*
@@ -265,20 +312,47 @@ xd_xlate_fill(const struct xd_batch_tables *xt, const struct xd_desc *d,
  * sources at ls[0], the destinations at ls[XD_MAX_SGES].
  */
 static __rte_always_inline uint16_t
-xd_xlate_sg(const struct xd_vchan *vc, const struct xd_batch_tables *xt,
+xd_xlate_sg(const struct xd_vchan *vc, struct xd_batch_tables *xt,
 		const struct xd_desc *d, uint16_t slot, struct rte_dma_sge *ls)
 {
 	const struct rte_dma_sge *dst;
 	const struct rte_dma_sge *sg = xd_desc_sges(vc, d, slot, &dst);
 	uint16_t st;
 
-	st = xd_xlate_sges(xt->src, xt->src_c, ls, sg, d->nb_src,
+	st = xd_xlate_sges(&xt->src, ls, sg, d->nb_src,
 		RTE_DMA_DOMAIN_PERM_READ, RTE_DMA_STATUS_INVALID_SRC_ADDR);
 	if (st != RTE_DMA_STATUS_SUCCESSFUL)
 		return st;
-	return xd_xlate_sges(xt->dst, xt->dst_c, ls + XD_MAX_SGES,
-		dst, d->nb_dst, RTE_DMA_DOMAIN_PERM_WRITE,
-		RTE_DMA_STATUS_INVALID_DST_ADDR);
+	return xd_xlate_sges(&xt->dst, ls + XD_MAX_SGES, dst, d->nb_dst,
+		RTE_DMA_DOMAIN_PERM_WRITE, RTE_DMA_STATUS_INVALID_DST_ADDR);
+}
+
+/*
+ * A scatter-gather op of an inter-domain vchan, out of the loop: its
+ * entry arrays would take the loop's registers, and the loop's sides
+ * must not have their address taken by a call. It translates through
+ * sides of its own over the same tables and caches.
+ */
+static __rte_noinline uint16_t
+xd_exec_xd_sg(struct xd_vchan *vc, const struct rte_dma_domain_table *src_t,
+		struct rte_dma_domain_xcache *src_c,
+		const struct rte_dma_domain_table *dst_t,
+		struct rte_dma_domain_xcache *dst_c, const struct xd_desc *d,
+		uint16_t slot)
+{
+	struct xd_batch_tables xt = { { src_t, src_c, 0, 0, 0 },
+		{ dst_t, dst_c, 0, 0, 0 } };
+	struct rte_dma_sge ls[2 * XD_MAX_SGES];
+	uint16_t st;
+
+	if (src_t != NULL)
+		xd_side_load(&xt.src);
+	if (dst_t != NULL)
+		xd_side_load(&xt.dst);
+	st = xd_xlate_sg(vc, &xt, d, slot, ls);
+	if (st != RTE_DMA_STATUS_SUCCESSFUL)
+		return st;
+	return xd_exec_sg(ls, d->nb_src, ls + XD_MAX_SGES, d->nb_dst);
 }
 
 /*
@@ -287,10 +361,9 @@ xd_xlate_sg(const struct xd_vchan *vc, const struct xd_batch_tables *xt,
  * @p xt holds the batch's source and destination tables.
  */
 static __rte_always_inline uint16_t
-xd_exec_xd(struct xd_vchan *vc, const struct xd_batch_tables *xt,
+xd_exec_xd(struct xd_vchan *vc, struct xd_batch_tables *xt,
 		const struct xd_desc *d, uint16_t slot)
 {
-	struct rte_dma_sge ls[2 * XD_MAX_SGES];
 	uint64_t src = d->src, dst = d->dst;
 	uint16_t st;
 
@@ -307,10 +380,14 @@ xd_exec_xd(struct xd_vchan *vc, const struct xd_batch_tables *xt,
 		return xd_do_fill(d->src, dst, d->len);
 	case XD_OP_COPY_SG:
 	case XD_OP_COPY_SG_EXT:
-		st = xd_xlate_sg(vc, xt, d, slot, ls);
-		if (st != RTE_DMA_STATUS_SUCCESSFUL)
-			return st;
-		return xd_exec_sg(ls, d->nb_src, ls + XD_MAX_SGES, d->nb_dst);
+		st = xd_exec_xd_sg(vc, xt->src.t, xt->src.c, xt->dst.t,
+			xt->dst.c, d, slot);
+		/* Its misses refilled the caches. */
+		if (xt->src.t != NULL)
+			xd_side_load(&xt->src);
+		if (xt->dst.t != NULL)
+			xd_side_load(&xt->dst);
+		return st;
 	default:
 		return RTE_DMA_STATUS_INVALID_OPCODE;
 	}
@@ -322,9 +399,8 @@ xd_exec_xd(struct xd_vchan *vc, const struct xd_batch_tables *xt,
  */
 static __rte_always_inline void
 xd_run_loop(struct xd_vchan *vc, uint16_t from, uint16_t to,
-		const struct xd_batch_tables *xt)
+		struct xd_batch_tables *xt)
 {
-	uint64_t failed = 0;
 	uint16_t pos;
 
 	for (pos = from; pos != to; pos++) {
@@ -339,11 +415,10 @@ xd_run_loop(struct xd_vchan *vc, uint16_t from, uint16_t to,
 			st = xd_exec_xd(vc, xt, d, slot);
 		else
 			st = xd_exec(vc, d, slot);
-		xd_record(vc, slot, st, &failed);
+		xd_record(vc, slot, st);
 		if (d->flags & XD_DESC_BATCH_END)
 			vc->batch_failed = false;
 	}
-	xd_count_failed(vc, failed);
 }
 
 /*
@@ -355,8 +430,9 @@ static __rte_noinline void
 xd_run_xd_src(struct xd_vchan *vc, uint16_t from, uint16_t to,
 		const struct xd_batch_tables *in)
 {
-	const struct xd_batch_tables xt = { in->src, NULL, in->src_c, NULL };
+	struct xd_batch_tables xt = { .src = in->src };
 
+	XD_ASSUME(xt.src.t != NULL);
 	xd_run_loop(vc, from, to, &xt);
 }
 
@@ -364,8 +440,9 @@ static __rte_noinline void
 xd_run_xd_dst(struct xd_vchan *vc, uint16_t from, uint16_t to,
 		const struct xd_batch_tables *in)
 {
-	const struct xd_batch_tables xt = { NULL, in->dst, NULL, in->dst_c };
+	struct xd_batch_tables xt = { .dst = in->dst };
 
+	XD_ASSUME(xt.dst.t != NULL);
 	xd_run_loop(vc, from, to, &xt);
 }
 
@@ -376,48 +453,46 @@ xd_run_xd_dst(struct xd_vchan *vc, uint16_t from, uint16_t to,
 static __rte_noinline void
 xd_run_unmapped(struct xd_vchan *vc, uint16_t from, uint16_t to)
 {
-	uint64_t failed = 0;
 	uint16_t pos;
 
 	for (pos = from; pos != to; pos++)
-		xd_record(vc, pos & vc->mask, RTE_DMA_STATUS_DEV_LINK_ERROR,
-			&failed);
-	xd_count_failed(vc, failed);
+		xd_record(vc, pos & vc->mask, RTE_DMA_STATUS_DEV_LINK_ERROR);
 }
 
 static __rte_noinline void
 xd_run_xd_both(struct xd_vchan *vc, uint16_t from, uint16_t to,
-		const struct xd_batch_tables *xt)
+		const struct xd_batch_tables *in)
 {
-	xd_run_loop(vc, from, to, xt);
+	struct xd_batch_tables xt = *in;
+
+	XD_ASSUME(xt.src.t != NULL && xt.dst.t != NULL);
+	xd_run_loop(vc, from, to, &xt);
 }
 
 /*
  * An inter-domain batch runs inside one read section, through the tables
  * current when it starts: they, and the windows they map, stay valid until
- * it ends. A vchan with both sides in its own domain takes the
- * destination loop, whose NULL table then translates nothing.
+ * it ends. A vchan with both sides in its own domain translates nothing:
+ * it takes the intra-domain loop.
  */
 static __rte_noinline void
 xd_run_inter(struct xd_vchan *vc, uint16_t from, uint16_t to)
 {
 	struct xd_vchan_local *lc = xd_local(vc);
-	struct xd_batch_tables xt = {
-		NULL, NULL, &lc->src_cache, &lc->dst_cache,
-	};
+	struct xd_batch_tables xt;
 
 	if (unlikely(!lc->ready)) {
 		xd_run_unmapped(vc, from, to);
 		return;
 	}
 	rte_dma_domain_qs_enter(&lc->qs);
-	if (lc->src_map != NULL)
-		xt.src = rte_dma_domain_xlate_begin(lc->src_map, xt.src_c);
-	if (lc->dst_map != NULL)
-		xt.dst = rte_dma_domain_xlate_begin(lc->dst_map, xt.dst_c);
-	if (xt.src == NULL)
+	xd_side_begin(&xt.src, lc->src_map, &lc->src_cache);
+	xd_side_begin(&xt.dst, lc->dst_map, &lc->dst_cache);
+	if (xt.src.t == NULL && xt.dst.t == NULL)
+		xd_run_loop(vc, from, to, NULL);
+	else if (xt.src.t == NULL)
 		xd_run_xd_dst(vc, from, to, &xt);
-	else if (xt.dst == NULL)
+	else if (xt.dst.t == NULL)
 		xd_run_xd_src(vc, from, to, &xt);
 	else
 		xd_run_xd_both(vc, from, to, &xt);
@@ -446,7 +521,7 @@ xd_run(struct xd_vchan *vc, uint16_t from, uint16_t to)
  * operation that fails here never reaches the lower device.
  */
 static __rte_always_inline uint16_t
-xd_stack_one(struct xd_vchan *vc, const struct xd_batch_tables *xt,
+xd_stack_one(struct xd_vchan *vc, struct xd_batch_tables *xt,
 		const struct xd_desc *d, uint16_t slot)
 {
 	struct rte_dma_sge ls[2 * XD_MAX_SGES];
@@ -549,10 +624,9 @@ xd_stack_settle(struct xd_vchan *vc)
 static __rte_noinline void
 xd_stack_send(struct xd_vchan *vc)
 {
-	struct xd_batch_tables xt = { NULL, NULL, NULL, NULL };
+	struct xd_batch_tables xt = { { NULL }, { NULL } };
 	uint16_t pos = vc->sent, end = vc->submitted_local;
 	struct xd_vchan_local *lc;
-	uint64_t failed = 0;
 	uint16_t nb_sent = 0;
 
 	if (pos == end)
@@ -568,14 +642,8 @@ xd_stack_send(struct xd_vchan *vc)
 		} else if (unlikely(rte_dma_domain_qs_reclaiming())) {
 			return;
 		}
-		xt.src_c = &lc->src_cache;
-		xt.dst_c = &lc->dst_cache;
-		if (lc->src_map != NULL)
-			xt.src = rte_dma_domain_xlate_begin(lc->src_map,
-				xt.src_c);
-		if (lc->dst_map != NULL)
-			xt.dst = rte_dma_domain_xlate_begin(lc->dst_map,
-				xt.dst_c);
+		xd_side_begin(&xt.src, lc->src_map, &lc->src_cache);
+		xd_side_begin(&xt.dst, lc->dst_map, &lc->dst_cache);
 	}
 	for (; pos != end; pos++) {
 		uint16_t slot = pos & vc->mask;
@@ -591,7 +659,7 @@ xd_stack_send(struct xd_vchan *vc)
 		if (likely(st == RTE_DMA_STATUS_SUCCESSFUL))
 			nb_sent++;
 		else
-			xd_record(vc, slot, st, &failed);
+			xd_record(vc, slot, st);
 		if (d->flags & XD_DESC_BATCH_END)
 			vc->batch_failed = false;
 	}
@@ -600,7 +668,6 @@ xd_stack_send(struct xd_vchan *vc)
 		vc->lower_out += nb_sent;
 		rte_dma_submit(vc->lower_dev, vc->lower_vchan);
 	}
-	xd_count_failed(vc, failed);
 	xd_stack_settle(vc);
 }
 
