@@ -63,6 +63,7 @@
 #include <rte_common.h>
 #include <rte_dev.h>
 #include <rte_dmadev.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 
 #include "rte_dmadev_domain.h"
@@ -559,6 +560,8 @@ case_setup(const struct perf_config *cfg, struct perf_case *c,
 		.windows = c->windows,
 		.bytes = (uint64_t)c->mem_mib << 20,
 		.pattern = c->direction == PERF_DIR_READ,
+		/* A guest's buffer is its ivshmem region, whatever we ask. */
+		.huge = rte_eal_has_hugepages() && c->domain != PERF_DOMAIN_VM,
 	};
 	struct iovec iov = { .iov_base = &join, .iov_len = sizeof(join) };
 	/* Class B: the peer grants its buffer to us instead of joining. */
@@ -611,6 +614,7 @@ case_setup(const struct perf_config *cfg, struct perf_case *c,
 	}
 	c->peer.addr = st.addr;
 	c->peer.own_pid = st.pid;
+	c->peer.huge = st.huge != 0;
 	memcpy(c->peer.domain_id, st.domain_id, sizeof(c->peer.domain_id));
 
 	if (granted) {

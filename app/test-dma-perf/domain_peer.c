@@ -60,6 +60,7 @@ struct peer_buf {
 	bool memfd;         /* our own mapping (several windows) */
 	int region_fd;      /* in a guest: the ivshmem BAR; else -1 */
 	bool extmem;        /* that mapping registered with EAL by us */
+	bool huge;          /* on huge pages */
 };
 
 static bool
@@ -276,8 +277,13 @@ close_fd:
 	return ret;
 }
 
+/*
+ * The buffer, as @windows windows. One window is on huge pages when the
+ * benchmark's are (@huge) and the kernel has enough free: otherwise its
+ * pages are 4 KiB, and the benchmark says so (b->huge).
+ */
 static int
-buf_share(struct peer_buf *b, size_t bytes, uint32_t windows)
+buf_share(struct peer_buf *b, size_t bytes, uint32_t windows, bool huge)
 {
 	void *p;
 	int ret;
@@ -286,7 +292,13 @@ buf_share(struct peer_buf *b, size_t bytes, uint32_t windows)
 		return windows == 1 ? buf_share_ivshmem(b, bytes) : -EINVAL;
 	if (windows > 1)
 		return buf_share_windows(b, bytes, windows);
-	ret = rte_dma_domain_mem_alloc(bytes, PEER_PERMS, &p);
+	ret = -ENOMEM;
+	if (huge)
+		ret = rte_dma_domain_mem_alloc(bytes, PEER_PERMS |
+			RTE_DMA_DOMAIN_MEM_HUGETLB, &p);
+	b->huge = ret == 0;
+	if (ret != 0)
+		ret = rte_dma_domain_mem_alloc(bytes, PEER_PERMS, &p);
 	if (ret < 0)
 		return ret;
 	b->addr = p;
@@ -308,7 +320,7 @@ join_ok(const struct perf_xpeer_join *j)
 		j->group_id >= -1 && j->group_id <= INT16_MAX &&
 		(j->group_id >= 0 || (j->windows == 1 &&
 			!rte_uuid_is_null(j->grantee))) &&
-		j->reserved == 0;
+		j->huge <= 1;
 }
 
 /*
@@ -347,7 +359,7 @@ peer_join(int fd, int16_t dev_id, struct peer_buf *b, int16_t *group_id,
 	}
 	*group_id = (int16_t)j.group_id;
 
-	ret = buf_share(b, j.bytes, j.windows);
+	ret = buf_share(b, j.bytes, j.windows, j.huge != 0);
 	if (ret < 0) {
 		explicit_bzero(j.token, sizeof(j.token));
 		report(fd, PERF_XPEER_MEMORY, ret);
@@ -364,6 +376,7 @@ peer_join(int fd, int16_t dev_id, struct peer_buf *b, int16_t *group_id,
 	}
 	explicit_bzero(j.token, sizeof(j.token));
 	st.grant = *grant;
+	st.huge = b->huge;
 	if (j.pattern)
 		perf_pattern_fill(b->addr, b->bytes);
 	else

@@ -132,6 +132,7 @@ struct perf_peer {
 	size_t bytes;
 	rte_uuid_t domain_id; /* DMA_INTER_DOMAIN_COPY: the peer's domain */
 	int32_t own_pid;      /* DMA_INTER_DOMAIN_COPY: its pid, as it sees it */
+	bool huge;            /* DMA_INTER_DOMAIN_COPY: its buffer's pages */
 	/* domain=vm: pid is devtools/vm-guest.sh's, which owns QEMU. */
 	bool vm;
 	pid_t qemu;           /* from QEMU's pidfile; 0: not known yet */
@@ -514,7 +515,9 @@ struct perf_xpeer_status {
 	uint32_t uid;
 	/* JOINED, for a Class B device: the grant of the buffer to us. */
 	uint16_t grant;
-	uint16_t reserved[3];
+	/* JOINED: 1 if the buffer is on huge pages. */
+	uint16_t huge;
+	uint16_t reserved[2];
 };
 
 /*
@@ -528,7 +531,11 @@ struct perf_xpeer_join {
 	uint32_t windows;        /* share the buffer as this many windows */
 	uint64_t bytes;
 	uint32_t pattern;        /* 1: fill with the source pattern (read) */
-	uint32_t reserved;
+	/*
+	 * 1: our buffers are on huge pages; back yours with them too where
+	 * the kernel has free ones, so that both sides' TLBs cost the same.
+	 */
+	uint32_t huge;
 };
 
 /* Send all of @p iov (which is consumed) without SIGPIPE. */

@@ -260,6 +260,14 @@ ratio_to(const struct perf_config *cfg, const struct perf_bench *b,
 
 /* ---- table ----------------------------------------------------------------- */
 
+/* What the peer's buffer is on: its TLB cost is part of every copy. */
+static const char *
+peer_pages(const struct perf_case *c)
+{
+	return c->peer.huge ? "its buffer on huge pages" :
+		"its buffer on 4 KiB pages";
+}
+
 void
 perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 {
@@ -298,11 +306,13 @@ perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 			printf(", domain vm, direction %s, windows %u, peer pid %d in a QEMU guest",
 				direction_name(c), c->windows, c->peer.own_pid);
 		else if (c->type == PERF_DMA_INTER_DOMAIN_COPY && c->domain == PERF_DOMAIN_OS)
-			printf(", domain os, direction %s, windows %u, peer pid %d in its own namespaces",
-				direction_name(c), c->windows, c->peer.own_pid);
+			printf(", domain os, direction %s, windows %u, peer pid %d in its own namespaces, %s",
+				direction_name(c), c->windows, c->peer.own_pid,
+				peer_pages(c));
 		else if (c->type == PERF_DMA_INTER_DOMAIN_COPY)
-			printf(", domain process, direction %s, windows %u, peer pid %d",
-				direction_name(c), c->windows, c->peer.own_pid);
+			printf(", domain process, direction %s, windows %u, peer pid %d, %s",
+				direction_name(c), c->windows, c->peer.own_pid,
+				peer_pages(c));
 		printf("\n");
 	}
 	printf("\n%9s  %-*s %-*s %-18s %12s %9s %8s %11s %10s %6s %8s\n",
@@ -486,6 +496,9 @@ json_inter(FILE *f, const struct perf_config *cfg, const struct perf_bench *b,
 		rp = ratio_to(cfg, b, c, size, is_process_peer, &proc);
 	fprintf(f, ", \"domain\": \"%s\", \"direction\": \"%s\", \"windows\": %u",
 		domain_name(c), direction_name(c), c->windows);
+	if (c->domain != PERF_DOMAIN_VM)
+		fprintf(f, ", \"peer_huge_pages\": %s",
+			c->peer.huge ? "true" : "false");
 	fprintf(f, ", \"intra_case\": ");
 	if (ri > 0) {
 		json_string(f, intra->name);

@@ -94,6 +94,8 @@ struct run {
 
 /* 2 MB pages reserved for upstream's config (--in-memory). */
 #define UPSTREAM_HUGE_PAGES 160
+/* And for a run with a peer on hugepages: EAL's 64 MB, the peer's 4. */
+#define HUGE_PEER_PAGES 48
 
 static const char *perf_bin;
 static int run_timeout_s = RUN_TIMEOUT_S;
@@ -1143,6 +1145,8 @@ test_run_inter(void **state)
 	expect_status(&r, 0);
 	expect_in(&r, r.out, "domain process, direction write, windows 1, peer pid");
 	expect_in(&r, r.out, "domain process, direction read, windows 16, peer pid");
+	/* Our EAL has no hugepages: nor has the peer's buffer. */
+	expect_in(&r, r.out, ", its buffer on 4 KiB pages\n");
 	expect_in(&r, r.out, "1000 B  case6    DMA_INTER_DOMAIN_COPY dma_xd_skeleton0");
 	/* The ratios: to the same device in our domain, and to CMA. */
 	expect_in(&r, r.out, "ratios of copies per second");
@@ -1173,7 +1177,7 @@ test_run_inter(void **state)
 
 	text = read_file(json);
 	assert_non_null(text);
-	expect_in(&r, text, "\"domain\": \"process\", \"direction\": \"read\", \"windows\": 16");
+	expect_in(&r, text, "\"domain\": \"process\", \"direction\": \"read\", \"windows\": 16, \"peer_huge_pages\": false");
 	expect_in(&r, text, "\"intra_case\": \"case1\", \"vs_intra\": ");
 	expect_in(&r, text, "\"cma_case\": \"case2\", \"vs_cma\": ");
 	expect_in(&r, text, "\"intra_case\": null, \"vs_intra\": null");
@@ -1660,6 +1664,50 @@ test_upstream_config(void **state)
 }
 
 /*
+ * With EAL on hugepages, a peer's buffer is on hugepages too (where the
+ * kernel has them free), so that both sides of a copy cost the same TLB
+ * misses; the header and the JSON say which pages it got.
+ */
+static void
+test_run_huge_peer(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg[PATH_MAX], json[PATH_MAX], why[256];
+	char *text;
+	struct run r;
+	FILE *f;
+
+	/* EAL's memory (--in-memory: hugetlb memfds) and the peer's 4 MB. */
+	if (!test_huge_setup(&fx->huge, fx->dir, HUGE_PEER_PAGES, why,
+			sizeof(why))) {
+		print_message("  skipped: a run on hugepages needs them: %s\n",
+			why);
+		skip();
+	}
+	f = fopen(path_in(fx, "huge.ini", cfg, sizeof(cfg)), "w");
+	assert_non_null(f);
+	fputs("[GLOBAL]\n"
+		"eal_args=--in-memory --no-pci -m 64 --iova-mode=va -l 0-1 --no-telemetry --vdev=dma_xd_skeleton0\n"
+		"test_seconds=0.1\n"
+		"[case1]\ntype=DMA_MEM_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=4\n"
+		"[case2]\ntype=DMA_INTER_DOMAIN_COPY\ndevice=dma_xd_skeleton0\nbuf_size=64\nmem_size=4\n",
+		f);
+	assert_int_equal(fclose(f), 0);
+	path_in(fx, "huge.json", json, sizeof(json));
+	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--json", json,
+		NULL }, &r);
+	expect_status(&r, 0);
+	expect_in(&r, r.out, "domain process, direction write, windows 1, peer pid");
+	expect_in(&r, r.out, ", its buffer on huge pages\n");
+	expect_in(&r, r.out, "x intra (case1)");
+	text = read_file(json);
+	assert_non_null(text);
+	expect_in(&r, text, "\"windows\": 1, \"peer_huge_pages\": true");
+	free(text);
+	run_free(&r);
+}
+
+/*
  * Upstream's language in a short run: two DMA workers and two CPU
  * workers in parallel, a varying kick_batch (two scenarios), --result to a
  * path of ours: per-worker rows and totals in the table, the CSV and the
@@ -1848,6 +1896,7 @@ main(int argc, char **argv)
 		T(test_run_cache_flush),
 		T(test_run_progress),
 		T(test_run_workers),
+		T(test_run_huge_peer),
 	};
 	const struct CMUnitTest upstream_tests[] = {
 		T(test_upstream_config),
