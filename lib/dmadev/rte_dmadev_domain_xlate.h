@@ -140,7 +140,6 @@ struct rte_dma_domain_qs {
  */
 extern uint32_t rte_dma_domain_qs_waiters;
 
-/** Whether an updater waits for read sections to end (see above). */
 /**
  * Non-zero when this process's reclamations order the executors' read
  * sections themselves, with membarrier(2)'s private expedited command:
@@ -150,6 +149,7 @@ extern uint32_t rte_dma_domain_qs_waiters;
  */
 extern uint32_t rte_dma_domain_qs_asym;
 
+/** Whether an updater waits for read sections to end (see above). */
 static __rte_always_inline bool
 rte_dma_domain_qs_reclaiming(void)
 {

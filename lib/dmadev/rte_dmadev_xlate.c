@@ -1252,12 +1252,6 @@ rte_dma_domain_dma_map_del(struct rte_device *dev)
 }
 
 /*
- * A forked child is a member of nothing and runs no executor of its
- * parent's: it starts with empty registries. What the parent had stays
- * allocated and mapped in the child, unreachable, rather than be freed
- * under a vchan copy that may still point at it.
- */
-/*
  * Executors enter read sections without a fence when the updaters can
  * make every thread of the process run one instead (membarrier(2), Linux
  * 4.14; a seccomp filter may refuse it). The registration is the
@@ -1277,6 +1271,12 @@ qs_asym_init(void)
 		__ATOMIC_RELAXED);
 }
 
+/*
+ * A forked child is a member of nothing and runs no executor of its
+ * parent's: it starts with empty registries. What the parent had stays
+ * allocated and mapped in the child, unreachable, rather than be freed
+ * under a vchan copy that may still point at it.
+ */
 static void
 xlate_forget(void)
 {
