@@ -75,6 +75,8 @@
 #define QS_SPINS 256
 #define QS_YIELDS 4096
 #define QS_SLEEP_NS 20000
+/* "1": executors keep a fence per batch, updaters need no membarrier(2). */
+#define QS_FENCE_ENV "RTE_DMA_DOMAIN_QS_FENCE"
 
 _Static_assert(RTE_BIT64(XLATE_PAGE_SHIFT) == DXA_MEM_ALIGN,
 	"the index's smallest entry is the window alignment");
@@ -559,6 +561,29 @@ qs_wait(const struct rte_dma_domain_qs *qs, uint64_t seq)
 	}
 }
 
+/*
+ * Run a full barrier on every CPU that runs a thread of this process
+ * (membarrier(2)), for executors that enter sections without one. The
+ * kernel may lack memory for the CPU mask for a moment: try again. Any
+ * other failure (a seccomp filter installed since start) would leave
+ * executors unordered with nothing to fall back on, once they skip the
+ * fence: the process stops rather than free memory under them.
+ */
+static void
+qs_membarrier(void)
+{
+	const struct timespec nap = { .tv_nsec = QS_SLEEP_NS };
+	long r;
+
+	while ((r = syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+			0, 0)) != 0 && (errno == ENOMEM || errno == EINTR ||
+			errno == EAGAIN))
+		nanosleep(&nap, NULL);
+	if (r != 0)
+		rte_panic("membarrier(2) failed after registration: %s; executors of inter-domain vchans would read freed tables\n",
+			strerror(errno));
+}
+
 void
 dxa_qs_synchronize(void)
 {
@@ -571,15 +596,10 @@ dxa_qs_synchronize(void)
 	 * Pairs with the fence of rte_dma_domain_qs_enter(), or stands for
 	 * it: either this sees an executor's odd count, or that executor's
 	 * table load sees what the caller published before calling here.
-	 * membarrier(2) runs a full barrier on every CPU that runs a thread
-	 * of this process, and returns once they all have. It cannot fail
-	 * once the process is registered: a failure would leave executors
-	 * unordered, so it stops the process rather than free under them.
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&rte_dma_domain_qs_asym, __ATOMIC_RELAXED) != 0)
-		RTE_VERIFY(syscall(__NR_membarrier,
-			MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0);
+		qs_membarrier();
 	/* Held throughout, so no counter is unregistered and freed under us. */
 	pthread_mutex_lock(&qs_lock);
 	for (qs = qs_head; qs != NULL; qs = qs->next) {
@@ -1254,15 +1274,19 @@ rte_dma_domain_dma_map_del(struct rte_device *dev)
 /*
  * Executors enter read sections without a fence when the updaters can
  * make every thread of the process run one instead (membarrier(2), Linux
- * 4.14; a seccomp filter may refuse it). The registration is the
- * process's (its mm), so a forked child, which starts with one thread and
- * no executor, registers again.
+ * 4.14; a seccomp filter may refuse it). That costs an interrupt of every
+ * CPU running a thread of the process at each window update: an
+ * application that updates windows often on isolated cores can keep the
+ * fences instead, with RTE_DMA_DOMAIN_QS_FENCE=1. The registration is the
+ * process's, so a forked child, which starts with one thread and no
+ * executor, registers again.
  */
 static void
 qs_asym_init(void)
 {
+	const char *env = getenv(QS_FENCE_ENV);
 	int cmds = (int)syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-	bool ok = cmds > 0 &&
+	bool ok = (env == NULL || strcmp(env, "1") != 0) && cmds > 0 &&
 		(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
 		syscall(__NR_membarrier,
 			MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
