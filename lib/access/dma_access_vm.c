@@ -134,26 +134,30 @@ now_ms(void)
 /*
  * Send hello @h until the relay echoes it, by @deadline. Non-blocking @fd:
  * a port whose host end is not connected takes no bytes (EAGAIN) and reads
- * end-of-file; a hello sent just before the host end went is lost with
- * that connection, so it is sent again once the host is back. The relay
- * echoes a repeated hello of the same nonce once only.
+ * end-of-file. A hello written as the host end goes is lost with that
+ * connection, and a guest may not look before the host end is back: so
+ * the hello is sent again after end-of-file and every
+ * DXA_VM_HELLO_RESEND_MS without an echo. The relay answers the first
+ * copy that reaches it and skips the others (same nonce).
  */
 static int
 hello_exchange(int fd, const struct dxa_vm_hello *h, uint64_t deadline)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	uint8_t win[sizeof(*h)], c;
+	uint64_t now, wait, sent_at = 0;
 	bool sent = false;
 	size_t have = 0;
-	uint64_t now;
 	ssize_t n;
 
 	while ((now = now_ms()) < deadline) {
+		if (sent && now - sent_at >= DXA_VM_HELLO_RESEND_MS)
+			sent = false;
 		if (!sent) {
 			n = write(fd, h, sizeof(*h));
 			if (n == (ssize_t)sizeof(*h)) {
 				sent = true;
-				have = 0;
+				sent_at = now;
 				continue;
 			}
 			if (n >= 0 || (errno != EAGAIN && errno != EINTR))
@@ -161,7 +165,10 @@ hello_exchange(int fd, const struct dxa_vm_hello *h, uint64_t deadline)
 			poll(NULL, 0, 10);
 			continue;
 		}
-		if (poll(&p, 1, (int)(deadline - now)) <= 0)
+		wait = sent_at + DXA_VM_HELLO_RESEND_MS - now;
+		if (deadline - now < wait)
+			wait = deadline - now;
+		if (poll(&p, 1, (int)wait) <= 0)
 			continue;
 		/* A sliding window over the stream, a byte at a time: short. */
 		n = read(fd, &c, 1);
@@ -242,6 +249,11 @@ dxa_vm_chan_open(const char *chan)
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
+	/* A port is a character device: a pipe or socket would SIGPIPE. */
+	if (fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode)) {
+		close(fd);
+		return -ENODEV;
+	}
 	ret = dxa_vm_hello(fd);
 	if (ret != 0) {
 		close(fd);

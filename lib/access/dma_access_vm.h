@@ -82,6 +82,8 @@ struct dxa_vm_hello {
 
 /* How long a guest waits for the relay's echo of its hello. */
 #define DXA_VM_HELLO_MS 3000
+/* And how long for each copy of it, before it sends another. */
+#define DXA_VM_HELLO_RESEND_MS 500
 
 /* ---- guest side (the library) ---- */
 
@@ -92,7 +94,8 @@ struct dxa_vm_hello {
  * first ivshmem device's BAR 2 (enabled if need be). The process has one
  * channel at a time; the returned fd is a stream for dxa_conn_*().
  * Returns the fd, or -ENOENT (no such port, or no region), -EBUSY (the
- * port is open elsewhere), -errno.
+ * port is open elsewhere), -ENODEV (not a character device),
+ * -ECONNREFUSED (nobody relays it), -errno.
  */
 int dxa_vm_chan_open(const char *chan);
 
@@ -100,7 +103,8 @@ int dxa_vm_chan_open(const char *chan);
  * Start a session on the open port @fd: send a hello with a random nonce
  * and skip what the stream holds until the relay echoes it, for up to
  * DXA_VM_HELLO_MS; a host end that is disconnected meanwhile (the relay
- * broke an earlier session, or restarts) is waited for and greeted again.
+ * broke an earlier session, or restarts) is waited for and greeted again,
+ * and so is one that does not answer within DXA_VM_HELLO_RESEND_MS.
  * Returns 0, or -ECONNREFUSED (nobody relays this channel), -errno.
  */
 int dxa_vm_hello(int fd);
