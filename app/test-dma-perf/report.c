@@ -303,7 +303,7 @@ perf_report_header(const struct perf_config *cfg, const struct perf_bench *b)
 			printf(", worker %u of %u (in parallel)", c->worker + 1,
 				c->nb_workers);
 		if (c->type == PERF_DMA_INTER_DOMAIN_COPY && c->domain == PERF_DOMAIN_VM)
-			printf(", domain vm, direction %s, windows %u, peer pid %d in a QEMU guest",
+			printf(", domain vm, direction %s, windows %u, peer pid %d in a QEMU guest, its window in QEMU's region on 4 KiB pages",
 				direction_name(c), c->windows, c->peer.own_pid);
 		else if (c->type == PERF_DMA_INTER_DOMAIN_COPY && c->domain == PERF_DOMAIN_OS)
 			printf(", domain os, direction %s, windows %u, peer pid %d in its own namespaces, %s",
@@ -333,7 +333,7 @@ report_ratios(const struct perf_config *cfg, const struct perf_bench *b,
 	for (i = 0; i < cfg->nb_cases; i++) {
 		const struct perf_case *c = &cfg->cases[i];
 		char what[64], vs_intra[96] = "", vs_cma[96] = "",
-			vs_proc[96] = "";
+			vs_proc[128] = "";
 		double ri, rc, rp = 0.0;
 
 		if (!perf_case_active(c) || c->type != PERF_DMA_INTER_DOMAIN_COPY ||
@@ -350,8 +350,9 @@ report_ratios(const struct perf_config *cfg, const struct perf_bench *b,
 			snprintf(vs_cma, sizeof(vs_cma), "%8.2fx CMA (%s)", rc,
 				cma->name);
 		if (rp > 0)
-			snprintf(vs_proc, sizeof(vs_proc), "%8.2fx process (%s)",
-				rp, proc->name);
+			snprintf(vs_proc, sizeof(vs_proc), "%8.2fx process (%s%s)",
+				rp, proc->name, proc->peer.huge != c->peer.huge ?
+				", its pages differ" : "");
 		if (vs_intra[0] == '\0' && vs_cma[0] == '\0' &&
 				vs_proc[0] == '\0')
 			continue;
@@ -496,9 +497,9 @@ json_inter(FILE *f, const struct perf_config *cfg, const struct perf_bench *b,
 		rp = ratio_to(cfg, b, c, size, is_process_peer, &proc);
 	fprintf(f, ", \"domain\": \"%s\", \"direction\": \"%s\", \"windows\": %u",
 		domain_name(c), direction_name(c), c->windows);
-	if (c->domain != PERF_DOMAIN_VM)
-		fprintf(f, ", \"peer_huge_pages\": %s",
-			c->peer.huge ? "true" : "false");
+	/* A guest's window is in QEMU's region: 4 KiB pages. */
+	fprintf(f, ", \"peer_huge_pages\": %s",
+		c->peer.huge ? "true" : "false");
 	fprintf(f, ", \"intra_case\": ");
 	if (ri > 0) {
 		json_string(f, intra->name);

@@ -1288,7 +1288,7 @@ test_vm_config(void **state)
 	assert_true(seen[T_INTER]);
 	text = read_file(json);
 	assert_non_null(text);
-	expect_in(&r, text, "\"domain\": \"vm\", \"direction\": \"write\"");
+	expect_in(&r, text, "\"domain\": \"vm\", \"direction\": \"write\", \"windows\": 1, \"peer_huge_pages\": false");
 	expect_in(&r, text, "\"process_case\": \"case1\", \"vs_process\": ");
 	expect_in(&r, text, "\"process_case\": \"case3\", \"vs_process\": ");
 	free(text);
