@@ -200,6 +200,20 @@ rte_dma_domain_xlate_begin(const struct rte_dma_domain_map *map,
 }
 
 /**
+ * Whether [addr, addr + len) lies wholly in the cached window that starts
+ * at @p base and spans @p win_len bytes: the cache's hit test, for
+ * executors that keep a copy of the cache entry in registers.
+ */
+static __rte_always_inline bool
+rte_dma_domain_xcache_hit(uint64_t base, uint64_t win_len, uint64_t addr,
+		uint64_t len)
+{
+	uint64_t off = addr - base;
+
+	return off < win_len && len <= win_len - off;
+}
+
+/**
  * Translate [addr, addr + len) of a peer's address space into a local
  * address through a table from rte_dma_domain_xlate_begin(), in the same
  * read section. The cache @p c must only ever be used with one @p perm
@@ -219,9 +233,7 @@ rte_dma_domain_xlate_in(const struct rte_dma_domain_table *t,
 		struct rte_dma_domain_xcache *c, uint64_t addr, uint64_t len,
 		uint32_t perm, uint64_t *local)
 {
-	uint64_t off = addr - c->base;
-
-	if (likely(off < c->len && len <= c->len - off)) {
+	if (likely(rte_dma_domain_xcache_hit(c->base, c->len, addr, len))) {
 		*local = addr + c->delta;
 		return RTE_DMA_DOMAIN_XLATE_OK;
 	}

@@ -244,14 +244,12 @@ static __rte_always_inline uint16_t
 xd_xlate(struct xd_side *s, uint64_t *addr, uint64_t len, uint32_t perm,
 		uint16_t bad_addr)
 {
-	uint64_t off, local;
+	uint64_t local;
 	int r;
 
 	if (s->t == NULL)
 		return RTE_DMA_STATUS_SUCCESSFUL;
-	/* The cached window, as rte_dma_domain_xlate_in() checks it. */
-	off = *addr - s->base;
-	if (likely(off < s->len && len <= s->len - off)) {
+	if (likely(rte_dma_domain_xcache_hit(s->base, s->len, *addr, len))) {
 		*addr += s->delta;
 		return RTE_DMA_STATUS_SUCCESSFUL;
 	}
