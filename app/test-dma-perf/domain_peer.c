@@ -28,6 +28,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,14 +278,35 @@ close_fd:
 	return ret;
 }
 
+/* The kernel's default huge page size (what MFD_HUGETLB gets), or 0. */
+static uint64_t
+huge_page_size(void)
+{
+	char line[128];
+	uint64_t kib = 0;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Hugepagesize: %" SCNu64 " kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib << 10;
+}
+
 /*
  * The buffer, as @windows windows. One window is on huge pages when the
- * benchmark's are (@huge) and the kernel has enough free: otherwise its
- * pages are 4 KiB, and the benchmark says so (b->huge).
+ * benchmark's are (@huge), it is a whole number of the kernel's default
+ * ones (a 1 GiB page would not be spent on a few MiB) and the kernel has
+ * enough free: otherwise its pages are 4 KiB, and the benchmark says so
+ * (b->huge).
  */
 static int
 buf_share(struct peer_buf *b, size_t bytes, uint32_t windows, bool huge)
 {
+	uint64_t hsz;
 	void *p;
 	int ret;
 
@@ -293,7 +315,8 @@ buf_share(struct peer_buf *b, size_t bytes, uint32_t windows, bool huge)
 	if (windows > 1)
 		return buf_share_windows(b, bytes, windows);
 	ret = -ENOMEM;
-	if (huge)
+	hsz = huge ? huge_page_size() : 0;
+	if (hsz != 0 && bytes % hsz == 0)
 		ret = rte_dma_domain_mem_alloc(bytes, PEER_PERMS |
 			RTE_DMA_DOMAIN_MEM_HUGETLB, &p);
 	b->huge = ret == 0;
