@@ -194,15 +194,16 @@ xd_record(struct xd_vchan *vc, uint16_t slot, uint16_t st)
 
 /*
  * One side of an inter-domain batch: the table it translates through
- * (NULL: the vchan's own domain), this process's cache for it, and a
- * copy of the cached window that the loop keeps in registers. The cache
- * lives in memory and the loop calls memcpy(), so reading it there would
- * reload it at every operation; the copy is refreshed whenever the slow
- * path refills the cache.
+ * (NULL: the vchan's own domain) and a copy of this process's cached
+ * window for it (xd_side_cache()), which the loop keeps in registers.
+ * The cache lives in memory and the loop calls memcpy(), so reading it
+ * there would reload it at every operation; the copy is refreshed
+ * whenever the slow path refills the cache. The cache's address is not
+ * kept: only a miss needs it, and a register held across every copy
+ * would push the window's bounds to the stack.
  */
 struct xd_side {
 	const struct rte_dma_domain_table *t;
-	struct rte_dma_domain_xcache *c;
 	uint64_t base;
 	uint64_t len;
 	uint64_t delta;
@@ -214,12 +215,21 @@ struct xd_batch_tables {
 	struct xd_side dst;
 };
 
-static __rte_always_inline void
-xd_side_load(struct xd_side *s)
+/* This process's cache of a vchan's destination (@dst) or source side. */
+static __rte_always_inline struct rte_dma_domain_xcache *
+xd_side_cache(const struct xd_vchan *vc, bool dst)
 {
-	s->base = s->c->base;
-	s->len = s->c->len;
-	s->delta = s->c->delta;
+	struct xd_vchan_local *lc = xd_local(vc);
+
+	return dst ? &lc->dst_cache : &lc->src_cache;
+}
+
+static __rte_always_inline void
+xd_side_load(struct xd_side *s, const struct rte_dma_domain_xcache *c)
+{
+	s->base = c->base;
+	s->len = c->len;
+	s->delta = c->delta;
 }
 
 /* Start a side for a batch: the current table of @map, if any. */
@@ -227,12 +237,11 @@ static __rte_always_inline void
 xd_side_begin(struct xd_side *s, const struct rte_dma_domain_map *map,
 		struct rte_dma_domain_xcache *c)
 {
-	s->c = c;
 	s->t = NULL;
 	if (map == NULL)
 		return;
 	s->t = rte_dma_domain_xlate_begin(map, c);
-	xd_side_load(s);
+	xd_side_load(s, c);
 }
 
 /*
@@ -241,9 +250,10 @@ xd_side_begin(struct xd_side *s, const struct rte_dma_domain_map *map,
  * NULL). The status names the side; a departed domain is a link error.
  */
 static __rte_always_inline uint16_t
-xd_xlate(struct xd_side *s, uint64_t *addr, uint64_t len, uint32_t perm,
-		uint16_t bad_addr)
+xd_xlate(const struct xd_vchan *vc, struct xd_side *s, bool dst,
+		uint64_t *addr, uint64_t len, uint32_t perm, uint16_t bad_addr)
 {
+	struct rte_dma_domain_xcache *c;
 	uint64_t local;
 	int r;
 
@@ -253,8 +263,9 @@ xd_xlate(struct xd_side *s, uint64_t *addr, uint64_t len, uint32_t perm,
 		*addr += s->delta;
 		return RTE_DMA_STATUS_SUCCESSFUL;
 	}
-	r = rte_dma_domain_xlate_slow(s->t, s->c, *addr, len, perm, &local);
-	xd_side_load(s);
+	c = xd_side_cache(vc, dst);
+	r = rte_dma_domain_xlate_slow(s->t, c, *addr, len, perm, &local);
+	xd_side_load(s, c);
 	if (likely(r == RTE_DMA_DOMAIN_XLATE_OK)) {
 		*addr = local;
 		return RTE_DMA_STATUS_SUCCESSFUL;
@@ -263,16 +274,16 @@ xd_xlate(struct xd_side *s, uint64_t *addr, uint64_t len, uint32_t perm,
 }
 
 static uint16_t
-xd_xlate_sges(struct xd_side *s, struct rte_dma_sge *out,
-		const struct rte_dma_sge *in, uint16_t n, uint32_t perm,
-		uint16_t bad_addr)
+xd_xlate_sges(const struct xd_vchan *vc, struct xd_side *s, bool dst,
+		struct rte_dma_sge *out, const struct rte_dma_sge *in,
+		uint16_t n, uint32_t perm, uint16_t bad_addr)
 {
 	uint16_t i, st;
 
 	for (i = 0; i < n; i++) {
 		uint64_t a = in[i].addr;
 
-		st = xd_xlate(s, &a, in[i].length, perm, bad_addr);
+		st = xd_xlate(vc, s, dst, &a, in[i].length, perm, bad_addr);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		out[i].addr = a;
@@ -283,26 +294,26 @@ xd_xlate_sges(struct xd_side *s, struct rte_dma_sge *out,
 
 /* Translate a copy's two ranges (the status names the failing side). */
 static __rte_always_inline uint16_t
-xd_xlate_copy(struct xd_batch_tables *xt, const struct xd_desc *d,
-		uint64_t *src, uint64_t *dst)
+xd_xlate_copy(const struct xd_vchan *vc, struct xd_batch_tables *xt,
+		const struct xd_desc *d, uint64_t *src, uint64_t *dst)
 {
 	uint16_t st;
 
-	st = xd_xlate(&xt->src, src, d->len, RTE_DMA_DOMAIN_PERM_READ,
-		RTE_DMA_STATUS_INVALID_SRC_ADDR);
+	st = xd_xlate(vc, &xt->src, false, src, d->len,
+		RTE_DMA_DOMAIN_PERM_READ, RTE_DMA_STATUS_INVALID_SRC_ADDR);
 	if (st != RTE_DMA_STATUS_SUCCESSFUL)
 		return st;
-	return xd_xlate(&xt->dst, dst, d->len, RTE_DMA_DOMAIN_PERM_WRITE,
-		RTE_DMA_STATUS_INVALID_DST_ADDR);
+	return xd_xlate(vc, &xt->dst, true, dst, d->len,
+		RTE_DMA_DOMAIN_PERM_WRITE, RTE_DMA_STATUS_INVALID_DST_ADDR);
 }
 
 /* Translate a fill's destination. */
 static __rte_always_inline uint16_t
-xd_xlate_fill(struct xd_batch_tables *xt, const struct xd_desc *d,
-		uint64_t *dst)
+xd_xlate_fill(const struct xd_vchan *vc, struct xd_batch_tables *xt,
+		const struct xd_desc *d, uint64_t *dst)
 {
-	return xd_xlate(&xt->dst, dst, d->len, RTE_DMA_DOMAIN_PERM_WRITE,
-		RTE_DMA_STATUS_INVALID_DST_ADDR);
+	return xd_xlate(vc, &xt->dst, true, dst, d->len,
+		RTE_DMA_DOMAIN_PERM_WRITE, RTE_DMA_STATUS_INVALID_DST_ADDR);
 }
 
 /*
@@ -317,12 +328,13 @@ xd_xlate_sg(const struct xd_vchan *vc, struct xd_batch_tables *xt,
 	const struct rte_dma_sge *sg = xd_desc_sges(vc, d, slot, &dst);
 	uint16_t st;
 
-	st = xd_xlate_sges(&xt->src, ls, sg, d->nb_src,
+	st = xd_xlate_sges(vc, &xt->src, false, ls, sg, d->nb_src,
 		RTE_DMA_DOMAIN_PERM_READ, RTE_DMA_STATUS_INVALID_SRC_ADDR);
 	if (st != RTE_DMA_STATUS_SUCCESSFUL)
 		return st;
-	return xd_xlate_sges(&xt->dst, ls + XD_MAX_SGES, dst, d->nb_dst,
-		RTE_DMA_DOMAIN_PERM_WRITE, RTE_DMA_STATUS_INVALID_DST_ADDR);
+	return xd_xlate_sges(vc, &xt->dst, true, ls + XD_MAX_SGES, dst,
+		d->nb_dst, RTE_DMA_DOMAIN_PERM_WRITE,
+		RTE_DMA_STATUS_INVALID_DST_ADDR);
 }
 
 /*
@@ -333,20 +345,18 @@ xd_xlate_sg(const struct xd_vchan *vc, struct xd_batch_tables *xt,
  */
 static __rte_noinline uint16_t
 xd_exec_xd_sg(struct xd_vchan *vc, const struct rte_dma_domain_table *src_t,
-		struct rte_dma_domain_xcache *src_c,
 		const struct rte_dma_domain_table *dst_t,
-		struct rte_dma_domain_xcache *dst_c, const struct xd_desc *d,
-		uint16_t slot)
+		const struct xd_desc *d, uint16_t slot)
 {
-	struct xd_batch_tables xt = { { src_t, src_c, 0, 0, 0 },
-		{ dst_t, dst_c, 0, 0, 0 } };
+	struct xd_batch_tables xt = { { src_t, 0, 0, 0 },
+		{ dst_t, 0, 0, 0 } };
 	struct rte_dma_sge ls[2 * XD_MAX_SGES];
 	uint16_t st;
 
 	if (src_t != NULL)
-		xd_side_load(&xt.src);
+		xd_side_load(&xt.src, xd_side_cache(vc, false));
 	if (dst_t != NULL)
-		xd_side_load(&xt.dst);
+		xd_side_load(&xt.dst, xd_side_cache(vc, true));
 	st = xd_xlate_sg(vc, &xt, d, slot, ls);
 	if (st != RTE_DMA_STATUS_SUCCESSFUL)
 		return st;
@@ -367,24 +377,23 @@ xd_exec_xd(struct xd_vchan *vc, struct xd_batch_tables *xt,
 
 	switch (d->op) {
 	case XD_OP_COPY:
-		st = xd_xlate_copy(xt, d, &src, &dst);
+		st = xd_xlate_copy(vc, xt, d, &src, &dst);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		return xd_do_copy(src, dst, d->len);
 	case XD_OP_FILL:
-		st = xd_xlate_fill(xt, d, &dst);
+		st = xd_xlate_fill(vc, xt, d, &dst);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		return xd_do_fill(d->src, dst, d->len);
 	case XD_OP_COPY_SG:
 	case XD_OP_COPY_SG_EXT:
-		st = xd_exec_xd_sg(vc, xt->src.t, xt->src.c, xt->dst.t,
-			xt->dst.c, d, slot);
+		st = xd_exec_xd_sg(vc, xt->src.t, xt->dst.t, d, slot);
 		/* Its misses refilled the caches. */
 		if (xt->src.t != NULL)
-			xd_side_load(&xt->src);
+			xd_side_load(&xt->src, xd_side_cache(vc, false));
 		if (xt->dst.t != NULL)
-			xd_side_load(&xt->dst);
+			xd_side_load(&xt->dst, xd_side_cache(vc, true));
 		return st;
 	default:
 		return RTE_DMA_STATUS_INVALID_OPCODE;
@@ -404,17 +413,23 @@ xd_run_loop(struct xd_vchan *vc, uint16_t from, uint16_t to,
 	for (pos = from; pos != to; pos++) {
 		uint16_t slot = pos & vc->mask;
 		const struct xd_desc *d = &vc->desc[slot];
+		const uint8_t flags = d->flags;
 		uint16_t st;
 
 		/* A fence after a failure in the same batch is not attempted. */
-		if (unlikely((d->flags & XD_DESC_FENCE) && vc->batch_failed))
+		if (unlikely((flags & XD_DESC_FENCE) && vc->batch_failed))
 			st = RTE_DMA_STATUS_NOT_ATTEMPTED;
 		else if (xt != NULL)
 			st = xd_exec_xd(vc, xt, d, slot);
 		else
 			st = xd_exec(vc, d, slot);
-		xd_record(vc, slot, st);
-		if (d->flags & XD_DESC_BATCH_END)
+		/*
+		 * The slot again from pos, and the flags read before: neither
+		 * the slot nor the descriptor stays in a register across the
+		 * copy, which leaves those to the translation.
+		 */
+		xd_record(vc, pos & vc->mask, st);
+		if (flags & XD_DESC_BATCH_END)
 			vc->batch_failed = false;
 	}
 }
@@ -531,7 +546,7 @@ xd_stack_one(struct xd_vchan *vc, struct xd_batch_tables *xt,
 
 	switch (d->op) {
 	case XD_OP_COPY:
-		st = xd_xlate_copy(xt, d, &src, &dst);
+		st = xd_xlate_copy(vc, xt, d, &src, &dst);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		if (unlikely(src == 0))
@@ -545,7 +560,7 @@ xd_stack_one(struct xd_vchan *vc, struct xd_batch_tables *xt,
 		/* Not advertised; 22.11 would call a NULL function. */
 		if (unlikely(!vc->lower_fill))
 			return RTE_DMA_STATUS_INVALID_OPCODE;
-		st = xd_xlate_fill(xt, d, &dst);
+		st = xd_xlate_fill(vc, xt, d, &dst);
 		if (st != RTE_DMA_STATUS_SUCCESSFUL)
 			return st;
 		if (unlikely(dst == 0))
