@@ -35,6 +35,24 @@
 static __rte_always_inline void
 xd_memcpy(void *dst, const void *src, size_t len)
 {
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	/*
+	 * 16 to 64 bytes in line, as two overlapping halves of fixed size
+	 * (the compiler makes them vector moves): no call, so the loop keeps
+	 * its registers.
+	 */
+	if (len > 32 && len <= 64) {
+		__builtin_memcpy(d, s, 32);
+		__builtin_memcpy(d + len - 32, s + len - 32, 32);
+		return;
+	}
+	if (len >= 16 && len <= 32) {
+		__builtin_memcpy(d, s, 16);
+		__builtin_memcpy(d + len - 16, s + len - 16, 16);
+		return;
+	}
 	memcpy(dst, src, len);
 }
 
