@@ -292,6 +292,19 @@ expect_in(const struct run *r, const char *text, const char *what)
 	}
 }
 
+/* Each string of @wants (NULL-terminated) in the file at @path. */
+static void
+expect_in_file(const struct run *r, const char *path,
+		const char *const *wants)
+{
+	char *text = read_file(path);
+
+	assert_non_null(text);
+	for (; *wants != NULL; wants++)
+		expect_in(r, text, *wants);
+	free(text);
+}
+
 static void
 expect_status(const struct run *r, int status)
 {
@@ -861,7 +874,6 @@ test_run_all_types(void **state)
 	char ini[2048];
 	bool seen[NB_TYPES] = { false };
 	unsigned int rows, nb_cases = 7;
-	char *text;
 	struct run r;
 
 	snprintf(ini, sizeof(ini),
@@ -897,13 +909,12 @@ test_run_all_types(void **state)
 	assert_int_equal(rows, (nb_cases - 1) * 2);
 	assert_true(seen[T_DMA] && seen[T_CPU] && seen[T_CMA] && seen[T_SOCKET]);
 
-	text = read_file(json);
-	assert_non_null(text);
-	expect_in(&r, text, "\"results\": [");
-	expect_in(&r, text, "\"skipped\": [\"case7\"]");
-	expect_in(&r, text, "\"type\": \"SOCKET_COPY\"");
-	expect_in(&r, text, "\"dma_src_sge\": 3");
-	free(text);
+	expect_in_file(&r, json, (const char *[]){
+		"\"results\": [",
+		"\"skipped\": [\"case7\"]",
+		"\"type\": \"SOCKET_COPY\"",
+		"\"dma_src_sge\": 3",
+		NULL });
 	run_free(&r);
 }
 
@@ -1120,7 +1131,6 @@ test_run_inter(void **state)
 	bool seen[NB_TYPES] = { false };
 	const char *line;
 	char row[256];
-	char *text;
 	struct run r;
 
 	write_config(fx, "inter.ini",
@@ -1170,18 +1180,16 @@ test_run_inter(void **state)
 
 	assert_int_equal(check_csv(csv, seen), 18);
 	assert_true(seen[T_INTER] && seen[T_DMA] && seen[T_CMA]);
-	text = read_file(csv);
-	assert_non_null(text);
-	expect_in(&r, text, "\ncase7,DMA_INTER_DOMAIN_COPY,dma_xd_skeleton1,64,");
-	free(text);
+	expect_in_file(&r, csv, (const char *[]){
+		"\ncase7,DMA_INTER_DOMAIN_COPY,dma_xd_skeleton1,64,",
+		NULL });
 
-	text = read_file(json);
-	assert_non_null(text);
-	expect_in(&r, text, "\"domain\": \"process\", \"direction\": \"read\", \"windows\": 16, \"peer_huge_pages\": false");
-	expect_in(&r, text, "\"intra_case\": \"case1\", \"vs_intra\": ");
-	expect_in(&r, text, "\"cma_case\": \"case2\", \"vs_cma\": ");
-	expect_in(&r, text, "\"intra_case\": null, \"vs_intra\": null");
-	free(text);
+	expect_in_file(&r, json, (const char *[]){
+		"\"domain\": \"process\", \"direction\": \"read\", \"windows\": 16, \"peer_huge_pages\": false",
+		"\"intra_case\": \"case1\", \"vs_intra\": ",
+		"\"cma_case\": \"case2\", \"vs_cma\": ",
+		"\"intra_case\": null, \"vs_intra\": null",
+		NULL });
 	/* The run's socket directory is gone with it. */
 	assert_false(dir_has(fx->dir, "dma-perf-broker-"));
 	run_free(&r);
@@ -1286,12 +1294,11 @@ test_vm_config(void **state)
 	}
 	assert_int_equal(check_csv(csv, seen), 8);
 	assert_true(seen[T_INTER]);
-	text = read_file(json);
-	assert_non_null(text);
-	expect_in(&r, text, "\"domain\": \"vm\", \"direction\": \"write\", \"windows\": 1, \"peer_huge_pages\": false");
-	expect_in(&r, text, "\"process_case\": \"case1\", \"vs_process\": ");
-	expect_in(&r, text, "\"process_case\": \"case3\", \"vs_process\": ");
-	free(text);
+	expect_in_file(&r, json, (const char *[]){
+		"\"domain\": \"vm\", \"direction\": \"write\", \"windows\": 1, \"peer_huge_pages\": false",
+		"\"process_case\": \"case1\", \"vs_process\": ",
+		"\"process_case\": \"case3\", \"vs_process\": ",
+		NULL });
 	run_free(&r);
 }
 
@@ -1448,11 +1455,10 @@ test_run_plot(void **state)
 	run_perf(fx, NULL, (const char *[]){ "--config", cfg, "--plot", svg,
 		NULL }, &r);
 	expect_status(&r, 0);
-	text = read_file(svg);
-	assert_non_null(text);
-	expect_in(&r, text, "<svg");
-	expect_in(&r, text, "case2 DMA_MEM_COPY dma_xd_skeleton0");
-	free(text);
+	expect_in_file(&r, svg, (const char *[]){
+		"<svg",
+		"case2 DMA_MEM_COPY dma_xd_skeleton0",
+		NULL });
 	run_free(&r);
 }
 
@@ -1673,7 +1679,6 @@ test_run_huge_peer(void **state)
 {
 	struct fixture *fx = *state;
 	char cfg[PATH_MAX], json[PATH_MAX], why[256];
-	char *text;
 	struct run r;
 	FILE *f;
 
@@ -1700,10 +1705,9 @@ test_run_huge_peer(void **state)
 	expect_in(&r, r.out, "domain process, direction write, windows 1, peer pid");
 	expect_in(&r, r.out, ", its buffer on huge pages\n");
 	expect_in(&r, r.out, "x intra (case1)");
-	text = read_file(json);
-	assert_non_null(text);
-	expect_in(&r, text, "\"windows\": 1, \"peer_huge_pages\": true");
-	free(text);
+	expect_in_file(&r, json, (const char *[]){
+		"\"windows\": 1, \"peer_huge_pages\": true",
+		NULL });
 	run_free(&r);
 }
 
@@ -1719,7 +1723,6 @@ test_run_workers(void **state)
 	struct fixture *fx = *state;
 	char cfg[PATH_MAX], res[PATH_MAX], csv[PATH_MAX], json[PATH_MAX];
 	bool seen[NB_TYPES] = { false };
-	char *text;
 	struct run r;
 
 	write_config(fx, "w.ini",
@@ -1742,20 +1745,18 @@ test_run_workers(void **state)
 	assert_false(file_exists(path_in(fx, "w_result.csv", cfg, sizeof(cfg))));
 	/* 2 scenarios x 2 workers + 2 CPU workers */
 	assert_int_equal(check_csv(csv, seen), 6);
-	text = read_file(res);
-	assert_non_null(text);
-	expect_in(&r, text, "Case 1 : DMA_MEM_COPY,lcore,DMA,");
-	expect_in(&r, text, "Scenario 1,0,dma_xd_skeleton0,256,16,64,");
-	expect_in(&r, text, "Scenario 2,1,dma_xd_skeleton2,256,32,64,");
-	expect_in(&r, text, "Scenario 2 Summary, , , , , ,");
-	expect_in(&r, text, "Case 2 : CPU_MEM_COPY,lcore,DMA,");
-	expect_in(&r, text, "Scenario 1,1,NA,NA,NA,4096,");
-	free(text);
-	text = read_file(json);
-	assert_non_null(text);
-	expect_in(&r, text, "\"totals\": [");
-	expect_in(&r, text, "\"label\": \"case1/s2/all\"");
-	free(text);
+	expect_in_file(&r, res, (const char *[]){
+		"Case 1 : DMA_MEM_COPY,lcore,DMA,",
+		"Scenario 1,0,dma_xd_skeleton0,256,16,64,",
+		"Scenario 2,1,dma_xd_skeleton2,256,32,64,",
+		"Scenario 2 Summary, , , , , ,",
+		"Case 2 : CPU_MEM_COPY,lcore,DMA,",
+		"Scenario 1,1,NA,NA,NA,4096,",
+		NULL });
+	expect_in_file(&r, json, (const char *[]){
+		"\"totals\": [",
+		"\"label\": \"case1/s2/all\"",
+		NULL });
 	run_free(&r);
 }
 
