@@ -2663,13 +2663,39 @@ unread_main(const void *varg, int in)
 	worker_wait(in);
 }
 
+/*
+ * The judgement of every attack: a legitimate member (when there is one)
+ * and the administrator are served while it lasts, and the broker holds
+ * no more than @bound descriptors and slots beyond what it held before.
+ */
+static void
+served_under_attack(struct fixture *f, struct proc *l, const char *what,
+		struct sample s0, struct sample s1, long bound)
+{
+	if (l != NULL)
+		legit_served(l, what, "under");
+	admin_served(f, what);
+	assert_bounded(what, s0, s1, bound);
+}
+
+/* Once the attacker is gone, the broker holds what it held before. */
+static void
+all_given_back(struct proc *d, const char *what, struct sample s0)
+{
+	struct sample s2;
+
+	fds_settle(d, s0.fds, 5000);
+	s2 = sample_of(d, what, "after");
+	assert_int_equal(s2.fds, s0.fds);
+}
+
 static void
 test_hostile_unread(void **state)
 {
 	struct fixture *f = *state;
 	struct legit_arg la;
 	char tok[37], id[37], line[LINE_LEN];
-	struct sample s0, s1, s2;
+	struct sample s0, s1;
 	struct proc *d, *a, *l;
 
 	require_access();
@@ -2685,13 +2711,9 @@ test_hostile_unread(void **state)
 	fds_settle(d, s0.fds + 16, 5000);
 	s1 = sample_of(d, "unread", "under");
 	assert_int_equal(s1.fds, s0.fds + 16);
-	legit_served(l, "unread", "under");
-	admin_served(f, "unread");
-	assert_bounded("unread", s0, s1, 16 + 2);
+	served_under_attack(f, l, "unread", s0, s1, 16 + 2);
 	worker_end(a);
-	fds_settle(d, s0.fds, 5000);
-	s2 = sample_of(d, "unread", "after");
-	assert_int_equal(s2.fds, s0.fds);
+	all_given_back(d, "unread", s0);
 }
 
 /* Attack 2: every connection one uid can open. */
@@ -2737,7 +2759,7 @@ test_hostile_conns(void **state)
 	struct legit_arg la;
 	char tok[37], id[37], line[LINE_LEN];
 	unsigned int opened, alive;
-	struct sample s0, s1, s2;
+	struct sample s0, s1;
 	struct proc *d, *a, *a2, *l;
 	struct rlimit rl;
 
@@ -2772,10 +2794,8 @@ test_hostile_conns(void **state)
 	assert_bounded("conns", s0, s1, DXA_DEFAULT_MAX_CONNS_UID + 2);
 	worker_end(a);
 	worker_end(a2);
-	fds_settle(d, s0.fds, 5000);
+	all_given_back(d, "conns", s0);
 	legit_served(l, "conns", "after");
-	s2 = sample_of(d, "conns", "after");
-	assert_int_equal(s2.fds, s0.fds);
 }
 
 /* Attack 3: re-export one 4 KiB memfd, without membership, until refused. */
@@ -2807,7 +2827,7 @@ test_hostile_exports(void **state)
 	struct fixture *f = *state;
 	struct legit_arg la;
 	char tok[37], id[37], line[LINE_LEN];
-	struct sample s0, s1, s2;
+	struct sample s0, s1;
 	struct proc *d, *a, *l;
 	unsigned int held;
 	int last;
@@ -2825,13 +2845,9 @@ test_hostile_exports(void **state)
 	assert_int_equal(held, DXA_DEFAULT_MAX_EXPORTS_UID);
 	assert_int_equal(last, -EDQUOT);
 	s1 = sample_of(d, "exports", "under");
-	legit_served(l, "exports", "under");
-	admin_served(f, "exports");
-	assert_bounded("exports", s0, s1, DXA_DEFAULT_MAX_EXPORTS_UID + 8 + 2);
+	served_under_attack(f, l, "exports", s0, s1, DXA_DEFAULT_MAX_EXPORTS_UID + 8 + 2);
 	worker_end(a);
-	fds_settle(d, s0.fds, 5000);
-	s2 = sample_of(d, "exports", "after");
-	assert_int_equal(s2.fds, s0.fds);
+	all_given_back(d, "exports", s0);
 }
 
 /*
@@ -2970,9 +2986,7 @@ test_hostile_groups(void **state)
 	assert_int_equal(ret, -EDQUOT);
 	s1 = sample_of(d, "groups", "under");
 	/* Another token, another uid: groups as ever. */
-	legit_served(l, "groups", "under");
-	admin_served(f, "groups");
-	assert_bounded("groups", s0, s1, 4 + 2);
+	served_under_attack(f, l, "groups", s0, s1, 4 + 2);
 	worker_end(a);
 	sample_of(d, "groups", "after");
 }
