@@ -72,28 +72,14 @@ fault(const char *what)
 	return f != NULL && strcmp(f, what) == 0;
 }
 
-/*
- * All of @p len to the benchmark. In a guest, @p fd is a virtio-serial
- * port: no socket, and a stream that may take part of it.
- */
+/* All of @p len to the benchmark (in a guest, over a virtio-serial port). */
 static int
 peer_send(int fd, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
+		.iov_len = len };
 
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == ENOTSOCK)
-			n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -EPIPE;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return perf_send_all(fd, &iov, 1);
 }
 
 static int

@@ -49,11 +49,16 @@ perf_send_all(int fd, struct iovec *iov, int nb)
 		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)nb };
 		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 
+		/* A guest's peer talks over a virtio-serial port: no socket. */
+		if (n < 0 && errno == ENOTSOCK)
+			n = writev(fd, iov, nb);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		if (n == 0)
+			return -EPIPE;
 		/* A stream socket may take part of it: skip what went. */
 		while (nb > 0 && (size_t)n >= iov->iov_len) {
 			n -= (ssize_t)iov->iov_len;
